@@ -1,0 +1,200 @@
+/*
+ * map: a file mapped whole into memory, and every syscall made on it.
+ *
+ * A Map owns the file descriptor and the mapping. It is the only module that
+ * dereferences mapped memory: callers read and write bytes through map_read,
+ * map_write and map_visit, each guarded against SIGBUS (see guard.h), so a
+ * file truncated by another process gives -ENXIO and a new size, never a
+ * dead process. map_addr hands out addresses as integers for the residency
+ * module's address-taking syscalls (mincore, pagemap); they are never to be
+ * dereferenced.
+ *
+ * Modes (DESIGN.md section 2):
+ *   read-only  PROT_READ, MAP_SHARED, file opened O_RDONLY; edits -EROFS.
+ *   copy       PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_NORESERVE, O_RDONLY:
+ *              edits land in private copy-on-write pages; the file is not
+ *              touched until map_commit() pwrites the edited runs.
+ *              Not a snapshot: unedited pages still show others' writes.
+ *   shared     PROT_READ|PROT_WRITE, MAP_SHARED, O_RDWR: edits are live in
+ *              the page cache; map_flush() makes them durable.
+ *
+ * Kinds: regular files of any size the address space allows (a 16 TiB
+ * sparse file maps as fast as a 1 KiB one), empty files (no mapping; an empty
+ * document that maps itself if the file grows), block devices (size from
+ * BLKGETSIZE64). Everything else is refused by map_open with its own code.
+ *
+ * Every fallible call returns 0 or -errno and leaves the Map consistent: on
+ * failure nothing it reports has changed. The core never prints or exits;
+ * map_strerror() turns a code into a sentence for the UI.
+ */
+#ifndef MMH_MAP_H
+#define MMH_MAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rangeset.h"
+#include "sys.h"
+
+typedef struct Map Map;
+
+typedef enum MmhMode {
+    MMH_MODE_AUTO,     /* copy for writable files; read-only otherwise and for block devices */
+    MMH_MODE_READONLY, /* -r */
+    MMH_MODE_COPY,     /* -c */
+    MMH_MODE_SHARED,   /* -s */
+} MmhMode;
+
+typedef enum MmhKind {
+    MMH_KIND_FILE,     /* a regular file (possibly empty) */
+    MMH_KIND_BLOCKDEV, /* a block device */
+} MmhKind;
+
+typedef enum MmhAdvice {
+    MMH_ADV_NORMAL,     /* MADV_NORMAL: read-around of the readahead window */
+    MMH_ADV_SEQUENTIAL, /* MADV_SEQUENTIAL: aggressive readahead, early drop */
+    MMH_ADV_RANDOM,     /* MADV_RANDOM: one page per fault */
+} MmhAdvice;
+
+typedef struct MapOpts {
+    MmhMode mode;      /* what the user asked for */
+    const SysOps *sys; /* syscall table; NULL means sys_default */
+} MapOpts;
+
+/*
+ * Error codes with a meaning of their own here (map_strerror words them):
+ *   map_open: -ENOENT, -EACCES as usual; -EISDIR directory; -ESPIPE FIFO;
+ *     -EPROTOTYPE socket; -ENODEV character device; -ENODATA a non-empty
+ *     file that reports size 0 (/proc, /sys); -EROFS shared mode asked for a
+ *     file that cannot be opened for writing.
+ *   byte access: -ENXIO the range lies past the end of the file (it was
+ *     truncated: map_size() now gives the new size); -EIO the kernel could
+ *     not read the page; -ENOSPC no space to fill a hole on write; -EROFS the
+ *     mode does not allow edits.
+ */
+
+/* Open and map path. On success *out owns the file; on failure *out is NULL
+ * and nothing is left open. */
+int map_open(Map **out, const char *path, const MapOpts *opts);
+
+/* Unlock, unmap and close. Copy-mode edits not committed are dropped. */
+void map_close(Map *m);
+
+/* A sentence for the UI about a choice map_open made on its own (for
+ * example "read-only: no write permission"), or NULL. */
+const char *map_notice(const Map *m);
+
+/* Words for a code returned by this module (static or strerror storage). */
+const char *map_strerror(int rc);
+
+/* ---- facts ------------------------------------------------------------ */
+const char *map_path(const Map *m);
+uint64_t map_size(const Map *m);         /* bytes, as of the last refresh or fault */
+MmhMode map_mode(const Map *m);          /* never MMH_MODE_AUTO */
+MmhKind map_kind(const Map *m);
+bool map_file_writable(const Map *m);    /* the file itself could be opened O_RDWR */
+size_t map_pagesize(const Map *m);
+int map_fd(const Map *m);                /* the descriptor the map was made from */
+const SysOps *map_sys(const Map *m);
+uint64_t map_readahead(const Map *m);    /* readahead window in bytes (2 MiB if unknown) */
+
+/* The address of byte off as an integer, for syscalls that take addresses
+ * (mincore, pagemap). 0 when nothing is mapped. Never dereference it. */
+uintptr_t map_addr(const Map *m, uint64_t off);
+
+/* ---- bytes (guarded against SIGBUS) ------------------------------------ */
+
+/* Copy len bytes at off into buf. 0, or -ENXIO if any of it lies past the
+ * end (nothing useful in buf), -EIO. */
+int map_read(Map *m, uint64_t off, void *buf, size_t len);
+
+/* Overwrite len bytes at off. -EROFS in read-only mode; -ENXIO past the end;
+ * -ENOSPC filling a hole on a full file system; -EIO. A fault part-way may
+ * leave a prefix written. */
+int map_write(Map *m, uint64_t off, const void *buf, size_t len);
+
+/* Lend fn the mapped bytes [off, off+len) directly (no copy), with the guard
+ * armed. fn returns 0 to go on or anything else to stop; that value is
+ * returned. If the pages fault, fn is abandoned mid-call (so it must not
+ * allocate or take locks) and -ENXIO/-EIO comes back. */
+typedef int (*MapVisitFn)(const uint8_t *p, size_t len, uint64_t off, void *ctx);
+int map_visit(Map *m, uint64_t off, size_t len, MapVisitFn fn, void *ctx);
+
+/* ---- size changes ------------------------------------------------------ */
+
+/* fstat (BLKGETSIZE64 for devices); if the size changed, remap to the new
+ * size (mremap keeps copy-mode pages that are still inside the file).
+ * *old_size (may be NULL) gets the size before. */
+int map_refresh(Map *m, uint64_t *old_size);
+
+/* ---- flush ------------------------------------------------------------- */
+
+typedef struct MapFlushResult {
+    int64_t pages; /* dirty pages before minus after (cachestat), -1 if unknown */
+    uint64_t ns;   /* time taken */
+} MapFlushResult;
+
+/* Flush [off, off+len) (len 0: to the end). wait: msync(MS_SYNC) in shared
+ * mode, sync_file_range(WAIT|WRITE|WAIT) otherwise, so the file's dirty
+ * pages are on disk on return. !wait: start writeback
+ * (sync_file_range(SYNC_FILE_RANGE_WRITE)) and return; cachestat's
+ * nr_writeback shows it draining. res may be NULL. */
+int map_flush(Map *m, uint64_t off, uint64_t len, bool wait, MapFlushResult *res);
+
+/* ---- locking ----------------------------------------------------------- */
+
+/* Lock the pages covering [off, off+len) into memory (len 0: to the end).
+ * Copy mode uses mlock2(MLOCK_ONFAULT): plain mlock would copy every page.
+ * -ENOMEM past RLIMIT_MEMLOCK (see map_lock_message), -EPERM, -EAGAIN. */
+int map_lock(Map *m, uint64_t off, uint64_t len);
+int map_unlock(Map *m, uint64_t off, uint64_t len);
+const RangeSet *map_locked(const Map *m); /* page-aligned locked ranges */
+
+typedef struct MapLockLimit {
+    uint64_t limit;          /* RLIMIT_MEMLOCK soft limit, bytes */
+    bool unlimited;          /* RLIM_INFINITY or CAP_IPC_LOCK-free of it */
+    uint64_t process_locked; /* VmLck of this process, bytes */
+    uint64_t map_locked;     /* locked by this map, bytes */
+} MapLockLimit;
+
+int map_lock_limit(const Map *m, MapLockLimit *out);
+
+/* Word the result of map_lock for the status line, naming the limit and how
+ * much is locked when rc is -ENOMEM. Returns buf. */
+char *map_lock_message(const Map *m, int rc, char *buf, size_t n);
+
+/* ---- advice, eviction, prefetch ---------------------------------------- */
+
+int map_advise(Map *m, MmhAdvice adv);       /* whole map; remembered */
+MmhAdvice map_advice(const Map *m);
+const char *map_advice_name(MmhAdvice adv);  /* "normal", "sequential", "random" */
+
+typedef struct MapEvictResult {
+    int64_t before; /* cached pages in the range before, -1 if unknown */
+    int64_t after;  /* and after */
+    uint64_t kept_edited; /* copy mode: pages kept because they hold edits */
+} MapEvictResult;
+
+/* Drop [off, off+len) (len 0: to the end), rounded out to 2 MiB, from
+ * memory: munlock, msync (shared), MADV_DONTNEED (never on pages holding
+ * copy-mode edits), posix_fadvise(DONTNEED). res may be NULL. */
+int map_evict(Map *m, uint64_t off, uint64_t len, MapEvictResult *res);
+
+/* Ask the kernel to read [off, off+len) ahead: MADV_WILLNEED in chunks no
+ * larger than the readahead window (one call reads no more than that), or,
+ * with populate, MADV_POPULATE_READ (synchronous; pages end up mapped).
+ * Callers bound len per UI tick. */
+int map_prefetch(Map *m, uint64_t off, uint64_t len, bool populate);
+
+/* ---- copy-mode write-back ---------------------------------------------- */
+
+/* Write the edited runs (sorted, disjoint) to the file: pwrite each run's
+ * bytes from the private copy, fsync, then drop the private pages that the
+ * runs cover wholly or partly (the page cache now holds the same bytes).
+ * Cost grows with the edits, not the file. -EROFS outside copy mode or when
+ * the file cannot be opened for writing; on any error the private copies
+ * stay, so nothing is lost. */
+int map_commit(Map *m, const MmhSpan *runs, size_t n);
+
+#endif

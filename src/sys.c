@@ -1,0 +1,95 @@
+/*
+ * sys: the real system calls behind SysOps (see sys.h).
+ *
+ * Thin adapters only: each keeps the libc convention of its entry. cachestat
+ * has no glibc wrapper in Debian 12, so it is a raw syscall(2).
+ */
+#include "config.h"
+
+#include "sys.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef __NR_cachestat
+#define __NR_cachestat 451
+#endif
+
+static int sys_open(const char *path, int flags, int mode)
+{
+    return open(path, flags, mode);
+}
+
+static int sys_ioctl(int fd, unsigned long req, void *arg)
+{
+    return ioctl(fd, req, arg);
+}
+
+static int sys_sync_file_range(int fd, off_t off, off_t n, unsigned flags)
+{
+#ifdef HAVE_SYNC_FILE_RANGE
+    return sync_file_range(fd, off, n, flags);
+#else
+    (void)fd, (void)off, (void)n, (void)flags;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+static int sys_getrlimit(int res, struct rlimit *rl)
+{
+    return getrlimit((__rlimit_resource_t)res, rl);
+}
+
+static int sys_getrusage(int who, struct rusage *ru)
+{
+    return getrusage((__rusage_who_t)who, ru);
+}
+
+static void *sys_mremap(void *old, size_t old_n, size_t new_n, int flags)
+{
+    return mremap(old, old_n, new_n, flags);
+}
+
+static int sys_mlock2(const void *addr, size_t n, unsigned flags)
+{
+#ifdef HAVE_MLOCK2
+    return mlock2(addr, n, flags);
+#else
+    return (int)syscall(SYS_mlock2, addr, n, flags);
+#endif
+}
+
+static int sys_cachestat(int fd, const SysCacheRange *r, SysCacheStat *cs, unsigned flags)
+{
+    return (int)syscall(__NR_cachestat, fd, r, cs, flags);
+}
+
+const SysOps sys_default = {
+    .open = sys_open,
+    .close = close,
+    .fstat = fstat,
+    .ioctl = sys_ioctl,
+    .lseek = lseek,
+    .pread = pread,
+    .pwrite = pwrite,
+    .fsync = fsync,
+    .sync_file_range = sys_sync_file_range,
+    .fadvise = posix_fadvise,
+    .mmap = mmap,
+    .munmap = munmap,
+    .mremap = sys_mremap,
+    .msync = msync,
+    .mlock = mlock,
+    .mlock2 = sys_mlock2,
+    .munlock = munlock,
+    .madvise = madvise,
+    .mincore = mincore,
+    .cachestat = sys_cachestat,
+    .getrlimit = sys_getrlimit,
+    .getrusage = sys_getrusage,
+};

@@ -1,0 +1,112 @@
+/*
+ * testutil: fixtures for the unit tests (see testutil.h). Failures abort
+ * the test program: a fixture that cannot be made is a broken test.
+ */
+#include "config.h"
+
+#include "testutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void die(const char *what)
+{
+    fprintf(stderr, "testutil: %s: %s\n", what, strerror(errno));
+    abort();
+}
+
+char *tu_mkdtemp(void)
+{
+    const char *t = getenv("TMPDIR");
+    char *dir;
+    if (asprintf(&dir, "%s/mmhex-test.XXXXXX", t && *t ? t : "/tmp") < 0)
+        die("asprintf");
+    if (!mkdtemp(dir))
+        die("mkdtemp");
+    return dir;
+}
+
+void tu_rmdir(char *dir)
+{
+    char *cmd;
+    if (asprintf(&cmd, "rm -rf '%s'", dir) >= 0) {
+        if (system(cmd) != 0)
+            fprintf(stderr, "testutil: could not remove %s\n", dir);
+        free(cmd);
+    }
+    free(dir);
+}
+
+char *tu_path(const char *dir, const char *name)
+{
+    char *p;
+    if (asprintf(&p, "%s/%s", dir, name) < 0)
+        die("asprintf");
+    return p;
+}
+
+uint8_t tu_pattern(uint64_t i)
+{
+    return (uint8_t)((i * 7 + 3) & 0xff);
+}
+
+void tu_make_file(const char *path, uint64_t len, int sparse)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0)
+        die(path);
+    if (sparse) {
+        if (ftruncate(fd, (off_t)len) < 0)
+            die("ftruncate");
+    } else {
+        uint8_t buf[65536];
+        for (uint64_t off = 0; off < len;) {
+            size_t n = len - off < sizeof buf ? (size_t)(len - off) : sizeof buf;
+            for (size_t i = 0; i < n; i++)
+                buf[i] = tu_pattern(off + i);
+            if (pwrite(fd, buf, n, (off_t)off) != (ssize_t)n)
+                die("pwrite");
+            off += n;
+        }
+    }
+    if (close(fd) < 0)
+        die("close");
+}
+
+void tu_pread(const char *path, uint64_t off, void *buf, size_t n)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        die(path);
+    if (pread(fd, buf, n, (off_t)off) != (ssize_t)n)
+        die("pread");
+    close(fd);
+}
+
+int tu_pread_byte(const char *path, uint64_t off)
+{
+    uint8_t b;
+    tu_pread(path, off, &b, 1);
+    return b;
+}
+
+long tu_status_kib(const char *field)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long v = -1;
+    size_t n = strlen(field);
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, field, n) && line[n] == ':') {
+            v = strtol(line + n + 1, NULL, 10);
+            break;
+        }
+    fclose(f);
+    return v;
+}

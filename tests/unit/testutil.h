@@ -1,0 +1,30 @@
+/*
+ * testutil: fixtures for the unit tests. Every test works in its own
+ * temporary directory (make distcheck makes the source tree read-only).
+ */
+#ifndef MMH_TESTUTIL_H
+#define MMH_TESTUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A fresh directory under $TMPDIR (or /tmp), removed by tu_rmdir. */
+char *tu_mkdtemp(void);
+void tu_rmdir(char *dir);
+
+/* dir/name, malloc'd. */
+char *tu_path(const char *dir, const char *name);
+
+/* Create path with len bytes of the pattern byte(i) = (i * 7 + 3) & 0xff,
+ * or as a sparse file of size len (nothing written) if sparse. */
+void tu_make_file(const char *path, uint64_t len, int sparse);
+uint8_t tu_pattern(uint64_t i);
+
+/* Read one byte / n bytes of path with pread (a separate reader). */
+int tu_pread_byte(const char *path, uint64_t off);
+void tu_pread(const char *path, uint64_t off, void *buf, size_t n);
+
+/* Peak and current resident set (VmHWM, VmRSS, RssAnon) in KiB. */
+long tu_status_kib(const char *field);
+
+#endif
