@@ -1,0 +1,44 @@
+#!/bin/sh
+# cli.sh: the command line as a script or a person meets it: version, help,
+# bad options, and one clear message for each kind of path mmhex refuses.
+. "${srcdir:-.}/tests/e2e/lib.sh"
+
+out=$("$MMHEX" --version)
+expect_match "--version" "$out" '^mmhex [0-9]+\.[0-9]+'
+
+out=$("$MMHEX" --help)
+expect_match "--help lists the modes" "$out" '--shared'
+
+"$MMHEX" --no-such-option >/dev/null 2>"$E2E_DIR/err"
+expect_eq "a bad option exits 2" "$?" 2
+
+# run_refused WHAT PATH REGEX: mmhex must exit non-zero with one line on stderr.
+run_refused() {
+    "$MMHEX" -r "$2" >/dev/null 2>"$E2E_DIR/err"
+    rc=$?
+    msg=$(cat "$E2E_DIR/err")
+    lines=$(wc -l <"$E2E_DIR/err")
+    if [ "$rc" -ne 0 ] && [ "$lines" -eq 1 ] && printf '%s\n' "$msg" | grep -Eq -- "$3"; then
+        ok "$1: $msg"
+    else
+        fail "$1: exit $rc, stderr: $msg"
+    fi
+}
+
+mkdir "$E2E_DIR/dir"
+mkfifo "$E2E_DIR/fifo"
+run_refused "nonexistent path" "$E2E_DIR/nope" 'No such file'
+run_refused "directory" "$E2E_DIR/dir" 'is a directory'
+run_refused "FIFO (must not block)" "$E2E_DIR/fifo" 'FIFO'
+run_refused "character device" /dev/null 'character device'
+run_refused "/proc file" /proc/self/maps 'size 0'
+
+: >"$E2E_DIR/empty"
+out=$("$MMHEX" -r "$E2E_DIR/empty")
+expect_match "an empty file opens" "$out" '0 bytes'
+
+truncate -s 16T "$E2E_DIR/huge"
+out=$("$MMHEX" "$E2E_DIR/huge")
+expect_match "a 16 TiB sparse file opens" "$out" '17592186044416 bytes, COPY'
+
+finish
