@@ -18,7 +18,6 @@
 
 static _Thread_local GuardFrame *top;    /* innermost armed frame */
 static struct sigaction previous;        /* what to fall back to */
-static volatile sig_atomic_t installed;  /* guard_init has run */
 
 static void on_sigbus(int sig, siginfo_t *si, void *uctx)
 {
@@ -48,16 +47,24 @@ static void on_sigbus(int sig, siginfo_t *si, void *uctx)
 
 int guard_init(void)
 {
-    if (installed)
+    /* Check the handler in force rather than remembering that we installed
+     * it: test harnesses (cmocka) swap their own in and out around tests. */
+    struct sigaction cur, sa;
+    if (sigaction(SIGBUS, NULL, &cur) < 0)
+        return -errno;
+    /* sa_handler and sa_sigaction share storage: comparing one also catches
+     * our handler put back by signal(), which drops SA_SIGINFO. */
+    bool ours = cur.sa_sigaction == on_sigbus;
+    if (ours && (cur.sa_flags & SA_SIGINFO))
         return 0;
-    struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = on_sigbus;
     sa.sa_flags = SA_SIGINFO | SA_NODEFER;
     sigemptyset(&sa.sa_mask);
-    if (sigaction(SIGBUS, &sa, &previous) < 0)
+    if (sigaction(SIGBUS, &sa, NULL) < 0)
         return -errno;
-    installed = 1;
+    if (!ours)
+        previous = cur;
     return 0;
 }
 

@@ -12,8 +12,8 @@
  * bugs are not swallowed.
  *
  * This is the only process-wide state in the core, because a signal handler
- * cannot be handed a pointer: the installed flag and the previous action,
- * and a thread-local pointer to the innermost frame.
+ * cannot be handed a pointer: the previous action and a thread-local
+ * pointer to the innermost frame.
  *
  *     GuardFrame g;
  *     guard_push(&g, lo, hi);
@@ -40,8 +40,9 @@ typedef struct GuardFrame {
     struct GuardFrame *prev;   /* the enclosing frame, or NULL */
 } GuardFrame;
 
-/* Install the SIGBUS handler (once per process; later calls do nothing).
- * Returns 0 or -errno from sigaction. */
+/* Install the SIGBUS handler unless it is already the one in force (so it
+ * is cheap to call on every map_open, and survives a test harness that
+ * swapped its own in). Returns 0 or -errno from sigaction. */
 int guard_init(void);
 
 /* Make f the innermost frame, guarding [lo, hi). */

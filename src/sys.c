@@ -57,11 +57,20 @@ static void *sys_mremap(void *old, size_t old_n, size_t new_n, int flags)
 
 static int sys_mlock2(const void *addr, size_t n, unsigned flags)
 {
-#ifdef HAVE_MLOCK2
-    return mlock2(addr, n, flags);
-#else
     return (int)syscall(SYS_mlock2, addr, n, flags);
-#endif
+}
+
+/* Raw syscalls for the lock calls: AddressSanitizer intercepts mlock and
+ * munlock and turns them into no-ops, which would make sanitizer builds lie
+ * about what is locked. */
+static int sys_mlock(const void *addr, size_t n)
+{
+    return (int)syscall(SYS_mlock, addr, n);
+}
+
+static int sys_munlock(const void *addr, size_t n)
+{
+    return (int)syscall(SYS_munlock, addr, n);
 }
 
 static int sys_cachestat(int fd, const SysCacheRange *r, SysCacheStat *cs, unsigned flags)
@@ -84,9 +93,9 @@ const SysOps sys_default = {
     .munmap = munmap,
     .mremap = sys_mremap,
     .msync = msync,
-    .mlock = mlock,
+    .mlock = sys_mlock,
     .mlock2 = sys_mlock2,
-    .munlock = munlock,
+    .munlock = sys_munlock,
     .madvise = madvise,
     .mincore = mincore,
     .cachestat = sys_cachestat,

@@ -1,0 +1,1223 @@
+/*
+ * map: the file mapped whole, and every syscall made on it (see map.h).
+ *
+ * This module owns the only raw pointer to the mapped bytes. Everything else
+ * reaches them through map_read/map_write/map_visit, which arm a SIGBUS guard
+ * around each access, so a file truncated under us costs an error code and a
+ * remap, never the process.
+ *
+ * Invariants:
+ * - `size` is the file's size as of the last refresh or caught fault; every
+ *   byte access is checked against it before touching memory.
+ * - `maplen` is what is really mapped at `base` (a whole number of pages,
+ *   0 exactly when `base` is NULL) and is never less than `size` rounded up
+ *   to a page. It may be more: an unmap that fails while shrinking leaves a
+ *   longer mapping behind, which is harmless because `size` bounds accesses.
+ * - `locked` holds the page-aligned file offsets this map has mlocked, never
+ *   past the end of the file (truncation takes the pages away).
+ * - Every syscall goes through `sys`, so a test can fail any one of them. A
+ *   failing call returns -errno with the facts the Map reports unchanged;
+ *   the few calls whose failure costs nothing but accuracy (readahead
+ *   probing, cachestat counts, re-applying advice) are best effort.
+ */
+#include "config.h"
+
+#include "map.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/fs.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "guard.h"
+
+/* Debian 12's headers know these, older ones may not; the values are ABI. */
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#endif
+#ifndef MLOCK_ONFAULT
+#define MLOCK_ONFAULT 1U
+#endif
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+#ifndef SYNC_FILE_RANGE_WAIT_BEFORE
+#define SYNC_FILE_RANGE_WAIT_BEFORE 1U
+#define SYNC_FILE_RANGE_WRITE 2U
+#define SYNC_FILE_RANGE_WAIT_AFTER 4U
+#endif
+
+#define MIB (UINT64_C(1) << 20)
+#define DEFAULT_READAHEAD (2 * MIB) /* when the device does not say */
+#define EVICT_ALIGN (2 * MIB)       /* ext4 caches in folios this large */
+#define VISIT_CHUNK (1u << 20)      /* bytes lent to a visit callback at once */
+#define COMMIT_CHUNK (64u << 10)    /* bounce buffer for map_commit */
+#define PAGEMAP_BATCH 1024          /* pagemap entries read per pread */
+#define SCAN_REGIONS 64             /* PAGEMAP_SCAN regions per ioctl */
+#define CAP_IPC_LOCK_BIT 14         /* <linux/capability.h> CAP_IPC_LOCK */
+
+/* /proc/self/pagemap entry bits (Documentation/admin-guide/mm/pagemap.rst). */
+#define PM_PRESENT (UINT64_C(1) << 63)
+#define PM_SWAPPED (UINT64_C(1) << 62)
+#define PM_FILE (UINT64_C(1) << 61)
+
+struct Map {
+    const SysOps *sys;  /* every syscall goes through here */
+    char *path;         /* as given to map_open, for map_commit's reopen */
+    int fd;             /* O_RDWR in shared mode, else O_RDONLY */
+    dev_t dev;          /* st_dev and st_ino at open: map_commit checks */
+    ino_t ino;          /*   that the path still names the same file */
+    MmhMode mode;       /* never MMH_MODE_AUTO */
+    MmhKind kind;       /* file or block device */
+    bool writable;      /* the file could be opened O_RDWR */
+    const char *notice; /* static sentence about a choice made, or NULL */
+    uint8_t *base;      /* the mapping, NULL when nothing is mapped */
+    size_t maplen;      /* bytes mapped at base, a multiple of pagesize */
+    uint64_t size;      /* file size as last seen; bounds every access */
+    size_t pagesize;    /* sysconf(_SC_PAGESIZE) */
+    uint64_t readahead; /* the device's readahead window, bytes */
+    MmhAdvice advice;   /* last advice given, re-applied after growth */
+    RangeSet locked;    /* mlocked page-aligned file offsets */
+};
+
+/* ---- small helpers -------------------------------------------------------- */
+
+static uint64_t round_down(uint64_t x, uint64_t a)
+{
+    return x - x % a;
+}
+
+static uint64_t round_up(uint64_t x, uint64_t a)
+{
+    uint64_t r = x % a;
+    return r ? x + (a - r) : x;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Errors from open(O_RDWR) that mean "you may not write this file" rather
+ * than "something went wrong". EBUSY: a mounted block device on kernels
+ * built without BLK_DEV_WRITE_MOUNTED. */
+static bool is_denied(int e)
+{
+    return e == EACCES || e == EPERM || e == EROFS || e == ETXTBSY || e == EBUSY;
+}
+
+/* [off, off+len) as a range of offsets rounded out to `align` and clamped
+ * to the file's pages; len 0 means to the end. false when that is empty. */
+static bool span(const Map *m, uint64_t off, uint64_t len, uint64_t align, uint64_t *lo,
+                 uint64_t *hi)
+{
+    if (!m->base || off >= m->size)
+        return false;
+    uint64_t end = (len == 0 || len > m->size - off) ? m->size : off + len;
+    uint64_t limit = round_up(m->size, m->pagesize);
+    *lo = round_down(off, align);
+    *hi = round_up(end, align);
+    if (*hi > limit || *hi < end) /* < end: rounding wrapped */
+        *hi = limit;
+    return *lo < *hi;
+}
+
+/* A copy of src in dst, so a change can be prepared before the syscall it
+ * describes and thrown away if that fails. */
+static int set_copy(RangeSet *dst, const RangeSet *src)
+{
+    *dst = (RangeSet)RANGESET_INIT;
+    if (src->n == 0)
+        return 0;
+    dst->v = malloc(src->n * sizeof *src->v);
+    if (!dst->v)
+        return -ENOMEM;
+    memcpy(dst->v, src->v, src->n * sizeof *src->v);
+    dst->n = dst->cap = src->n;
+    return 0;
+}
+
+static void set_replace(RangeSet *dst, RangeSet *src)
+{
+    rangeset_free(dst);
+    *dst = *src;
+}
+
+/* Read a small text file (sysfs, procfs) through the table; NUL-terminated.
+ * Returns the length or -errno. */
+static ssize_t read_text(const SysOps *sys, const char *path, char *buf, size_t cap)
+{
+    int fd = sys->open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0);
+    if (fd < 0)
+        return -errno;
+    size_t got = 0;
+    while (got < cap - 1) {
+        ssize_t r = sys->pread(fd, buf + got, cap - 1 - got, (off_t)got);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            int e = errno;
+            sys->close(fd);
+            return -e;
+        }
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    buf[got] = '\0';
+    sys->close(fd); /* read-only: nothing to lose if close complains */
+    return (ssize_t)got;
+}
+
+static int cachestat_range(const Map *m, uint64_t lo, uint64_t hi, SysCacheStat *cs)
+{
+    SysCacheRange r = {lo, hi - lo};
+    return m->sys->cachestat(m->fd, &r, cs, 0) < 0 ? -errno : 0;
+}
+
+/* ---- size and mapping ----------------------------------------------------- */
+
+static int query_size(const Map *m, uint64_t *size)
+{
+    if (m->kind == MMH_KIND_BLOCKDEV) {
+        uint64_t n = 0;
+        if (m->sys->ioctl(m->fd, BLKGETSIZE64, &n) < 0)
+            return -errno;
+        *size = n;
+        return 0;
+    }
+    struct stat st;
+    if (m->sys->fstat(m->fd, &st) < 0)
+        return -errno;
+    *size = st.st_size > 0 ? (uint64_t)st.st_size : 0;
+    return 0;
+}
+
+static int map_prot(const Map *m)
+{
+    return m->mode == MMH_MODE_READONLY ? PROT_READ : PROT_READ | PROT_WRITE;
+}
+
+static int map_flags(const Map *m)
+{
+    return m->mode == MMH_MODE_COPY ? MAP_PRIVATE | MAP_NORESERVE : MAP_SHARED;
+}
+
+static int advice_value(MmhAdvice adv)
+{
+    switch (adv) {
+    case MMH_ADV_SEQUENTIAL: return MADV_SEQUENTIAL;
+    case MMH_ADV_RANDOM: return MADV_RANDOM;
+    case MMH_ADV_NORMAL: break;
+    }
+    return MADV_NORMAL;
+}
+
+static int lock_pages(Map *m, uint64_t lo, uint64_t hi)
+{
+    /* Plain mlock on a private writable mapping copies every page. */
+    int r = m->mode == MMH_MODE_COPY ? m->sys->mlock2(m->base + lo, hi - lo, MLOCK_ONFAULT)
+                                     : m->sys->mlock(m->base + lo, hi - lo);
+    return r < 0 ? -errno : 0;
+}
+
+/* munlock the parts of [lo, hi) outside keep: after a failed mlock some of
+ * the range may be locked already, and only keep's ranges are ours. */
+static void unlock_gaps(Map *m, const RangeSet *keep, uint64_t lo, uint64_t hi)
+{
+    uint64_t at = lo;
+    for (size_t i = rangeset_find(keep, lo); at < hi; i++) {
+        uint64_t next = i < keep->n && keep->v[i].lo < hi ? keep->v[i].lo : hi;
+        if (next > at)
+            m->sys->munlock(m->base + at, next - at);
+        if (i >= keep->n || keep->v[i].hi >= hi)
+            break;
+        at = keep->v[i].hi;
+    }
+}
+
+/* Grow the mapping to want bytes (want > maplen). An extension mapped right
+ * after the map first: it moves nothing and does not care how mlock split
+ * the map into VMAs (the kernel merges it with the last one). Usually the
+ * next addresses are taken, so then mremap, which may move the map and
+ * keeps copy-mode private pages. */
+static int grow(Map *m, size_t want)
+{
+    const SysOps *sys = m->sys;
+    if (!m->base) {
+        void *p = sys->mmap(NULL, want, map_prot(m), map_flags(m), m->fd, 0);
+        if (p == MAP_FAILED)
+            return -errno;
+        m->base = p;
+        m->maplen = want;
+        return 0;
+    }
+    uint8_t *end = m->base + m->maplen;
+    size_t extra = want - m->maplen;
+    void *p = sys->mmap(end, extra, map_prot(m), map_flags(m) | MAP_FIXED_NOREPLACE, m->fd,
+                        (off_t)m->maplen);
+    if (p == end) {
+        m->maplen = want;
+        return 0;
+    }
+    if (p != MAP_FAILED) /* a kernel before 4.17 took the address as a hint */
+        sys->munmap(p, extra);
+
+    bool tail_locked = rangeset_contains(&m->locked, m->maplen - m->pagesize);
+    p = sys->mremap(m->base, m->maplen, want, MREMAP_MAYMOVE);
+    if (p != MAP_FAILED) {
+        /* The tail VMA's VM_LOCKED spreads to the new pages: not asked for. */
+        if (tail_locked)
+            sys->munlock((uint8_t *)p + m->maplen, extra);
+        m->base = p;
+        m->maplen = want;
+        return 0;
+    }
+    /* mremap moves a single VMA. Locks split the mapping, and so does
+     * advice that only took on part of it: undo both, try again, redo. */
+    int rc = -errno;
+    if (m->locked.n == 0 && m->advice == MMH_ADV_NORMAL)
+        return rc;
+    if (m->locked.n && sys->munlock(m->base, m->maplen) < 0)
+        return rc;
+    if (m->advice != MMH_ADV_NORMAL)
+        sys->madvise(m->base, m->maplen, advice_value(m->advice));
+    p = sys->mremap(m->base, m->maplen, want, MREMAP_MAYMOVE);
+    if (p != MAP_FAILED) {
+        m->base = p;
+        m->maplen = want;
+        rc = 0;
+    } else {
+        rc = -errno;
+    }
+    /* Lock again what was locked; a range that will not lock any more is no
+     * longer reported as locked. */
+    for (size_t i = 0; i < m->locked.n;) {
+        MmhSpan s = m->locked.v[i];
+        if (lock_pages(m, s.lo, s.hi) == 0) {
+            i++;
+            continue;
+        }
+        sys->munlock(m->base + s.lo, s.hi - s.lo); /* a partial lock is undone */
+        memmove(&m->locked.v[i], &m->locked.v[i + 1], (m->locked.n - i - 1) * sizeof s);
+        m->locked.n--;
+    }
+    return rc;
+}
+
+/* Make the map cover a file of `size` bytes. Shrinking cannot fail: if the
+ * tail will not unmap it stays mapped but out of bounds. */
+static int resize(Map *m, uint64_t size)
+{
+    uint64_t want64 = round_up(size, m->pagesize);
+    if (want64 > SIZE_MAX || want64 < size)
+        return -EFBIG;
+    size_t want = (size_t)want64;
+    if (want > m->maplen) {
+        int rc = grow(m, want);
+        if (rc < 0)
+            return rc;
+        if (m->advice != MMH_ADV_NORMAL) /* the new pages lack it; only speed is lost */
+            m->sys->madvise(m->base, m->maplen, advice_value(m->advice));
+    } else if (want < m->maplen) {
+        if (want == 0) {
+            if (m->sys->munmap(m->base, m->maplen) == 0) {
+                m->base = NULL;
+                m->maplen = 0;
+            }
+        } else if (m->sys->munmap(m->base + want, m->maplen - want) == 0) {
+            m->maplen = want;
+        }
+        /* Truncation took those pages, locked or not. Removing a tail never
+         * splits a range, so it cannot fail. */
+        (void)rangeset_remove(&m->locked, want, UINT64_MAX);
+    }
+    m->size = size;
+    return 0;
+}
+
+/* After a caught SIGBUS at addr: learn the size. A fault past the new end
+ * was a truncation (remap, -ENXIO); inside it, the page could not be read
+ * (-EIO) or, on a write, its hole could not be filled (-ENOSPC). */
+static int fault_result(Map *m, uintptr_t addr, bool writing)
+{
+    uint64_t at = (uint64_t)(addr - (uintptr_t)m->base);
+    uint64_t size;
+    int rc = query_size(m, &size);
+    if (rc < 0)
+        return rc;
+    if (at >= size && size < m->size) {
+        resize(m, size); /* shrinking: cannot fail */
+        return -ENXIO;
+    }
+    return writing ? -ENOSPC : -EIO;
+}
+
+/* ---- open and close ------------------------------------------------------- */
+
+/* The device's readahead window: BLKRAGET for a block device, else sysfs
+ * for the device holding the file (a partition keeps its queue one level
+ * up). Best effort: the default serves when none is found. */
+static uint64_t probe_readahead(const Map *m, const struct stat *st)
+{
+    if (m->kind == MMH_KIND_BLOCKDEV) {
+        long sectors = 0;
+        if (m->sys->ioctl(m->fd, BLKRAGET, &sectors) == 0 && sectors > 0)
+            return (uint64_t)sectors * 512;
+        return DEFAULT_READAHEAD;
+    }
+    static const char *const up[] = {"", "../"};
+    for (size_t i = 0; i < sizeof up / sizeof *up; i++) {
+        char path[96], text[32];
+        snprintf(path, sizeof path, "/sys/dev/block/%u:%u/%squeue/read_ahead_kb", major(st->st_dev),
+                 minor(st->st_dev), up[i]);
+        if (read_text(m->sys, path, text, sizeof text) <= 0)
+            continue;
+        char *end;
+        unsigned long long kb = strtoull(text, &end, 10);
+        if (end != text && kb * 1024 >= m->pagesize)
+            return kb * 1024;
+    }
+    return DEFAULT_READAHEAD;
+}
+
+/* What the open path is; 0 for something we map, else map_open's code. */
+static int classify(Map *m, const struct stat *st)
+{
+    if (S_ISREG(st->st_mode)) {
+        m->kind = MMH_KIND_FILE;
+        return 0;
+    }
+    if (S_ISBLK(st->st_mode)) {
+        m->kind = MMH_KIND_BLOCKDEV;
+        return 0;
+    }
+    if (S_ISDIR(st->st_mode))
+        return -EISDIR;
+    if (S_ISFIFO(st->st_mode))
+        return -ESPIPE;
+    if (S_ISSOCK(st->st_mode))
+        return -EPROTOTYPE;
+    return -ENODEV;
+}
+
+/* The size of the thing open on m->fd. A regular file claiming 0 bytes is
+ * asked for one: /proc and /sys files report 0 and then produce text. */
+static int initial_size(Map *m, const struct stat *st, uint64_t *size)
+{
+    if (m->kind == MMH_KIND_BLOCKDEV)
+        return query_size(m, size);
+    *size = st->st_size > 0 ? (uint64_t)st->st_size : 0;
+    if (*size > 0)
+        return 0;
+    char c;
+    ssize_t r = m->sys->pread(m->fd, &c, 1, 0);
+    if (r < 0)
+        return -errno;
+    return r > 0 ? -ENODATA : 0;
+}
+
+/* Probe whether the file can be opened for writing; *wfd gets the O_RDWR
+ * descriptor (or -1 when denied). The path is opened twice, so check the
+ * second open found the same file. */
+static int probe_writable(Map *m, const char *path, const struct stat *st, int *wfd)
+{
+    const SysOps *sys = m->sys;
+    *wfd = sys->open(path, O_RDWR | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0);
+    if (*wfd < 0) {
+        int e = errno;
+        return is_denied(e) ? 0 : -e;
+    }
+    struct stat wst;
+    int rc = 0;
+    if (sys->fstat(*wfd, &wst) < 0)
+        rc = -errno;
+    else if (wst.st_dev != st->st_dev || wst.st_ino != st->st_ino)
+        rc = -ESTALE; /* replaced between the two opens */
+    if (rc < 0) {
+        sys->close(*wfd);
+        *wfd = -1;
+    }
+    return rc;
+}
+
+static int choose_mode(Map *m, MmhMode asked)
+{
+    switch (asked) {
+    case MMH_MODE_AUTO:
+        if (m->kind == MMH_KIND_BLOCKDEV) {
+            m->mode = MMH_MODE_READONLY;
+            m->notice = "block device: opened read-only; use -c or -s to edit";
+        } else if (!m->writable) {
+            m->mode = MMH_MODE_READONLY;
+            m->notice = "read-only: no write permission";
+        } else {
+            m->mode = MMH_MODE_COPY;
+        }
+        return 0;
+    case MMH_MODE_COPY:
+        m->mode = MMH_MODE_COPY;
+        if (!m->writable)
+            m->notice = "file not writable: edits can only be saved to a new file";
+        return 0;
+    case MMH_MODE_SHARED:
+        if (!m->writable)
+            return -EROFS;
+        m->mode = MMH_MODE_SHARED;
+        return 0;
+    case MMH_MODE_READONLY: m->mode = MMH_MODE_READONLY; return 0;
+    }
+    return -EINVAL;
+}
+
+static int open_file(Map *m, const char *path, MmhMode asked)
+{
+    const SysOps *sys = m->sys;
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+    m->fd = sys->open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0);
+    if (m->fd < 0) {
+        int e = errno;
+        struct stat st;
+        /* open() of a socket fails with ENXIO; say what it is instead. */
+        if (e == ENXIO && stat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+            return -EPROTOTYPE;
+        return -e;
+    }
+    struct stat st;
+    if (sys->fstat(m->fd, &st) < 0)
+        return -errno;
+    int rc = classify(m, &st);
+    uint64_t size = 0;
+    if (rc == 0)
+        rc = initial_size(m, &st, &size);
+    if (rc < 0)
+        return rc;
+    m->dev = st.st_dev;
+    m->ino = st.st_ino;
+
+    int wfd;
+    rc = probe_writable(m, path, &st, &wfd);
+    if (rc < 0)
+        return rc;
+    m->writable = wfd >= 0;
+    rc = choose_mode(m, asked);
+    if (rc < 0) {
+        if (wfd >= 0)
+            sys->close(wfd);
+        return rc;
+    }
+    if (m->mode == MMH_MODE_SHARED) { /* the map is made from the O_RDWR fd */
+        sys->close(m->fd);
+        m->fd = wfd;
+    } else if (wfd >= 0) {
+        sys->close(wfd);
+    }
+
+    m->readahead = probe_readahead(m, &st);
+    return resize(m, size);
+}
+
+int map_open(Map **out, const char *path, const MapOpts *opts)
+{
+    *out = NULL;
+    int rc = guard_init();
+    if (rc < 0)
+        return rc;
+    Map *m = calloc(1, sizeof *m);
+    if (!m)
+        return -ENOMEM;
+    m->sys = opts && opts->sys ? opts->sys : &sys_default;
+    m->fd = -1;
+    m->pagesize = (size_t)sysconf(_SC_PAGESIZE);
+    m->readahead = DEFAULT_READAHEAD;
+    m->locked = (RangeSet)RANGESET_INIT;
+    m->path = strdup(path);
+    rc = m->path ? open_file(m, path, opts ? opts->mode : MMH_MODE_AUTO) : -ENOMEM;
+    if (rc < 0) {
+        if (m->fd >= 0)
+            m->sys->close(m->fd);
+        free(m->path);
+        free(m);
+        return rc;
+    }
+    *out = m;
+    return 0;
+}
+
+void map_close(Map *m)
+{
+    if (!m)
+        return;
+    if (m->base) {
+        if (m->locked.n)
+            m->sys->munlock(m->base, m->maplen);
+        m->sys->munmap(m->base, m->maplen);
+    }
+    if (m->fd >= 0)
+        m->sys->close(m->fd);
+    rangeset_free(&m->locked);
+    free(m->path);
+    free(m);
+}
+
+const char *map_notice(const Map *m)
+{
+    return m->notice;
+}
+
+const char *map_strerror(int rc)
+{
+    switch (rc) {
+    case -EISDIR: return "is a directory";
+    case -ESPIPE: return "is a FIFO (pipe); mmhex maps files and block devices";
+    case -EPROTOTYPE: return "is a socket; mmhex maps files and block devices";
+    case -ENODEV: return "is a character device; mmhex maps files and block devices";
+    case -ENODATA:
+        return "reports size 0 but is not empty (a /proc or /sys file?); it cannot be mapped";
+    case -ENXIO: return "file truncated by another process";
+    case -EROFS: return "read-only: the file cannot be written in this mode";
+    case -ESTALE: return "the file was replaced by another process";
+    case -ENOSPC: return "no space left on the file system to fill a hole";
+    }
+    return strerror(rc < 0 ? -rc : rc);
+}
+
+/* ---- facts ---------------------------------------------------------------- */
+
+const char *map_path(const Map *m)
+{
+    return m->path;
+}
+
+uint64_t map_size(const Map *m)
+{
+    return m->size;
+}
+
+MmhMode map_mode(const Map *m)
+{
+    return m->mode;
+}
+
+MmhKind map_kind(const Map *m)
+{
+    return m->kind;
+}
+
+bool map_file_writable(const Map *m)
+{
+    return m->writable;
+}
+
+size_t map_pagesize(const Map *m)
+{
+    return m->pagesize;
+}
+
+int map_fd(const Map *m)
+{
+    return m->fd;
+}
+
+const SysOps *map_sys(const Map *m)
+{
+    return m->sys;
+}
+
+uint64_t map_readahead(const Map *m)
+{
+    return m->readahead;
+}
+
+uintptr_t map_addr(const Map *m, uint64_t off)
+{
+    if (!m->base || m->size == 0 || off > m->maplen)
+        return 0;
+    return (uintptr_t)(m->base + off);
+}
+
+/* ---- bytes ---------------------------------------------------------------- */
+
+static bool in_file(const Map *m, uint64_t off, size_t len)
+{
+    return off <= m->size && len <= m->size - off;
+}
+
+int map_read(Map *m, uint64_t off, void *buf, size_t len)
+{
+    if (len == 0)
+        return 0;
+    if (!in_file(m, off, len))
+        return -ENXIO;
+    GuardFrame g;
+    guard_push(&g, (uintptr_t)m->base, (uintptr_t)m->base + m->maplen);
+    if (sigsetjmp(g.env, 0)) {
+        guard_pop(&g);
+        return fault_result(m, g.fault, false);
+    }
+    memcpy(buf, m->base + off, len);
+    guard_pop(&g);
+    return 0;
+}
+
+int map_write(Map *m, uint64_t off, const void *buf, size_t len)
+{
+    if (m->mode == MMH_MODE_READONLY)
+        return -EROFS;
+    if (len == 0)
+        return 0;
+    if (!in_file(m, off, len))
+        return -ENXIO;
+    GuardFrame g;
+    guard_push(&g, (uintptr_t)m->base, (uintptr_t)m->base + m->maplen);
+    if (sigsetjmp(g.env, 0)) {
+        guard_pop(&g);
+        return fault_result(m, g.fault, true);
+    }
+    memcpy(m->base + off, buf, len);
+    guard_pop(&g);
+    return 0;
+}
+
+/* The loop lives apart from map_visit so that nothing it changes is read
+ * after a longjmp back into map_visit. */
+static int visit_chunks(Map *m, uint64_t off, size_t len, MapVisitFn fn, void *ctx)
+{
+    int rc = 0;
+    for (size_t done = 0; done < len && rc == 0;) {
+        size_t n = len - done < VISIT_CHUNK ? len - done : VISIT_CHUNK;
+        rc = fn(m->base + off + done, n, off + done, ctx);
+        done += n;
+    }
+    return rc;
+}
+
+int map_visit(Map *m, uint64_t off, size_t len, MapVisitFn fn, void *ctx)
+{
+    if (len == 0)
+        return 0;
+    if (!in_file(m, off, len))
+        return -ENXIO;
+    GuardFrame g;
+    guard_push(&g, (uintptr_t)m->base, (uintptr_t)m->base + m->maplen);
+    if (sigsetjmp(g.env, 0)) {
+        guard_pop(&g);
+        return fault_result(m, g.fault, false);
+    }
+    int rc = visit_chunks(m, off, len, fn, ctx);
+    guard_pop(&g);
+    return rc;
+}
+
+/* ---- size changes --------------------------------------------------------- */
+
+int map_refresh(Map *m, uint64_t *old_size)
+{
+    uint64_t size;
+    int rc = query_size(m, &size);
+    if (rc < 0)
+        return rc;
+    if (old_size)
+        *old_size = m->size;
+    return size == m->size ? 0 : resize(m, size);
+}
+
+/* ---- flush ---------------------------------------------------------------- */
+
+int map_flush(Map *m, uint64_t off, uint64_t len, bool wait, MapFlushResult *res)
+{
+    uint64_t t0 = now_ns(), lo, hi;
+    MapFlushResult r = {0, 0};
+    if (span(m, off, len, m->pagesize, &lo, &hi)) {
+        SysCacheStat before, after;
+        bool known = cachestat_range(m, lo, hi, &before) == 0;
+        /* Copy and read-only maps hold no dirty pages of their own; their
+         * fd can still write back what others dirtied. */
+        unsigned how = SYNC_FILE_RANGE_WRITE;
+        if (wait)
+            how |= SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WAIT_AFTER;
+        int rc;
+        if (wait && m->mode == MMH_MODE_SHARED)
+            rc = m->sys->msync(m->base + lo, hi - lo, MS_SYNC);
+        else
+            rc = m->sys->sync_file_range(m->fd, (off_t)lo, (off_t)(hi - lo), how);
+        if (rc < 0)
+            return -errno;
+        known = known && cachestat_range(m, lo, hi, &after) == 0;
+        r.pages = known ? (int64_t)before.nr_dirty - (int64_t)after.nr_dirty : -1;
+    }
+    r.ns = now_ns() - t0;
+    if (res)
+        *res = r;
+    return 0;
+}
+
+/* ---- locking -------------------------------------------------------------- */
+
+int map_lock(Map *m, uint64_t off, uint64_t len)
+{
+    uint64_t lo, hi;
+    if (!span(m, off, len, m->pagesize, &lo, &hi))
+        return 0;
+    RangeSet next;
+    int rc = set_copy(&next, &m->locked);
+    if (rc == 0)
+        rc = rangeset_add(&next, lo, hi);
+    if (rc == 0) {
+        rc = lock_pages(m, lo, hi);
+        /* mlock marks the range locked before populating it, so a failure
+         * while populating leaves pages locked that nobody asked for. */
+        if (rc < 0)
+            unlock_gaps(m, &m->locked, lo, hi);
+    }
+    if (rc < 0) {
+        rangeset_free(&next);
+        return rc;
+    }
+    set_replace(&m->locked, &next);
+    return 0;
+}
+
+int map_unlock(Map *m, uint64_t off, uint64_t len)
+{
+    uint64_t lo, hi;
+    if (!span(m, off, len, m->pagesize, &lo, &hi))
+        return 0;
+    RangeSet next;
+    int rc = set_copy(&next, &m->locked);
+    if (rc == 0)
+        rc = rangeset_remove(&next, lo, hi);
+    if (rc == 0 && m->sys->munlock(m->base + lo, hi - lo) < 0)
+        rc = -errno;
+    if (rc < 0) {
+        rangeset_free(&next);
+        return rc;
+    }
+    set_replace(&m->locked, &next);
+    return 0;
+}
+
+const RangeSet *map_locked(const Map *m)
+{
+    return &m->locked;
+}
+
+/* The value of "Field:" in a /proc status text, parsed in base b. */
+static bool status_field(const char *text, const char *field, int b, uint64_t *v)
+{
+    size_t n = strlen(field);
+    for (const char *p = text; *p;) {
+        if (!strncmp(p, field, n) && p[n] == ':') {
+            char *end;
+            unsigned long long x = strtoull(p + n + 1, &end, b);
+            if (end == p + n + 1)
+                return false;
+            *v = x;
+            return true;
+        }
+        const char *nl = strchr(p, '\n');
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
+    return false;
+}
+
+int map_lock_limit(const Map *m, MapLockLimit *out)
+{
+    struct rlimit rl;
+    if (m->sys->getrlimit(RLIMIT_MEMLOCK, &rl) < 0)
+        return -errno;
+    char text[8192];
+    ssize_t r = read_text(m->sys, "/proc/self/status", text, sizeof text);
+    if (r < 0)
+        return (int)r;
+    uint64_t kib = 0, caps = 0;
+    status_field(text, "VmLck", 10, &kib);
+    status_field(text, "CapEff", 16, &caps);
+    out->unlimited = rl.rlim_cur == RLIM_INFINITY || (caps >> CAP_IPC_LOCK_BIT & 1);
+    out->limit = rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : (uint64_t)rl.rlim_cur;
+    out->process_locked = kib * 1024;
+    out->map_locked = rangeset_total(&m->locked);
+    return 0;
+}
+
+/* "8.0 MiB", "512 B". */
+static const char *human(char *buf, size_t n, uint64_t v)
+{
+    static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    if (v < 1024) {
+        snprintf(buf, n, "%" PRIu64 " B", v);
+        return buf;
+    }
+    double d = (double)v;
+    size_t u = 0;
+    while (d >= 1024 && u + 1 < sizeof unit / sizeof *unit) {
+        d /= 1024;
+        u++;
+    }
+    snprintf(buf, n, "%.1f %s", d, unit[u]);
+    return buf;
+}
+
+char *map_lock_message(const Map *m, int rc, char *buf, size_t n)
+{
+    if (n == 0)
+        return buf;
+    MapLockLimit ll;
+    bool have = map_lock_limit(m, &ll) == 0;
+    char a[32], b[32], c[32];
+    switch (rc) {
+    case 0:
+        if (have && !ll.unlimited)
+            snprintf(buf, n, "%s locked (%s by this process, limit %s)",
+                     human(a, sizeof a, rangeset_total(&m->locked)),
+                     human(b, sizeof b, ll.process_locked), human(c, sizeof c, ll.limit));
+        else
+            snprintf(buf, n, "%s locked", human(a, sizeof a, rangeset_total(&m->locked)));
+        break;
+    case -ENOMEM:
+        if (!have)
+            snprintf(buf, n, "lock limit (RLIMIT_MEMLOCK) exceeded");
+        else if (ll.unlimited)
+            snprintf(buf, n, "not enough memory to lock: %s already locked",
+                     human(a, sizeof a, ll.process_locked));
+        else
+            snprintf(buf, n, "lock limit %s (RLIMIT_MEMLOCK) exceeded: %s already locked",
+                     human(a, sizeof a, ll.limit), human(b, sizeof b, ll.process_locked));
+        break;
+    case -EPERM: snprintf(buf, n, "locking not permitted (RLIMIT_MEMLOCK is 0)"); break;
+    case -EAGAIN: snprintf(buf, n, "some pages could not be locked"); break;
+    default: snprintf(buf, n, "lock failed: %s", map_strerror(rc)); break;
+    }
+    return buf;
+}
+
+/* ---- advice, eviction, prefetch ------------------------------------------ */
+
+int map_advise(Map *m, MmhAdvice adv)
+{
+    if (adv != MMH_ADV_NORMAL && adv != MMH_ADV_SEQUENTIAL && adv != MMH_ADV_RANDOM)
+        return -EINVAL;
+    if (m->base && m->sys->madvise(m->base, m->maplen, advice_value(adv)) < 0)
+        return -errno;
+    m->advice = adv;
+    return 0;
+}
+
+MmhAdvice map_advice(const Map *m)
+{
+    return m->advice;
+}
+
+const char *map_advice_name(MmhAdvice adv)
+{
+    switch (adv) {
+    case MMH_ADV_NORMAL: return "normal";
+    case MMH_ADV_SEQUENTIAL: return "sequential";
+    case MMH_ADV_RANDOM: return "random";
+    }
+    return "?";
+}
+
+static int dontneed(Map *m, uint64_t lo, uint64_t hi)
+{
+    if (lo >= hi)
+        return 0;
+    return m->sys->madvise(m->base + lo, hi - lo, MADV_DONTNEED) < 0 ? -errno : 0;
+}
+
+/* Edited-page runs in [lo, hi) from the PAGEMAP_SCAN ioctl (6.7+): present
+ * or swapped, and neither file-backed nor the zero page. Drops everything
+ * between them. -ENOTTY when the kernel lacks the ioctl. */
+static int dontneed_scan(Map *m, int pfd, uint64_t lo, uint64_t hi, uint64_t *kept)
+{
+    uint64_t at = lo;
+    while (at < hi) {
+        SysPageRegion vec[SCAN_REGIONS];
+        SysPmScanArg a;
+        memset(vec, 0, sizeof vec); /* for valgrind, which cannot see this ioctl's writes */
+        memset(&a, 0, sizeof a);
+        a.size = sizeof a;
+        a.start = (uintptr_t)(m->base + at);
+        a.end = (uintptr_t)(m->base + hi);
+        a.vec = (uintptr_t)vec;
+        a.vec_len = SCAN_REGIONS;
+        a.category_inverted = SYS_PAGE_IS_FILE | SYS_PAGE_IS_PFNZERO;
+        a.category_mask = SYS_PAGE_IS_FILE | SYS_PAGE_IS_PFNZERO;
+        a.category_anyof_mask = SYS_PAGE_IS_PRESENT | SYS_PAGE_IS_SWAPPED;
+        a.return_mask = SYS_PAGE_IS_PRESENT | SYS_PAGE_IS_SWAPPED;
+        int n = m->sys->ioctl(pfd, SYS_PAGEMAP_SCAN, &a);
+        if (n < 0) {
+            int e = errno;
+            return e == EINVAL || e == ENOTTY || e == EOPNOTSUPP || e == ENOSYS ? -ENOTTY : -e;
+        }
+        for (int i = 0; i < n; i++) {
+            uint64_t rlo = vec[i].start - (uintptr_t)m->base;
+            uint64_t rhi = vec[i].end - (uintptr_t)m->base;
+            int rc = dontneed(m, at, rlo);
+            if (rc < 0)
+                return rc;
+            *kept += (rhi - rlo) / m->pagesize;
+            at = rhi;
+        }
+        uint64_t walked = a.walk_end - (uintptr_t)m->base;
+        if (walked > hi || a.walk_end < (uintptr_t)m->base)
+            walked = hi;
+        int rc = dontneed(m, at, walked);
+        if (rc < 0)
+            return rc;
+        if (walked <= at && n == 0) /* no progress: let the pagemap reads decide */
+            return -ENOTTY;
+        at = walked > at ? walked : at;
+    }
+    return 0;
+}
+
+/* The same from 8-byte /proc/self/pagemap entries, for older kernels. */
+static int dontneed_pagemap(Map *m, int pfd, uint64_t lo, uint64_t hi, uint64_t *kept)
+{
+    uint64_t entries[PAGEMAP_BATCH];
+    uint64_t from = lo; /* start of the unedited run not yet dropped */
+    for (uint64_t at = lo; at < hi;) {
+        uint64_t pages = (hi - at) / m->pagesize;
+        size_t k = pages < PAGEMAP_BATCH ? (size_t)pages : PAGEMAP_BATCH;
+        off_t where = (off_t)((uintptr_t)(m->base + at) / m->pagesize * sizeof *entries);
+        ssize_t r = m->sys->pread(pfd, entries, k * sizeof *entries, where);
+        if (r < 0)
+            return -errno;
+        if ((size_t)r < k * sizeof *entries)
+            return -EIO;
+        for (size_t i = 0; i < k; i++, at += m->pagesize) {
+            uint64_t e = entries[i];
+            bool edited = ((e & PM_PRESENT) && !(e & PM_FILE)) || (e & PM_SWAPPED);
+            if (!edited)
+                continue;
+            int rc = dontneed(m, from, at);
+            if (rc < 0)
+                return rc;
+            from = at + m->pagesize;
+            (*kept)++;
+        }
+    }
+    return dontneed(m, from, hi);
+}
+
+/* MADV_DONTNEED on [lo, hi) except pages holding copy-mode edits, which it
+ * would throw away. */
+static int dontneed_unedited(Map *m, uint64_t lo, uint64_t hi, uint64_t *kept)
+{
+    int pfd = m->sys->open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC, 0);
+    if (pfd < 0)
+        return -errno;
+    uint64_t k = 0;
+    int rc = dontneed_scan(m, pfd, lo, hi, &k);
+    if (rc == -ENOTTY) {
+        k = 0;
+        rc = dontneed_pagemap(m, pfd, lo, hi, &k);
+    }
+    m->sys->close(pfd);
+    *kept = k;
+    return rc;
+}
+
+int map_evict(Map *m, uint64_t off, uint64_t len, MapEvictResult *res)
+{
+    MapEvictResult r = {0, 0, 0};
+    uint64_t lo, hi;
+    if (!span(m, off, len, EVICT_ALIGN, &lo, &hi)) {
+        if (res)
+            *res = r;
+        return 0;
+    }
+    const SysOps *sys = m->sys;
+    SysCacheStat cs;
+    r.before = cachestat_range(m, lo, hi, &cs) == 0 ? (int64_t)cs.nr_cache : -1;
+
+    /* Dirty pages cannot be dropped: write them first. */
+    if (m->mode == MMH_MODE_SHARED && sys->msync(m->base + lo, hi - lo, MS_SYNC) < 0)
+        return -errno;
+    /* Locked pages resist eviction (and MADV_DONTNEED fails on them). */
+    if (rangeset_overlaps(&m->locked, lo, hi)) {
+        RangeSet next;
+        int rc = set_copy(&next, &m->locked);
+        if (rc == 0)
+            rc = rangeset_remove(&next, lo, hi);
+        if (rc == 0 && sys->munlock(m->base + lo, hi - lo) < 0)
+            rc = -errno;
+        if (rc < 0) {
+            rangeset_free(&next);
+            return rc;
+        }
+        set_replace(&m->locked, &next);
+    }
+    /* Our page-table entries pin the pages; fadvise skips mapped pages. */
+    int rc = m->mode == MMH_MODE_COPY ? dontneed_unedited(m, lo, hi, &r.kept_edited)
+                                      : dontneed(m, lo, hi);
+    if (rc < 0)
+        return rc;
+    int e = sys->fadvise(m->fd, (off_t)lo, (off_t)(hi - lo), POSIX_FADV_DONTNEED);
+    if (e != 0)
+        return -e;
+    r.after = cachestat_range(m, lo, hi, &cs) == 0 ? (int64_t)cs.nr_cache : -1;
+    if (r.before < 0)
+        r.after = -1;
+    if (res)
+        *res = r;
+    return 0;
+}
+
+static int willneed(Map *m, uint64_t lo, uint64_t hi)
+{
+    /* One call reads no more than the readahead window, so ask in windows. */
+    uint64_t chunk = round_up(m->readahead, m->pagesize);
+    for (uint64_t at = lo; at < hi; at += chunk) {
+        uint64_t n = hi - at < chunk ? hi - at : chunk;
+        if (m->sys->madvise(m->base + at, n, MADV_WILLNEED) < 0)
+            return -errno;
+    }
+    return 0;
+}
+
+int map_prefetch(Map *m, uint64_t off, uint64_t len, bool populate)
+{
+    uint64_t lo, hi;
+    if (!span(m, off, len, m->pagesize, &lo, &hi))
+        return 0;
+    if (!populate)
+        return willneed(m, lo, hi);
+    if (m->sys->madvise(m->base + lo, hi - lo, MADV_POPULATE_READ) == 0)
+        return 0;
+    int e = errno;
+    if (e == EINVAL) /* before 5.14 */
+        return willneed(m, lo, hi);
+    if (e == EFAULT) { /* a page could not be read: truncated, or an I/O error */
+        uint64_t size;
+        int rc = query_size(m, &size);
+        if (rc < 0)
+            return rc;
+        if (size < m->size) {
+            resize(m, size);
+            return -ENXIO;
+        }
+        return -EIO;
+    }
+    return -e;
+}
+
+/* ---- copy-mode write-back ------------------------------------------------- */
+
+static int pwrite_all(const SysOps *sys, int fd, const uint8_t *p, size_t n, uint64_t off)
+{
+    while (n > 0) {
+        ssize_t w = sys->pwrite(fd, p, n, (off_t)off);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        if (w == 0)
+            return -EIO;
+        p += w;
+        n -= (size_t)w;
+        off += (uint64_t)w;
+    }
+    return 0;
+}
+
+static int write_runs(Map *m, int fd, const MmhSpan *runs, size_t n, uint8_t *buf)
+{
+    for (size_t i = 0; i < n; i++) {
+        for (uint64_t at = runs[i].lo; at < runs[i].hi;) {
+            size_t k = runs[i].hi - at < COMMIT_CHUNK ? (size_t)(runs[i].hi - at) : COMMIT_CHUNK;
+            int rc = map_read(m, at, buf, k);
+            if (rc == 0)
+                rc = pwrite_all(m->sys, fd, buf, k, at);
+            if (rc < 0)
+                return rc;
+            at += k;
+        }
+    }
+    return m->sys->fsync(fd) < 0 ? -errno : 0;
+}
+
+/* MADV_DONTNEED on [lo, hi) except locked pages (it fails on those). */
+static void dontneed_unlocked(Map *m, uint64_t lo, uint64_t hi)
+{
+    uint64_t at = lo;
+    for (size_t i = rangeset_find(&m->locked, lo); at < hi; i++) {
+        uint64_t next = i < m->locked.n && m->locked.v[i].lo < hi ? m->locked.v[i].lo : hi;
+        if (next > at)
+            dontneed(m, at, next);
+        if (i >= m->locked.n || m->locked.v[i].hi >= hi)
+            break;
+        at = m->locked.v[i].hi;
+    }
+}
+
+int map_commit(Map *m, const MmhSpan *runs, size_t n)
+{
+    if (m->mode != MMH_MODE_COPY || !m->writable)
+        return -EROFS;
+    for (size_t i = 0; i < n; i++) {
+        if (runs[i].lo >= runs[i].hi || (i > 0 && runs[i].lo < runs[i - 1].hi))
+            return -EINVAL;
+        if (runs[i].hi > m->size)
+            return -ENXIO;
+    }
+    if (n == 0)
+        return 0;
+    const SysOps *sys = m->sys;
+    uint8_t *buf = malloc(COMMIT_CHUNK);
+    if (!buf)
+        return -ENOMEM;
+    int fd = sys->open(m->path, O_RDWR | O_NOCTTY | O_CLOEXEC, 0);
+    if (fd < 0) {
+        int e = errno;
+        free(buf);
+        return is_denied(e) ? -EROFS : -e;
+    }
+    struct stat st;
+    int rc = 0;
+    if (sys->fstat(fd, &st) < 0)
+        rc = -errno;
+    else if (st.st_dev != m->dev || st.st_ino != m->ino)
+        rc = -ESTALE; /* writing the runs into another file would be wrong */
+    if (rc == 0)
+        rc = write_runs(m, fd, runs, n, buf);
+    /* After a good fsync the bytes are on disk whatever close says. */
+    sys->close(fd);
+    free(buf);
+    if (rc < 0)
+        return rc;
+
+    /* The page cache now holds the committed bytes: the private copies can
+     * go. Failing to drop them costs memory, not data, so it is not an
+     * error of the commit. */
+    uint64_t lo = round_down(runs[0].lo, m->pagesize);
+    uint64_t hi = round_up(runs[0].hi, m->pagesize);
+    for (size_t i = 1; i <= n; i++) {
+        if (i < n && round_down(runs[i].lo, m->pagesize) <= hi) {
+            hi = round_up(runs[i].hi, m->pagesize);
+            continue;
+        }
+        dontneed_unlocked(m, lo, hi);
+        if (i < n) {
+            lo = round_down(runs[i].lo, m->pagesize);
+            hi = round_up(runs[i].hi, m->pagesize);
+        }
+    }
+    return 0;
+}
