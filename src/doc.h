@@ -1,0 +1,109 @@
+/*
+ * doc: a document, the file being edited: the map, its residency probe and
+ * the edit journal, kept in step.
+ *
+ * Every edit goes through doc_put, which reads the old bytes, writes the new
+ * ones into the map and records both in the journal, so undo, redo and
+ * write-back always agree with what the map holds. Writing:
+ *   copy mode    doc_write sends the journal's edited runs to the file
+ *                (map_commit: pwrite, fsync, drop the private pages);
+ *   shared mode  doc_write is a synchronous flush (the edits are already in
+ *                the page cache);
+ *   any mode     doc_saveas copies the file with its holes kept and the edits
+ *                applied to a new path, as a bounded-step job (progress,
+ *                cancel), renaming into place only when complete and synced.
+ * On any failure the edits stay in memory and the journal is unchanged, so
+ * nothing is lost; the caller words the code (map_strerror).
+ *
+ * Size changes by other processes are taken in doc_refresh: on shrinkage the
+ * journal drops the edits past the new end (the kernel has already dropped
+ * those private pages) and the result says how many were lost.
+ */
+#ifndef MMH_DOC_H
+#define MMH_DOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "journal.h"
+#include "map.h"
+#include "resid.h"
+
+typedef struct Doc Doc;
+
+/* Open path (map_open, resid_open, a new journal). On failure *out is NULL
+ * and the code is map_open's. */
+int doc_open(Doc **out, const char *path, const MapOpts *opts);
+void doc_close(Doc *d);
+
+Map *doc_map(const Doc *d);
+Resid *doc_resid(const Doc *d);
+Journal *doc_journal(const Doc *d);
+uint64_t doc_size(const Doc *d);
+bool doc_editable(const Doc *d); /* not read-only */
+
+/* Copy bytes out (map_read): 0, -ENXIO past the end (truncated), -EIO. */
+int doc_read(Doc *d, uint64_t off, void *buf, size_t len);
+
+/* Overwrite len bytes at off and journal it. -EROFS in read-only mode,
+ * -ENXIO past the end (nothing written), -ENOSPC, -EIO, -ENOMEM. */
+int doc_put(Doc *d, uint64_t off, const uint8_t *bytes, size_t len);
+
+/* Close the current undo group (see journal_snapshot). */
+void doc_snapshot(Doc *d);
+
+/* Undo/redo one group; *where gets the offset to show. 0, 1 when there is
+ * nothing to undo/redo, or -errno. */
+int doc_undo(Doc *d, uint64_t *where);
+int doc_redo(Doc *d, uint64_t *where);
+
+/* Unwritten copy-mode edits exist (quit must ask). Always false in shared
+ * mode (the page cache holds the edits; quitting loses nothing) and in
+ * read-only mode. */
+bool doc_unwritten(const Doc *d);
+
+typedef struct DocWriteResult {
+    uint64_t bytes; /* bytes sent to the file (copy mode) */
+    uint64_t runs;  /* runs written (copy mode) */
+    int64_t pages;  /* dirty pages flushed (shared mode), -1 unknown */
+    uint64_t ns;    /* time taken */
+} DocWriteResult;
+
+/* Write the edits to the file, durably (see above). -EROFS in read-only
+ * mode or when the file cannot be opened for writing. res may be NULL. */
+int doc_write(Doc *d, DocWriteResult *res);
+
+typedef struct DocChange {
+    uint64_t old_size, new_size; /* equal when nothing changed */
+    size_t lost_edits;           /* journal records dropped past the new end */
+} DocChange;
+
+/* Notice size changes made by others (map_refresh) and drop edits past a
+ * new end. ch may be NULL. */
+int doc_refresh(Doc *d, DocChange *ch);
+
+/* ---- write to a new file: a job of bounded steps ---------------------- */
+typedef struct DocSave DocSave;
+
+/* Start copying the document to path. -EEXIST if path exists and !overwrite
+ * (the UI asks first); -EINVAL if path is the document itself (use
+ * doc_write) or, with overwrite, not a regular file; -EISDIR for a
+ * directory. The copy goes to a temporary file beside path (beside a
+ * symlink's target, which is what gets replaced). d must outlive the job. */
+int doc_saveas_start(Doc *d, const char *path, bool overwrite, DocSave **out);
+
+/* Copy for about budget_ns: 1 when finished (synced and renamed into
+ * place; the DocSave is freed), 0 when more remains, -errno on failure
+ * (the temporary file is removed; the DocSave is freed). Holes in the
+ * source stay holes in the copy (SEEK_DATA/SEEK_HOLE), so a 16 TiB sparse
+ * file copies in milliseconds. */
+int doc_saveas_step(DocSave *s, uint64_t budget_ns);
+
+/* Bytes of data copied so far and the data bytes to copy in all. */
+void doc_saveas_progress(const DocSave *s, uint64_t *done, uint64_t *total);
+
+/* Stop, remove the temporary file, free s. */
+void doc_saveas_cancel(DocSave *s);
+
+#endif

@@ -1,0 +1,1117 @@
+/*
+ * test_doc: edits, undo, write-back and save-as, checked against the bytes
+ * on disk as a separate reader (pread on its own descriptor) sees them.
+ *
+ * The same edit scenario runs in copy mode (the file must not change until
+ * doc_write, then hold exactly the edits) and shared mode (every edit and
+ * undo is visible to the reader at once). Sparse files keep the large cases
+ * cheap: 4 GiB offsets, 1000 edits in 64 MiB of holes, a 16 TiB save-as.
+ * Failures are injected through a SysOps table whose pwrite can be made to
+ * fail with ENOSPC, and (as root) by filling a tiny tmpfs.
+ *
+ * cmocka installs its own SIGBUS handler around every test, which would turn
+ * a caught truncation into a failed test; each test therefore starts with
+ * guarded(), which puts the guard's handler (saved in main) back.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "doc.h"
+#include "guard.h"
+#include "testutil.h"
+
+#define KIB (UINT64_C(1) << 10)
+#define MIB (UINT64_C(1) << 20)
+#define GIB (UINT64_C(1) << 30)
+#define TIB (UINT64_C(1) << 40)
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static struct sigaction guard_action; /* the guard's SIGBUS handler, from main */
+
+static void guarded(void)
+{
+    sigaction(SIGBUS, &guard_action, NULL);
+}
+
+static Doc *open_doc(const char *path, MmhMode mode, const SysOps *sys)
+{
+    MapOpts o = {mode, sys};
+    Doc *d = NULL;
+    int rc = doc_open(&d, path, &o);
+    assert_int_equal(rc, 0);
+    assert_non_null(d);
+    return d;
+}
+
+/* A pattern buffer of len bytes, as tu_make_file writes. */
+static uint8_t *pattern(uint64_t len)
+{
+    uint8_t *p = malloc(len ? len : 1);
+    assert_non_null(p);
+    for (uint64_t i = 0; i < len; i++)
+        p[i] = tu_pattern(i);
+    return p;
+}
+
+/* The whole file as a separate reader sees it equals want. */
+static void assert_disk(const char *path, const uint8_t *want, uint64_t len)
+{
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal((uint64_t)st.st_size, len);
+    int fd = open(path, O_RDONLY);
+    assert_true(fd >= 0);
+    uint8_t *buf = malloc(MIB);
+    assert_non_null(buf);
+    for (uint64_t at = 0; at < len;) {
+        size_t n = len - at < MIB ? (size_t)(len - at) : MIB;
+        assert_int_equal(pread(fd, buf, n, (off_t)at), (ssize_t)n);
+        assert_memory_equal(buf, want + at, n);
+        at += n;
+    }
+    free(buf);
+    close(fd);
+}
+
+/* The document's bytes equal want. */
+static void assert_doc(Doc *d, const uint8_t *want, uint64_t len)
+{
+    assert_int_equal(doc_size(d), len);
+    uint8_t *buf = malloc(len ? len : 1);
+    assert_non_null(buf);
+    assert_int_equal(doc_read(d, 0, buf, len), 0);
+    assert_memory_equal(buf, want, len);
+    free(buf);
+}
+
+static uint64_t blocks_of(const char *path)
+{
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    return (uint64_t)st.st_blocks;
+}
+
+static uint64_t size_of(const char *path)
+{
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    return (uint64_t)st.st_size;
+}
+
+static void pwrite_at(const char *path, uint64_t off, const void *buf, size_t n)
+{
+    int fd = open(path, O_WRONLY);
+    assert_true(fd >= 0);
+    assert_int_equal(pwrite(fd, buf, n, (off_t)off), (ssize_t)n);
+    assert_int_equal(close(fd), 0);
+}
+
+/* Entries of dir, "." and ".." aside; *tmps gets those named like a
+ * save-as temporary file. */
+static int count_entries(const char *dir, int *tmps)
+{
+    DIR *dp = opendir(dir);
+    assert_non_null(dp);
+    int n = 0, t = 0;
+    struct dirent *e;
+    while ((e = readdir(dp))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        n++;
+        if (strstr(e->d_name, ".mmhex-"))
+            t++;
+    }
+    closedir(dp);
+    if (tmps)
+        *tmps = t;
+    return n;
+}
+
+/* Run a save-as to completion with the given budget per step; returns the
+ * number of steps. Checks progress never goes back; with a budget of one
+ * unit a step (budget_ns 1), the last step only syncs and renames, so the
+ * progress seen before it must be complete. */
+static int run_saveas(DocSave *s, uint64_t budget_ns)
+{
+    uint64_t last_done = 0, last_total = 0;
+    int steps = 0;
+    for (;;) {
+        uint64_t done, total;
+        doc_saveas_progress(s, &done, &total);
+        assert_true(done >= last_done);
+        assert_true(total >= last_total);
+        assert_true(done <= total);
+        last_done = done;
+        last_total = total;
+        int rc = doc_saveas_step(s, budget_ns);
+        steps++;
+        assert_true(rc == 0 || rc == 1);
+        if (rc == 1)
+            break;
+    }
+    if (budget_ns == 1)
+        assert_int_equal(last_done, last_total);
+    return steps;
+}
+
+/* A SysOps table whose pwrite fails with ENOSPC while armed. */
+static bool pwrite_armed;
+static int pwrite_failures;
+
+static ssize_t failing_pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+    if (pwrite_armed) {
+        pwrite_failures++;
+        errno = ENOSPC;
+        return -1;
+    }
+    return sys_default.pwrite(fd, buf, n, off);
+}
+
+static SysOps failing_ops(void)
+{
+    SysOps ops = sys_default;
+    ops.pwrite = failing_pwrite;
+    return ops;
+}
+
+/* ---- the edit scenario in each mode -------------------------------------- */
+
+typedef struct Edit {
+    uint64_t off;     /* where */
+    size_t len;       /* how many bytes */
+    uint8_t bytes[4]; /* the new bytes */
+} Edit;
+
+static void apply_edit(uint8_t *buf, const Edit *e)
+{
+    memcpy(buf + e->off, e->bytes, e->len);
+}
+
+static void revert_edit(uint8_t *buf, const Edit *e)
+{
+    for (size_t i = 0; i < e->len; i++)
+        buf[e->off + i] = tu_pattern(e->off + i);
+}
+
+/* Edits at 0, across the 4095/4096 page boundary, in the middle and on the
+ * last byte, each its own undo step; undo all, redo all, write. */
+static void scenario(MmhMode mode)
+{
+    char *dir = tu_mkdtemp();
+    char *path = tu_path(dir, "f");
+    const uint64_t size = 3 * 4096 + 100;
+    tu_make_file(path, size, 0);
+    uint8_t *orig = pattern(size), *want = pattern(size);
+    bool shared = mode == MMH_MODE_SHARED;
+    const Edit e[] = {
+        {0, 1, {0xa5}},
+        {4094, 4, {0xde, 0xad, 0xbe, 0xef}},
+        {6000, 2, {0x11, 0x22}},
+        {size - 1, 1, {0x7e}},
+    };
+    const size_t ne = sizeof e / sizeof *e;
+
+    Doc *d = open_doc(path, mode, NULL);
+    assert_true(doc_editable(d));
+    assert_int_equal(map_mode(doc_map(d)), mode);
+    for (size_t k = 0; k < ne; k++) {
+        assert_int_equal(doc_put(d, e[k].off, e[k].bytes, e[k].len), 0);
+        doc_snapshot(d);
+        apply_edit(want, &e[k]);
+        assert_doc(d, want, size);
+        assert_disk(path, shared ? want : orig, size);
+        assert_true(doc_unwritten(d) == !shared);
+    }
+    assert_int_equal(journal_groups(doc_journal(d)), ne);
+
+    uint64_t where;
+    for (size_t k = ne; k-- > 0;) {
+        assert_int_equal(doc_undo(d, &where), 0);
+        assert_int_equal(where, e[k].off);
+        revert_edit(want, &e[k]);
+        assert_doc(d, want, size);
+        assert_disk(path, shared ? want : orig, size);
+    }
+    assert_memory_equal(want, orig, size);
+    assert_int_equal(doc_undo(d, &where), 1);
+    assert_false(doc_unwritten(d)); /* undone back to the file as it is */
+
+    for (size_t k = 0; k < ne; k++) {
+        assert_int_equal(doc_redo(d, &where), 0);
+        assert_int_equal(where, e[k].off);
+        apply_edit(want, &e[k]);
+        assert_doc(d, want, size);
+        assert_disk(path, shared ? want : orig, size);
+    }
+    assert_int_equal(doc_redo(d, &where), 1);
+
+    DocWriteResult r;
+    assert_int_equal(doc_write(d, &r), 0);
+    assert_int_equal(r.runs, ne); /* the edits are apart: one run each */
+    assert_int_equal(r.bytes, 1 + 4 + 2 + 1);
+    assert_false(doc_unwritten(d));
+    assert_disk(path, want, size);
+    assert_doc(d, want, size);
+    assert_int_equal(doc_write(d, &r), 0); /* nothing new: a no-op */
+    assert_int_equal(r.runs, 0);
+    doc_close(d);
+
+    /* Reopened, the file holds exactly the edits. */
+    d = open_doc(path, MMH_MODE_READONLY, NULL);
+    assert_doc(d, want, size);
+    doc_close(d);
+    assert_disk(path, want, size);
+
+    free(orig);
+    free(want);
+    free(path);
+    tu_rmdir(dir);
+}
+
+static void test_matrix_copy(void **state)
+{
+    (void)state;
+    guarded();
+    scenario(MMH_MODE_COPY);
+}
+
+static void test_matrix_shared(void **state)
+{
+    (void)state;
+    guarded();
+    scenario(MMH_MODE_SHARED);
+}
+
+static void test_readonly(void **state)
+{
+    (void)state;
+    guarded();
+    char *dir = tu_mkdtemp();
+    char *path = tu_path(dir, "f");
+    const uint64_t size = 8192;
+    tu_make_file(path, size, 0);
+    uint8_t *orig = pattern(size);
+    Doc *d = open_doc(path, MMH_MODE_READONLY, NULL);
+    assert_false(doc_editable(d));
+    const uint8_t b = 0x42;
+    assert_int_equal(doc_put(d, 0, &b, 1), -EROFS);
+    assert_int_equal(doc_put(d, size - 1, &b, 1), -EROFS);
+    assert_int_equal(doc_write(d, NULL), -EROFS);
+    assert_int_equal(doc_undo(d, NULL), 1);
+    assert_int_equal(doc_redo(d, NULL), 1);
+    assert_false(doc_unwritten(d));
+    assert_int_equal(journal_records(doc_journal(d)), 0);
+    assert_doc(d, orig, size);
+    doc_close(d);
+    assert_disk(path, orig, size);
+    free(orig);
+    free(path);
+    tu_rmdir(dir);
+}
+
+/* Bounds, empty puts, a put longer than the chunk size, a missing file. */
+static void test_put_bounds_and_long(void **state)
+{
+    (void)state;
+    guarded();
+    char *dir = tu_mkdtemp();
+    char *path = tu_path(dir, "f");
+    const uint64_t size = 64 * KIB;
+    Doc *d = NULL;
+    MapOpts o = {MMH_MODE_COPY, NULL};
+    assert_int_equal(doc_open(&d, path, &o), -ENOENT);
+    assert_null(d);
+    tu_make_file(path, size, 0);
+    uint8_t *orig = pattern(size), *want = pattern(size);
+
+    static const MmhMode modes[] = {MMH_MODE_COPY, MMH_MODE_SHARED};
+    for (size_t m = 0; m < 2; m++) {
+        bool shared = modes[m] == MMH_MODE_SHARED;
+        d = open_doc(path, modes[m], NULL);
+        const uint8_t two[2] = {1, 2};
+        assert_int_equal(doc_put(d, size - 1, two, 2), -ENXIO);
+        assert_int_equal(doc_put(d, size, two, 1), -ENXIO);
+        assert_int_equal(doc_put(d, UINT64_MAX, two, 1), -ENXIO);
+        assert_int_equal(doc_put(d, size, two, 0), 0);
+        assert_int_equal(journal_records(doc_journal(d)), 0);
+        assert_doc(d, orig, size);
+
+        /* 10000 bytes from 100: three chunks and four pages. */
+        uint8_t big[10000];
+        for (size_t i = 0; i < sizeof big; i++)
+            big[i] = (uint8_t)(0xff - i);
+        assert_int_equal(doc_put(d, 100, big, sizeof big), 0);
+        memcpy(want + 100, big, sizeof big);
+        assert_doc(d, want, size);
+        assert_disk(path, shared ? want : orig, size);
+        assert_int_equal(journal_records(doc_journal(d)), 1);
+        assert_int_equal(doc_undo(d, NULL), 0);
+        assert_doc(d, orig, size);
+        assert_disk(path, orig, size);
+        assert_false(doc_unwritten(d));
+        doc_close(d);
+        memcpy(want, orig, size);
+    }
+    free(orig);
+    free(want);
+    free(path);
+    tu_rmdir(dir);
+}
+
+/* ---- doc_unwritten --------------------------------------------------------- */
+
+static void unwritten_in(MmhMode mode)
+{
+    char *dir = tu_mkdtemp();
+    char *path = tu_path(dir, "f");
+    tu_make_file(path, 4096, 0);
+    bool copy = mode == MMH_MODE_COPY;
+    Doc *d = open_doc(path, mode, NULL);
+    const uint8_t a = 0xaa, b = 0xbb;
+
+    assert_false(doc_unwritten(d));
+    assert_int_equal(doc_put(d, 10, &a, 1), 0);
+    doc_snapshot(d);
+    assert_true(doc_unwritten(d) == copy);
+    assert_int_equal(doc_write(d, NULL), 0);
+    assert_false(doc_unwritten(d));
+    assert_int_equal(tu_pread_byte(path, 10), 0xaa);
+
+    /* Undo past the save: differs from the file again. Writing it puts the
+     * old byte back on disk. */
+    assert_int_equal(doc_undo(d, NULL), 0);
+    assert_true(doc_unwritten(d) == copy);
+    assert_int_equal(tu_pread_byte(path, 10), copy ? 0xaa : tu_pattern(10));
+    assert_int_equal(doc_write(d, NULL), 0);
+    assert_false(doc_unwritten(d));
+    assert_int_equal(tu_pread_byte(path, 10), tu_pattern(10));
+
+    /* Redo past that save, then undo back to it. */
+    assert_int_equal(doc_redo(d, NULL), 0);
+    assert_true(doc_unwritten(d) == copy);
+    assert_int_equal(doc_undo(d, NULL), 0);
+    assert_false(doc_unwritten(d));
+
+    /* A new edit after a save, undone back to the saved state. */
+    assert_int_equal(doc_put(d, 20, &b, 1), 0);
+    doc_snapshot(d);
+    assert_true(doc_unwritten(d) == copy);
+    assert_int_equal(doc_undo(d, NULL), 0);
+    assert_false(doc_unwritten(d));
+    assert_int_equal(tu_pread_byte(path, 20), tu_pattern(20));
+    doc_close(d);
+    free(path);
+    tu_rmdir(dir);
+}
+
+static void test_unwritten_copy(void **state)
+{
+    (void)state;
+    guarded();
+    unwritten_in(MMH_MODE_COPY);
+}
+
+static void test_unwritten_shared(void **state)
+{
+    (void)state;
+    guarded();
+    unwritten_in(MMH_MODE_SHARED);
+}
+
+/* ---- copy-mode write cost follows the edits --------------------------------- */
+
+static uint64_t scattered(unsigned i)
+{
+    return (uint64_t)i * 65536 + (uint64_t)i * 97 % 65000;
+}
+
+static void test_copy_write_scattered(void **state)
+{
+    (void)state;
+    guarded();
+    char *dir = tu_mkdtemp();
+    char *path = tu_path(dir, "sparse");
+    const uint64_t size = 64 * MIB;
+    tu_make_file(path, size, 1);
+    Doc *d = open_doc(path, MMH_MODE_COPY, NULL);
+    for (unsigned i = 0; i < 1000; i++) {
+        uint8_t v = (uint8_t)(i % 255 + 1);
+        assert_int_equal(doc_put(d, scattered(i), &v, 1), 0);
+    }
+    assert_true(doc_unwritten(d));
+    assert_int_equal(blocks_of(path), 0); /* untouched so far */
+    assert_int_equal(tu_pread_byte(path, scattered(500)), 0);
+
+    DocWriteResult r;
+    assert_int_equal(doc_write(d, &r), 0);
+    assert_int_equal(r.runs, 1000);
+    assert_int_equal(r.bytes, 1000);
+    assert_false(doc_unwritten(d));
+
+    int fd = open(path, O_RDONLY);
+    assert_true(fd >= 0);
+    for (unsigned i = 0; i < 1000; i++) {
+        uint8_t got[3];
+        uint64_t off = scattered(i);
+        assert_int_equal(pread(fd, got, 3, (off_t)off - 1 + (off == 0)), 3);
+        if (off == 0) {
+            assert_int_equal(got[0], i % 255 + 1);
+            continue;
+        }
+        assert_int_equal(got[0], 0);
+        assert_int_equal(got[1], i % 255 + 1);
+        assert_int_equal(got[2], 0);
+    }
+    close(fd);
+    /* One 4 KiB block per edit at most (8 sectors each); the holes between
+     * were not filled, and the size is as it was. */
+    uint64_t blocks = blocks_of(path);
+    assert_true(blocks >= 1000 * 8 / 2);
+    assert_true(blocks <= 1000 * 8 + 64);
+    assert_int_equal(size_of(path), size);
+    doc_close(d);
+    free(path);
+    tu_rmdir(dir);
+}
+
+/* ---- offsets past 2 GiB and 4 GiB ----------------------------------------- */
+
+static void test_large_sizes(void **state)
+{
+    (void)state;
+    guarded();
+    static const uint64_t sizes[] = {
+        (UINT64_C(1) << 31) - 1,
+        UINT64_C(1) << 31,
+        (UINT64_C(1) << 31) + 4096,
+        (UINT64_C(1) << 32) + 1,
+    };
+    static const MmhMode modes[] = {MMH_MODE_COPY, MMH_MODE_SHARED};
+    char *dir = tu_mkdtemp();
+    char *path = tu_path(dir, "big");
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        for (size_t m = 0; m < 2; m++) {
+            uint64_t size = sizes[i];
+            tu_make_file(path, size, 1);
+            Doc *d = open_doc(path, modes[m], NULL);
+            assert_int_equal(doc_size(d), size);
+            const uint8_t last = 0x5a, pair[2] = {0x61, 0x62};
+            assert_int_equal(doc_put(d, size - 1, &last, 1), 0);
+            /* Across the 2^31 boundary, where an int offset would break. */
+            bool across = size > (UINT64_C(1) << 31) + 1;
+            if (across)
+                assert_int_equal(doc_put(d, (UINT64_C(1) << 31) - 1, pair, 2), 0);
+            if (modes[m] == MMH_MODE_COPY)
+                assert_int_equal(tu_pread_byte(path, size - 1), 0);
+            uint8_t got;
+            assert_int_equal(doc_read(d, size - 1, &got, 1), 0);
+            assert_int_equal(got, 0x5a);
+            assert_int_equal(doc_write(d, NULL), 0);
+            assert_int_equal(tu_pread_byte(path, size - 1), 0x5a);
+            assert_int_equal(tu_pread_byte(path, size - 2), 0);
+            if (across) {
+                assert_int_equal(tu_pread_byte(path, (UINT64_C(1) << 31) - 1), 0x61);
+                assert_int_equal(tu_pread_byte(path, UINT64_C(1) << 31), 0x62);
+            }
+            assert_int_equal(size_of(path), size);
+            assert_false(doc_unwritten(d));
+            doc_close(d);
+            unlink(path);
+        }
+    }
+    free(path);
+    tu_rmdir(dir);
+}
+
+/* ---- a file shrunk by another process ------------------------------------- */
+
+static void shrink_in_child(const char *path, uint64_t size)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        _exit(truncate(path, (off_t)size) == 0 ? 0 : 1);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/* fault_first: touch a lost page before doc_refresh, so the map learns the
+ * new size on its own (a caught SIGBUS); the edits must still be counted. */
+static void refresh_case(bool fault_first)
+{
+    char *dir = tu_mkdtemp();
+    char *path = tu_path(dir, "f");
+    tu_make_file(path, 64 * KIB, 0);
+    Doc *d = open_doc(path, MMH_MODE_COPY, NULL);
+    const uint8_t a = 0xa1, b = 0xb2, c = 0xc3;
+    assert_int_equal(doc_put(d, 100, &a, 1), 0);
+    doc_snapshot(d);
+    assert_int_equal(doc_put(d, 40000, &b, 1), 0);
+    doc_snapshot(d);
+    assert_int_equal(doc_put(d, 50000, &c, 1), 0);
+    doc_snapshot(d);
+    assert_int_equal(journal_records(doc_journal(d)), 3);
+
+    shrink_in_child(path, 32 * KIB);
+    uint8_t got;
+    if (fault_first) {
+        assert_int_equal(doc_read(d, 40000, &got, 1), -ENXIO);
+        assert_int_equal(doc_size(d), 32 * KIB);
+    }
+    DocChange ch;
+    assert_int_equal(doc_refresh(d, &ch), 0);
+    assert_int_equal(ch.old_size, 64 * KIB);
+    assert_int_equal(ch.new_size, 32 * KIB);
+    assert_int_equal(ch.lost_edits, 2);
+    assert_int_equal(doc_size(d), 32 * KIB);
+    assert_int_equal(journal_records(doc_journal(d)), 1);
+    assert_int_equal(doc_read(d, 40000, &got, 1), -ENXIO);
+
+    /* The edit before the new end survives and writes correctly. */
+    assert_int_equal(doc_read(d, 100, &got, 1), 0);
+    assert_int_equal(got, 0xa1);
+    assert_true(doc_unwritten(d));
+    DocWriteResult r;
+    assert_int_equal(doc_write(d, &r), 0);
+    assert_int_equal(r.runs, 1);
+    assert_int_equal(tu_pread_byte(path, 100), 0xa1);
+    assert_int_equal(tu_pread_byte(path, 101), tu_pattern(101));
+    assert_int_equal(size_of(path), 32 * KIB);
+
+    /* Nothing changed since: an idle refresh reports no change. */
+    assert_int_equal(doc_refresh(d, &ch), 0);
+    assert_int_equal(ch.old_size, ch.new_size);
+    assert_int_equal(ch.lost_edits, 0);
+
+    /* Growth is noticed and loses nothing. */
+    shrink_in_child(path, 128 * KIB);
+    assert_int_equal(doc_refresh(d, &ch), 0);
+    assert_int_equal(ch.old_size, 32 * KIB);
+    assert_int_equal(ch.new_size, 128 * KIB);
+    assert_int_equal(ch.lost_edits, 0);
+    assert_int_equal(doc_size(d), 128 * KIB);
+
+    assert_int_equal(doc_undo(d, NULL), 0);
+    assert_int_equal(doc_read(d, 100, &got, 1), 0);
+    assert_int_equal(got, tu_pattern(100));
+    assert_int_equal(doc_undo(d, NULL), 1);
+    doc_close(d);
+    free(path);
+    tu_rmdir(dir);
+}
+
+static void test_refresh_shrink(void **state)
+{
+    (void)state;
+    guarded();
+    refresh_case(false);
+}
+
+static void test_refresh_after_fault(void **state)
+{
+    (void)state;
+    guarded();
+    refresh_case(true);
+}
+
+/* ---- save as ---------------------------------------------------------------- */
+
+/* A sparse file as large as the file system allows, up to 16 TiB (ext4
+ * stops 4 KiB short of it). 0 when none can be made. */
+static uint64_t make_huge(const char *path)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+    assert_true(fd >= 0);
+    uint64_t size = 16 * TIB;
+    if (ftruncate(fd, (off_t)size) < 0)
+        size = ftruncate(fd, (off_t)(size - 4096)) == 0 ? size - 4096 : 0;
+    close(fd);
+    return size;
+}
+
+static void test_saveas_huge_sparse(void **state)
+{
+    (void)state;
+    guarded();
+    char *dir = tu_mkdtemp();
+    char *src = tu_path(dir, "huge"), *dst = tu_path(dir, "copy");
+    uint64_t size = make_huge(src);
+    if (size == 0) {
+        free(src);
+        free(dst);
+        tu_rmdir(dir);
+        skip();
+    }
+    /* Two data blocks in an ocean of holes. */
+    uint8_t *block = pattern(4096);
+    pwrite_at(src, 1 * MIB, block, 4096);
+    pwrite_at(src, 8 * TIB, block, 4096);
+    uint64_t src_blocks = blocks_of(src);
+
+    Doc *d = open_doc(src, MMH_MODE_COPY, NULL);
+    const uint8_t in_data = 0xaa, in_hole = 0xbb, at_end = 0xcc;
+    assert_int_equal(doc_put(d, 1 * MIB + 10, &in_data, 1), 0);
+    assert_int_equal(doc_put(d, 4 * TIB + 5, &in_hole, 1), 0);
+    assert_int_equal(doc_put(d, size - 1, &at_end, 1), 0);
+
+    DocSave *s;
+    assert_int_equal(doc_saveas_start(d, dst, false, &s), 0);
+    int steps = run_saveas(s, 10 * 1000 * 1000);
+    assert_true(steps <= 10);
+
+    assert_int_equal(size_of(dst), size);
+    assert_true(blocks_of(dst) * 512 <= 16 * 4096);
+    assert_int_equal(tu_pread_byte(dst, 1 * MIB + 10), 0xaa);
+    assert_int_equal(tu_pread_byte(dst, 4 * TIB + 5), 0xbb);
+    assert_int_equal(tu_pread_byte(dst, size - 1), 0xcc);
+    assert_int_equal(tu_pread_byte(dst, 2 * TIB), 0);
+    uint8_t got[4096];
+    tu_pread(dst, 8 * TIB, got, sizeof got);
+    assert_memory_equal(got, block, 4096);
+    tu_pread(dst, 1 * MIB, got, sizeof got);
+    assert_int_equal(got[10], 0xaa);
+    got[10] = block[10];
+    assert_memory_equal(got, block, 4096);
+
+    /* Copy mode: the original is untouched, and the edits still unwritten. */
+    assert_int_equal(tu_pread_byte(src, 1 * MIB + 10), tu_pattern(10));
+    assert_int_equal(tu_pread_byte(src, 4 * TIB + 5), 0);
+    assert_int_equal(tu_pread_byte(src, size - 1), 0);
+    assert_int_equal(blocks_of(src), src_blocks);
+    assert_true(doc_unwritten(d));
+    doc_close(d);
+    free(block);
+    free(src);
+    free(dst);
+    tu_rmdir(dir);
+}
+
+/* A 64 MiB file of real data, copy mode, with a tiny budget: one chunk a
+ * step. Edits at the start, across the 1 MiB chunk boundary, a whole chunk
+ * zeroed, the last byte, and one made while the job runs, behind it. */
+static void test_saveas_budgeted(void **state)
+{
+    (void)state;
+    guarded();
+    char *dir = tu_mkdtemp();
+    char *src = tu_path(dir, "data"), *dst = tu_path(dir, "copy");
+    const uint64_t size = 64 * MIB;
+    tu_make_file(src, size, 0);
+    uint8_t *orig = pattern(size), *want = pattern(size);
+    Doc *d = open_doc(src, MMH_MODE_COPY, NULL);
+    const uint8_t head = 0x01, across[4] = {0x10, 0x20, 0x30, 0x40}, tail = 0xfe;
+    assert_int_equal(doc_put(d, 0, &head, 1), 0);
+    assert_int_equal(doc_put(d, 1 * MIB - 2, across, 4), 0);
+    assert_int_equal(doc_put(d, size - 1, &tail, 1), 0);
+    uint8_t *zeros = calloc(1, MIB);
+    assert_non_null(zeros);
+    assert_int_equal(doc_put(d, 8 * MIB, zeros, MIB), 0);
+    want[0] = head;
+    memcpy(want + MIB - 2, across, 4);
+    want[size - 1] = tail;
+    memset(want + 8 * MIB, 0, MIB);
+
+    DocSave *s;
+    assert_int_equal(doc_saveas_start(d, dst, false, &s), 0);
+    int tmps;
+    assert_int_equal(count_entries(dir, &tmps), 2); /* source and temporary */
+    assert_int_equal(tmps, 1);
+    for (int i = 0; i < 8; i++)
+        assert_int_equal(doc_saveas_step(s, 1), 0);
+    uint64_t done, total;
+    doc_saveas_progress(s, &done, &total);
+    assert_true(done > 100 && done < total);
+    const uint8_t late = 0x4c;
+    assert_int_equal(doc_put(d, 100, &late, 1), 0);
+    want[100] = late;
+    int steps = 8 + run_saveas(s, 1);
+    assert_true(steps >= 64);
+    assert_int_equal(count_entries(dir, &tmps), 2); /* source and copy */
+    assert_int_equal(tmps, 0);
+    assert_disk(dst, want, size);
+    assert_disk(src, orig, size);
+
+    struct stat a, b;
+    assert_int_equal(stat(src, &a), 0);
+    assert_int_equal(stat(dst, &b), 0);
+    assert_int_equal(a.st_mode & 0777, b.st_mode & 0777);
+    doc_close(d);
+    free(zeros);
+    free(orig);
+    free(want);
+    free(src);
+    free(dst);
+    tu_rmdir(dir);
+}
+
+/* Shared and read-only documents save as well; holes in the source stay
+ * holes, and a shared-mode edit in a hole comes along. */
+static void test_saveas_shared_readonly(void **state)
+{
+    (void)state;
+    guarded();
+    char *dir = tu_mkdtemp();
+    char *src = tu_path(dir, "holey"), *dst = tu_path(dir, "copy");
+    const uint64_t size = 8 * MIB;
+    tu_make_file(src, size, 1);
+    uint8_t *data = pattern(64 * KIB);
+    pwrite_at(src, 0, data, 64 * KIB);
+    pwrite_at(src, 4 * MIB, data, 8 * KIB);
+    uint8_t *want = calloc(1, size);
+    assert_non_null(want);
+    memcpy(want, data, 64 * KIB);
+    memcpy(want + 4 * MIB, data, 8 * KIB);
+
+    Doc *d = open_doc(src, MMH_MODE_READONLY, NULL);
+    DocSave *s;
+    assert_int_equal(doc_saveas_start(d, dst, false, &s), 0);
+    run_saveas(s, 1000 * 1000 * 1000);
+    doc_close(d);
+    assert_disk(dst, want, size);
+    assert_true(blocks_of(dst) * 512 <= 256 * KIB);
+    unlink(dst);
+
+    d = open_doc(src, MMH_MODE_SHARED, NULL);
+    const uint8_t v[3] = {7, 8, 9};
+    assert_int_equal(doc_put(d, 2 * MIB + 1, v, 3), 0);
+    assert_int_equal(doc_put(d, 10, v, 3), 0);
+    memcpy(want + 2 * MIB + 1, v, 3);
+    memcpy(want + 10, v, 3);
+    assert_int_equal(doc_saveas_start(d, dst, false, &s), 0);
+    run_saveas(s, 1000 * 1000 * 1000);
+    assert_false(doc_unwritten(d));
+    doc_close(d);
+    assert_disk(dst, want, size);
+    assert_disk(src, want, size); /* shared: the source has the edits too */
+    assert_true(blocks_of(dst) * 512 <= 256 * KIB);
+    free(want);
+    free(data);
+    free(src);
+    free(dst);
+    tu_rmdir(dir);
+}
+
+static void test_saveas_cancel(void **state)
+{
+    (void)state;
+    guarded();
+    char *dir = tu_mkdtemp();
+    char *src = tu_path(dir, "data"), *dst = tu_path(dir, "copy");
+    tu_make_file(src, 16 * MIB, 0);
+    Doc *d = open_doc(src, MMH_MODE_COPY, NULL);
+    DocSave *s;
+    assert_int_equal(doc_saveas_start(d, dst, false, &s), 0);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(doc_saveas_step(s, 1), 0);
+    uint64_t done, total;
+    doc_saveas_progress(s, &done, &total);
+    assert_true(done > 0 && done < total);
+    int tmps;
+    assert_int_equal(count_entries(dir, &tmps), 2);
+    assert_int_equal(tmps, 1);
+    doc_saveas_cancel(s);
+    assert_int_equal(count_entries(dir, &tmps), 1); /* the source alone */
+    assert_int_equal(tmps, 0);
+    doc_saveas_cancel(NULL);
+    doc_close(d);
+    free(src);
+    free(dst);
+    tu_rmdir(dir);
+}
+
+static void test_saveas_destinations(void **state)
+{
+    (void)state;
+    guarded();
+    char *dir = tu_mkdtemp();
+    char *src = tu_path(dir, "data"), *dst = tu_path(dir, "copy");
+    char *nodir = tu_path(dir, "nope/copy"), *lnk = tu_path(dir, "link");
+    char *hard = tu_path(dir, "hard");
+    const uint64_t size = 256 * KIB;
+    tu_make_file(src, size, 0);
+    uint8_t *want = pattern(size);
+    Doc *d = open_doc(src, MMH_MODE_COPY, NULL);
+    const uint8_t v = 0x99;
+    assert_int_equal(doc_put(d, 1000, &v, 1), 0);
+    want[1000] = v;
+    DocSave *s;
+
+    /* Into a directory that does not exist: an error, nothing left. */
+    assert_true(doc_saveas_start(d, nodir, false, &s) < 0);
+    assert_null(s);
+    assert_int_equal(count_entries(dir, NULL), 1);
+
+    /* The document itself, by its name or another link: doc_write's job. */
+    assert_int_equal(doc_saveas_start(d, src, true, &s), -EINVAL);
+    assert_int_equal(link(src, hard), 0);
+    assert_int_equal(doc_saveas_start(d, hard, true, &s), -EINVAL);
+    assert_int_equal(unlink(hard), 0);
+    assert_int_equal(doc_saveas_start(d, dir, true, &s), -EISDIR);
+
+    /* An existing destination needs overwrite; then it is replaced, and
+     * keeps its permissions. */
+    tu_make_file(dst, 100, 1);
+    assert_int_equal(chmod(dst, 0600), 0);
+    assert_int_equal(doc_saveas_start(d, dst, false, &s), -EEXIST);
+    assert_null(s);
+    assert_int_equal(size_of(dst), 100);
+    assert_int_equal(doc_saveas_start(d, dst, true, &s), 0);
+    run_saveas(s, UINT64_MAX);
+    assert_disk(dst, want, size);
+    struct stat st;
+    assert_int_equal(stat(dst, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+
+    /* Through a symbolic link: the target is replaced, the link stays. */
+    assert_int_equal(symlink("copy", lnk), 0);
+    assert_int_equal(doc_saveas_start(d, lnk, false, &s), -EEXIST);
+    const uint8_t w = 0x77;
+    assert_int_equal(doc_put(d, 2000, &w, 1), 0);
+    want[2000] = w;
+    assert_int_equal(doc_saveas_start(d, lnk, true, &s), 0);
+    run_saveas(s, UINT64_MAX);
+    assert_int_equal(lstat(lnk, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    assert_disk(dst, want, size);
+    assert_int_equal(count_entries(dir, NULL), 3); /* data, copy, link */
+
+    /* A destination that appears while the job runs is not clobbered. */
+    char *late = tu_path(dir, "late");
+    assert_int_equal(doc_saveas_start(d, late, false, &s), 0);
+    tu_make_file(late, 10, 0);
+    assert_int_equal(doc_saveas_step(s, UINT64_MAX), -EEXIST);
+    assert_int_equal(size_of(late), 10);
+    int tmps;
+    assert_int_equal(count_entries(dir, &tmps), 4);
+    assert_int_equal(tmps, 0);
+
+    /* An empty document copies to an empty file. */
+    char *empty = tu_path(dir, "empty"), *ecopy = tu_path(dir, "ecopy");
+    tu_make_file(empty, 0, 0);
+    Doc *e = open_doc(empty, MMH_MODE_COPY, NULL);
+    assert_int_equal(doc_size(e), 0);
+    assert_int_equal(doc_put(e, 0, &v, 1), -ENXIO);
+    assert_int_equal(doc_saveas_start(e, ecopy, false, &s), 0);
+    run_saveas(s, UINT64_MAX);
+    assert_int_equal(size_of(ecopy), 0);
+    doc_close(e);
+
+    doc_close(d);
+    free(empty);
+    free(ecopy);
+    free(late);
+    free(want);
+    free(src);
+    free(dst);
+    free(nodir);
+    free(lnk);
+    free(hard);
+    tu_rmdir(dir);
+}
+
+/* ---- failures keep the edits ----------------------------------------------- */
+
+static void test_write_failure_keeps_edits(void **state)
+{
+    (void)state;
+    guarded();
+    char *dir = tu_mkdtemp();
+    char *path = tu_path(dir, "f"), *dst = tu_path(dir, "copy");
+    const uint64_t size = 64 * KIB;
+    tu_make_file(path, size, 0);
+    uint8_t *orig = pattern(size), *want = pattern(size);
+    SysOps ops = failing_ops();
+    Doc *d = open_doc(path, MMH_MODE_COPY, &ops);
+    const uint8_t v[2] = {0xe1, 0xe2};
+    assert_int_equal(doc_put(d, 5, v, 2), 0);
+    assert_int_equal(doc_put(d, 40000, v, 1), 0);
+    want[5] = v[0];
+    want[6] = v[1];
+    want[40000] = v[0];
+
+    pwrite_armed = true;
+    pwrite_failures = 0;
+    assert_int_equal(doc_write(d, NULL), -ENOSPC);
+    assert_true(pwrite_failures > 0);
+    assert_true(doc_unwritten(d));
+    assert_doc(d, want, size);
+    assert_int_equal(journal_records(doc_journal(d)), 2);
+
+    /* Save-as through the same table fails cleanly too. */
+    DocSave *s;
+    assert_int_equal(doc_saveas_start(d, dst, false, &s), 0);
+    int rc;
+    while ((rc = doc_saveas_step(s, UINT64_MAX)) == 0)
+        ;
+    assert_int_equal(rc, -ENOSPC);
+    assert_int_equal(count_entries(dir, NULL), 1);
+    assert_disk(path, orig, size);
+
+    pwrite_armed = false;
+    DocWriteResult r;
+    assert_int_equal(doc_write(d, &r), 0);
+    assert_int_equal(r.runs, 2);
+    assert_int_equal(r.bytes, 3);
+    assert_false(doc_unwritten(d));
+    assert_disk(path, want, size);
+    assert_doc(d, want, size);
+    doc_close(d);
+    free(orig);
+    free(want);
+    free(path);
+    free(dst);
+    tu_rmdir(dir);
+}
+
+/* ---- a full file system ------------------------------------------------------ */
+
+static char *mounted; /* a file system to unmount after the test, or NULL */
+
+static int unmount_teardown(void **state)
+{
+    (void)state;
+    if (mounted) {
+        if (umount(mounted) < 0)
+            umount2(mounted, MNT_DETACH);
+        free(mounted);
+        mounted = NULL;
+    }
+    return 0;
+}
+
+/* Mount a fresh 4 MiB ext4 image at mnt (root, mkfs.ext4 and a loop device
+ * needed). ext4 rather than tmpfs: reading a hole through a tmpfs mapping
+ * takes a page too, so there the read of the old bytes fails first. */
+static bool mount_small_ext4(const char *dir, const char *mnt)
+{
+    char *img = tu_path(dir, "fs.img"), *cmd;
+    tu_make_file(img, 4 * MIB, 1);
+    bool ok = asprintf(&cmd,
+                       "PATH=$PATH:/sbin:/usr/sbin; mkfs.ext4 -q -F '%s' >/dev/null 2>&1 && "
+                       "mount -o loop '%s' '%s' >/dev/null 2>&1",
+                       img, img, mnt) >= 0;
+    ok = ok && system(cmd) == 0;
+    if (ok)
+        mounted = strdup(mnt);
+    free(cmd);
+    free(img);
+    return ok;
+}
+
+/* Shared mode on a nearly empty 4 MiB ext4: a 4 MiB put into holes runs out
+ * of space part-way (SIGBUS, caught). The put must roll back what it wrote
+ * and leave the journal untouched; a save-as onto the full file system fails
+ * and cleans up after itself. */
+static void test_enospc_rolls_back(void **state)
+{
+    (void)state;
+    guarded();
+    char *dir = tu_mkdtemp();
+    char *mnt = tu_path(dir, "mnt");
+    assert_int_equal(mkdir(mnt, 0700), 0);
+    if (geteuid() != 0 || !mount_small_ext4(dir, mnt)) {
+        print_message("# cannot mount a small ext4 image: skipped\n");
+        free(mnt);
+        tu_rmdir(dir);
+        skip();
+    }
+    char *path = tu_path(mnt, "holes"), *dst = tu_path(mnt, "copy");
+    char *src = tu_path(dir, "data");
+    tu_make_file(path, 16 * MIB, 1);
+    tu_make_file(src, 4 * MIB, 0);
+    int before = count_entries(mnt, NULL); /* holes, lost+found */
+
+    Doc *d = open_doc(path, MMH_MODE_SHARED, NULL);
+    const size_t len = 4 * MIB;
+    uint8_t *big = malloc(len), *zero = calloc(1, len), *got = malloc(len);
+    assert_non_null(big);
+    assert_non_null(zero);
+    assert_non_null(got);
+    memset(big, 0xf0, len);
+    assert_int_equal(doc_put(d, 0, big, len), -ENOSPC);
+    assert_int_equal(journal_records(doc_journal(d)), 0);
+    assert_false(journal_modified(doc_journal(d)));
+    assert_int_equal(doc_size(d), 16 * MIB);
+    assert_int_equal(doc_read(d, 0, got, len), 0);
+    assert_memory_equal(got, zero, len);
+    tu_pread(path, 0, got, len);
+    assert_memory_equal(got, zero, len);
+    /* Pages that did fill stay usable: a small put there works. */
+    const uint8_t v = 0x5c;
+    assert_int_equal(doc_put(d, 0, &v, 1), 0);
+    assert_int_equal(journal_records(doc_journal(d)), 1);
+    assert_int_equal(tu_pread_byte(path, 0), 0x5c);
+    doc_close(d);
+
+    /* Save-as of 4 MiB of data onto the full file system. */
+    d = open_doc(src, MMH_MODE_COPY, NULL);
+    DocSave *s;
+    assert_int_equal(doc_saveas_start(d, dst, false, &s), 0);
+    int rc;
+    while ((rc = doc_saveas_step(s, UINT64_MAX)) == 0)
+        ;
+    assert_int_equal(rc, -ENOSPC);
+    assert_int_equal(count_entries(mnt, NULL), before);
+    doc_close(d);
+
+    free(big);
+    free(zero);
+    free(got);
+    free(path);
+    free(dst);
+    free(src);
+    unmount_teardown(NULL);
+    free(mnt);
+    tu_rmdir(dir);
+}
+
+int main(void)
+{
+    if (guard_init() < 0 || sigaction(SIGBUS, NULL, &guard_action) < 0) {
+        fprintf(stderr, "test_doc: cannot install the SIGBUS guard\n");
+        return 1;
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_matrix_copy),
+        cmocka_unit_test(test_matrix_shared),
+        cmocka_unit_test(test_readonly),
+        cmocka_unit_test(test_put_bounds_and_long),
+        cmocka_unit_test(test_unwritten_copy),
+        cmocka_unit_test(test_unwritten_shared),
+        cmocka_unit_test(test_copy_write_scattered),
+        cmocka_unit_test(test_large_sizes),
+        cmocka_unit_test(test_refresh_shrink),
+        cmocka_unit_test(test_refresh_after_fault),
+        cmocka_unit_test(test_saveas_huge_sparse),
+        cmocka_unit_test(test_saveas_budgeted),
+        cmocka_unit_test(test_saveas_shared_readonly),
+        cmocka_unit_test(test_saveas_cancel),
+        cmocka_unit_test(test_saveas_destinations),
+        cmocka_unit_test(test_write_failure_keeps_edits),
+        cmocka_unit_test_teardown(test_enospc_rolls_back, unmount_teardown),
+    };
+    return cmocka_run_group_tests_name("doc", tests, NULL, NULL);
+}
