@@ -1,0 +1,830 @@
+/*
+ * view: the viewport and the frame, drawn into a grid of cells (see view.h).
+ *
+ * The job is to turn a View (top, cursor, bytes per row, terminal size), a
+ * Doc and a ViewInfo into one frame of cells, measuring on the way what the
+ * kernel holds of the visible bytes. Nothing here knows about terminals: the
+ * UI copies the Grid out, tests read it back as text.
+ *
+ * Invariants:
+ * - After view_layout/view_follow, top is a multiple of bpr, never past the
+ *   start of the file's last row, and the cursor (clamped to the last byte)
+ *   lies on one of the data rows; an empty file has top = cursor = 0.
+ * - view_render costs O(screen), whatever the file size: one resid_pages
+ *   over the visible pages, one doc_read of the visible bytes, and loops
+ *   over the cells. Sampling comes before the read, because reading faults
+ *   pages in and would make every page look resident.
+ * - The visible bytes are copied into a fixed VIEW_READ_MAX buffer on the
+ *   stack, so rendering never allocates and never fails; data rows beyond it
+ *   (a terminal with over 64 KiB on screen) are drawn blank. Likewise at
+ *   most VIEW_PAGES_MAX pages are sampled; pages beyond count as unknown.
+ * - Every cell write is clipped to the grid, so any size (0x0, 1x1) is safe;
+ *   a row wider than the terminal (a -w too large for it) is cut at the
+ *   right edge, and view_hit reports nothing past it.
+ * - The hex pane's terminal cursor sits on the digit of v->nibble, so it
+ *   marks the nibble being typed in edit mode and the byte's first digit
+ *   otherwise (the caller keeps nibble 0 outside edit mode).
+ */
+#include "config.h"
+
+#include "view.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "parse.h"
+
+#define VIEW_READ_MAX 65536 /* bytes read per frame at most (stack buffer) */
+#define VIEW_PAGES_MAX 512  /* pages sampled per frame at most */
+#define VIEW_BPR_MAX 4096   /* bytes per row at most, even with -w */
+#define VIEW_STATUS_ROWS 4  /* title, two status rows, message */
+
+/* Column geometry of a data row. */
+typedef struct Geo {
+    int offw;  /* offset digits */
+    int bpr;   /* bytes per row */
+    int hex0;  /* column of the first hex digit */
+    int text0; /* column of the first text character */
+    int nrows; /* data rows */
+} Geo;
+
+/* ---- grid ----------------------------------------------------------------- */
+
+static void grid_blank(Grid *g)
+{
+    size_t n = (size_t)g->rows * (size_t)g->cols;
+    for (size_t i = 0; i < n; i++) {
+        g->cells[i].ch = ' ';
+        g->cells[i].cls = MMH_CC_NORMAL;
+    }
+    g->cur_row = g->cur_col = -1;
+}
+
+int grid_resize(Grid *g, int rows, int cols)
+{
+    size_t n;
+    Cell *c;
+
+    if (rows < 0)
+        rows = 0;
+    if (cols < 0)
+        cols = 0;
+    n = (size_t)rows * (size_t)cols;
+    if (cols && n / (size_t)cols != (size_t)rows)
+        return -ENOMEM;
+    if (n == 0) {
+        free(g->cells);
+        g->cells = NULL;
+    } else {
+        c = realloc(g->cells, n * sizeof *c);
+        if (!c)
+            return -ENOMEM;
+        g->cells = c;
+    }
+    g->rows = rows;
+    g->cols = cols;
+    grid_blank(g);
+    return 0;
+}
+
+void grid_free(Grid *g)
+{
+    free(g->cells);
+    g->cells = NULL;
+    g->rows = g->cols = 0;
+    g->cur_row = g->cur_col = -1;
+}
+
+/* UTF-8 of cp into out (room for 4); '?' for what is no scalar value. */
+static size_t utf8_put(uint32_t cp, char *out)
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xc0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3f));
+        return 2;
+    }
+    if (cp >= 0xd800 && cp < 0xe000) {
+        out[0] = '?';
+        return 1;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xe0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        out[2] = (char)(0x80 | (cp & 0x3f));
+        return 3;
+    }
+    if (cp < 0x110000) {
+        out[0] = (char)(0xf0 | (cp >> 18));
+        out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+        out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        out[3] = (char)(0x80 | (cp & 0x3f));
+        return 4;
+    }
+    out[0] = '?';
+    return 1;
+}
+
+char *grid_row_text(const Grid *g, int row, char *buf, size_t n)
+{
+    size_t len = 0, keep = 0;
+
+    if (n == 0)
+        return buf;
+    if (row >= 0 && row < g->rows) {
+        const Cell *c = &g->cells[(size_t)row * (size_t)g->cols];
+        for (int i = 0; i < g->cols; i++) {
+            char u[4];
+            size_t k = utf8_put(c[i].ch, u);
+            if (len + k >= n) /* never split a character */
+                break;
+            memcpy(buf + len, u, k);
+            len += k;
+            if (c[i].ch != ' ')
+                keep = len;
+        }
+    }
+    buf[keep] = '\0';
+    return buf;
+}
+
+/* ---- drawing helpers ------------------------------------------------------ */
+
+static void put(Grid *g, int row, int col, uint32_t ch, int cls)
+{
+    Cell *c;
+
+    if (row < 0 || row >= g->rows || col < 0 || col >= g->cols)
+        return;
+    c = &g->cells[(size_t)row * (size_t)g->cols + (size_t)col];
+    c->ch = ch;
+    c->cls = (uint8_t)cls;
+}
+
+static void fill_row(Grid *g, int row, int cls)
+{
+    for (int c = 0; c < g->cols; c++)
+        put(g, row, c, ' ', cls);
+}
+
+/* Decode one UTF-8 character of s into *cp; bytes consumed (at least 1 for
+ * a non-empty s). Malformed input and control characters come out as '?',
+ * so nothing written to the grid can move a terminal's cursor. */
+static size_t utf8_get(const char *s, uint32_t *cp)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    uint32_t c = p[0], min;
+    size_t k, i;
+
+    if (c < 0x80) {
+        *cp = c < 0x20 || c == 0x7f ? '?' : c;
+        return 1;
+    }
+    if (c >= 0xc2 && c < 0xe0) {
+        k = 2, c &= 0x1f, min = 0x80;
+    } else if (c >= 0xe0 && c < 0xf0) {
+        k = 3, c &= 0x0f, min = 0x800;
+    } else if (c >= 0xf0 && c < 0xf5) {
+        k = 4, c &= 0x07, min = 0x10000;
+    } else {
+        *cp = '?';
+        return 1;
+    }
+    for (i = 1; i < k; i++) {
+        if ((p[i] & 0xc0) != 0x80) {
+            *cp = '?';
+            return i;
+        }
+        c = (c << 6) | (p[i] & 0x3f);
+    }
+    if (c < min || c > 0x10ffff || (c >= 0xd800 && c < 0xe000) || (c >= 0x80 && c < 0xa0))
+        c = '?';
+    *cp = c;
+    return k;
+}
+
+/* Characters (code points) in s. */
+static size_t utf8_count(const char *s)
+{
+    size_t n = 0;
+    uint32_t cp;
+
+    while (*s) {
+        s += utf8_get(s, &cp);
+        n++;
+    }
+    return n;
+}
+
+/* Put s at (row, col) and no further than column limit (exclusive); if it
+ * does not fit, its last visible cell becomes '>' when mark is set. Returns
+ * the column after the last character put. */
+static int put_str(Grid *g, int row, int col, int limit, const char *s, int cls, bool mark)
+{
+    uint32_t cp;
+
+    if (!s)
+        return col;
+    if (limit > g->cols)
+        limit = g->cols;
+    while (*s && col < limit) {
+        s += utf8_get(s, &cp);
+        if (mark && *s && col == limit - 1)
+            cp = '>';
+        put(g, row, col++, cp, cls);
+    }
+    return col;
+}
+
+/* Lay words of s out over rows [0, g->rows), as many as fit. */
+static void put_wrapped(Grid *g, const char *s, int cls)
+{
+    int row = 0, col = 0;
+
+    while (*s && row < g->rows) {
+        size_t w = strcspn(s, " ");
+        if (col > 0 && col + 1 + (int)w > g->cols) {
+            row++;
+            col = 0;
+        } else if (col > 0) {
+            col++;
+        }
+        for (size_t i = 0; i < w && row < g->rows; i++) {
+            if (col >= g->cols) { /* a word longer than the row: break it */
+                row++;
+                col = 0;
+            }
+            put(g, row, col++, (unsigned char)s[i], cls);
+        }
+        s += w;
+        while (*s == ' ')
+            s++;
+    }
+}
+
+/* ---- geometry ------------------------------------------------------------- */
+
+int view_offset_width(uint64_t size)
+{
+    uint64_t last = size ? size - 1 : 0;
+    int w = 1;
+
+    while (last >>= 4)
+        w++;
+    return w < 8 ? 8 : w;
+}
+
+/* Columns of a data row: offset, space, glyph, space, "xx " per byte with a
+ * space more between groups of 8, a space, then the text. */
+static long row_width(int offw, int bpr)
+{
+    return (long)offw + 3 + 3L * bpr + ((bpr + 7) / 8 - 1) + 1 + bpr;
+}
+
+void view_min_size(uint64_t size, int *rows, int *cols)
+{
+    if (rows)
+        *rows = VIEW_STATUS_ROWS + 1;
+    if (cols)
+        *cols = (int)row_width(view_offset_width(size), 1);
+}
+
+static bool too_small(int rows, int cols, uint64_t size)
+{
+    int mr, mc;
+
+    view_min_size(size, &mr, &mc);
+    return rows < mr || cols < mc;
+}
+
+/* The largest of 1, 2, 4, 8, 16, 24, 32, ... whose row fits in cols (1 if
+ * none does). */
+static int fit_bpr(int offw, int cols)
+{
+    int bpr = 1;
+
+    for (;;) {
+        int next = bpr < 8 ? bpr * 2 : bpr + 8;
+        if (next > VIEW_BPR_MAX || row_width(offw, next) > cols)
+            return bpr;
+        bpr = next;
+    }
+}
+
+static Geo geo(const View *v, uint64_t size)
+{
+    Geo k;
+
+    k.offw = view_offset_width(size);
+    k.bpr = v->bpr < 1 ? 1 : v->bpr;
+    k.hex0 = k.offw + 3;
+    k.text0 = k.hex0 + 3 * k.bpr + (k.bpr + 7) / 8 - 1 + 1;
+    k.nrows = view_data_rows(v);
+    return k;
+}
+
+static int hex_col(const Geo *k, int j)
+{
+    return k->hex0 + 3 * j + j / 8;
+}
+
+int view_data_rows(const View *v)
+{
+    if (v->too_small || v->bpr < 1 || v->rows - VIEW_STATUS_ROWS < 1)
+        return 0;
+    return v->rows - VIEW_STATUS_ROWS;
+}
+
+/* ---- layout and scrolling ------------------------------------------------- */
+
+void view_layout(View *v, int rows, int cols, uint64_t size)
+{
+    int offw = view_offset_width(size), old_rows = view_data_rows(v), bpr, nrows;
+    long sr = -1; /* the cursor's screen row before, -1 when not on screen */
+    uint64_t crs, back;
+
+    if (v->bpr >= 1 && old_rows > 0 && v->cursor >= v->top) {
+        uint64_t r = (v->cursor - v->top) / (uint64_t)v->bpr;
+        if (r < (uint64_t)old_rows)
+            sr = (long)r;
+    }
+    v->rows = rows < 0 ? 0 : rows;
+    v->cols = cols < 0 ? 0 : cols;
+    if (v->bpr_fixed > 0)
+        bpr = v->bpr_fixed > VIEW_BPR_MAX ? VIEW_BPR_MAX : v->bpr_fixed;
+    else
+        bpr = fit_bpr(offw, v->cols);
+    v->bpr = bpr;
+    v->too_small = too_small(v->rows, v->cols, size);
+    if (v->nibble < 0 || v->nibble > 1)
+        v->nibble = 0;
+
+    if (size == 0) {
+        v->top = v->cursor = 0;
+        return;
+    }
+    if (v->cursor >= size)
+        v->cursor = size - 1;
+    crs = v->cursor - v->cursor % (uint64_t)bpr;
+    if (sr >= 0) {
+        /* Keep the cursor on the screen row it was on, where the file's
+         * start allows: a resize or -w change should not jump the view. */
+        nrows = v->rows - VIEW_STATUS_ROWS < 1 ? 1 : v->rows - VIEW_STATUS_ROWS;
+        if (sr > nrows - 1)
+            sr = nrows - 1;
+        back = (uint64_t)sr;
+        if (back > crs / (uint64_t)bpr)
+            back = crs / (uint64_t)bpr;
+        v->top = crs - back * (uint64_t)bpr;
+    } else {
+        v->top -= v->top % (uint64_t)bpr;
+    }
+    view_follow(v, size);
+}
+
+/* Minimal movement: a cursor above the view brings its row to the top, one
+ * below brings it to the bottom; a far jump therefore lands on the first or
+ * last data row (no re-centring), which keeps paging and searching
+ * predictable. */
+void view_follow(View *v, uint64_t size)
+{
+    uint64_t bpr, crs, last, span;
+    int nrows = v->rows - VIEW_STATUS_ROWS;
+
+    if (size == 0) {
+        v->top = v->cursor = 0;
+        return;
+    }
+    if (v->bpr < 1)
+        v->bpr = 1;
+    bpr = (uint64_t)v->bpr;
+    if (nrows < 1)
+        nrows = 1; /* too small to draw: still keep the cursor's row on top */
+    if (v->cursor >= size)
+        v->cursor = size - 1;
+    crs = v->cursor - v->cursor % bpr;
+    last = (size - 1) - (size - 1) % bpr;
+    v->top -= v->top % bpr;
+    if (v->top > last)
+        v->top = last;
+    span = (uint64_t)(nrows - 1) * bpr;
+    if (crs < v->top)
+        v->top = crs;
+    else if (crs - v->top > span)
+        v->top = crs - span;
+}
+
+int view_hit(const View *v, uint64_t size, int row, int col, uint64_t *off, MmhPane *pane)
+{
+    Geo k = geo(v, size);
+    uint64_t base, o;
+    int j, rel;
+    MmhPane p;
+
+    if (k.nrows <= 0 || too_small(v->rows, v->cols, size))
+        return -1;
+    if (row < 1 || row > k.nrows || col < 0 || col >= v->cols)
+        return -1;
+    base = v->top + (uint64_t)(row - 1) * (uint64_t)k.bpr;
+    if (col >= k.text0 && col < k.text0 + k.bpr) {
+        j = col - k.text0;
+        p = MMH_PANE_TEXT;
+    } else if (col >= k.hex0 && col < k.text0 - 1) {
+        rel = col - k.hex0;
+        if (rel % 25 == 24) /* the space between groups of 8 */
+            return -1;
+        j = rel / 25 * 8 + rel % 25 / 3;
+        if (j >= k.bpr)
+            return -1;
+        p = MMH_PANE_HEX;
+    } else {
+        return -1;
+    }
+    o = base + (uint64_t)j;
+    if (o >= size)
+        return -1;
+    if (off)
+        *off = o;
+    if (pane)
+        *pane = p;
+    return 0;
+}
+
+/* ---- the frame ------------------------------------------------------------ */
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The glyph of a page, by priority: unknown, edited, locked, writeback,
+ * dirty, resident, hole, not resident. */
+static void glyph_of(uint8_t f, uint32_t *ch, int *cls)
+{
+    if (f & MMH_PG_UNKNOWN)
+        *ch = '?', *cls = MMH_CC_GLYPH;
+    else if (f & MMH_PG_EDITED)
+        *ch = 'C', *cls = MMH_CC_GLYPH_HOT;
+    else if (f & MMH_PG_LOCKED)
+        *ch = 'L', *cls = MMH_CC_GLYPH_HOT;
+    else if (f & MMH_PG_WRITEBACK)
+        *ch = 'W', *cls = MMH_CC_GLYPH_HOT;
+    else if (f & MMH_PG_DIRTY)
+        *ch = 'D', *cls = MMH_CC_GLYPH_HOT;
+    else if (f & MMH_PG_RESIDENT)
+        *ch = 'R', *cls = MMH_CC_GLYPH;
+    else if (f & MMH_PG_HOLE)
+        *ch = 'H', *cls = MMH_CC_GLYPH_OUT;
+    else
+        *ch = '.', *cls = MMH_CC_GLYPH_OUT;
+}
+
+/* Tenths of a percent of num/den, rounded down, so 100.0% means all. */
+static unsigned permille(uint64_t num, uint64_t den)
+{
+    long double q;
+
+    if (den == 0)
+        return 0;
+    if (num >= den)
+        return 1000;
+    q = (long double)num * 1000.0L / (long double)den;
+    return q >= 999.0L ? 999 : (unsigned)q;
+}
+
+static void fmt_ns(uint64_t ns, char *buf, size_t n)
+{
+    uint64_t us = ns / 1000;
+
+    if (us < 1000)
+        snprintf(buf, n, "%" PRIu64 "us", us);
+    else if (us < 100000)
+        snprintf(buf, n, "%" PRIu64 ".%" PRIu64 "ms", us / 1000, us % 1000 / 100);
+    else
+        snprintf(buf, n, "%" PRIu64 "ms", us / 1000);
+}
+
+/* What the residency sample and the read found. */
+typedef struct Sample {
+    uint64_t lo, hi; /* bytes read: [lo, hi), empty when nothing is shown */
+    uint64_t pg0;    /* offset of the first sampled page */
+    uint64_t ps;     /* page size */
+    unsigned npages; /* pages covering [lo, hi) */
+    bool unknown;    /* some page's residency is unknown */
+    bool rw_known;   /* dirty and writeback counts are valid */
+    int read_rc;     /* doc_read's result */
+} Sample;
+
+static void draw_too_small(uint64_t size, Grid *g)
+{
+    char msg[96];
+    int mr, mc;
+
+    view_min_size(size, &mr, &mc);
+    snprintf(msg, sizeof msg, "terminal too small: need at least %dx%d", mc, mr);
+    put_wrapped(g, msg, MMH_CC_NORMAL);
+}
+
+static void draw_title(const View *v, Doc *d, const ViewInfo *in, Grid *g)
+{
+    const char *tag = v->pane == MMH_PANE_TEXT ? "[text]" : "[hex]";
+    int taglen = (int)strlen(tag), limit = g->cols, col;
+    const char *name = in->name ? in->name : map_path(doc_map(d));
+    const char *mode = in->mode;
+    char size[32];
+
+    if (!mode)
+        mode = map_mode(doc_map(d)) == MMH_MODE_COPY     ? "COPY"
+               : map_mode(doc_map(d)) == MMH_MODE_SHARED ? "SHARED"
+                                                         : "READ-ONLY";
+    fill_row(g, 0, MMH_CC_TITLE);
+    if (g->cols >= taglen + 2) {
+        /* The pane tag stays at the right edge; the rest gives way. */
+        put_str(g, 0, g->cols - taglen, g->cols, tag, MMH_CC_TITLE, false);
+        limit = g->cols - taglen - 1;
+    }
+    parse_fmt_size(doc_size(d), size, sizeof size);
+    col = put_str(g, 0, 0, limit, " mmhex  ", MMH_CC_TITLE, false);
+    col = put_str(g, 0, col, limit, name, MMH_CC_TITLE, true);
+    col = put_str(g, 0, col, limit, "  ", MMH_CC_TITLE, false);
+    col = put_str(g, 0, col, limit, mode, MMH_CC_TITLE, true);
+    col = put_str(g, 0, col, limit, "  ", MMH_CC_TITLE, false);
+    col = put_str(g, 0, col, limit, size, MMH_CC_TITLE, false);
+    if (in->modified)
+        col = put_str(g, 0, col, limit, " *", MMH_CC_TITLE, false);
+    if (in->state) {
+        col = put_str(g, 0, col, limit, "  ", MMH_CC_TITLE, false);
+        put_str(g, 0, col, limit, in->state, MMH_CC_TITLE, true);
+    }
+}
+
+/* The data rows. buf holds the bytes [s->lo, s->hi); flags the pages. */
+static void draw_data(const View *v, Doc *d, const Geo *k, const Sample *s, const uint8_t *buf,
+                      const uint8_t *flags, Grid *g)
+{
+    const RangeSet *runs = journal_runs(doc_journal(d));
+    uint64_t sel_lo = v->sel_anchor < v->cursor ? v->sel_anchor : v->cursor;
+    uint64_t sel_hi = v->sel_anchor < v->cursor ? v->cursor : v->sel_anchor;
+    size_t ri = runs ? rangeset_find(runs, s->lo) : 0;
+    int act = v->pane == MMH_PANE_TEXT ? 1 : 0;
+    char num[24];
+
+    if (doc_size(d) == 0) {
+        put_str(g, 1, 0, g->cols, "(empty file)", MMH_CC_NORMAL, false);
+        return;
+    }
+    if (s->read_rc != 0)
+        return; /* blank rows: the caller refreshes the document and redraws */
+    for (int r = 0; r < k->nrows; r++) {
+        uint64_t row = v->top + (uint64_t)r * (uint64_t)k->bpr;
+        int y = 1 + r;
+        uint64_t pi;
+        uint32_t gch;
+        int gcls;
+
+        if (row >= s->hi)
+            break; /* past the end of the file or of the buffer: blank */
+        snprintf(num, sizeof num, "%0*" PRIx64, k->offw, row);
+        put_str(g, y, 0, g->cols, num, MMH_CC_OFFSET, false);
+        pi = (row - s->pg0) / s->ps;
+        glyph_of(pi < VIEW_PAGES_MAX ? flags[pi] : MMH_PG_UNKNOWN, &gch, &gcls);
+        put(g, y, k->offw + 1, gch, gcls);
+        for (int j = 0; j < k->bpr; j++) {
+            uint64_t off = row + (uint64_t)j;
+            uint8_t b;
+            int hc = hex_col(k, j), tc = k->text0 + j, cls[2];
+
+            if (off >= s->hi)
+                break;
+            b = buf[off - s->lo];
+            cls[0] = b ? MMH_CC_HEX : MMH_CC_ZERO;
+            cls[1] = MMH_CC_TEXT;
+            while (runs && ri < runs->n && runs->v[ri].hi <= off)
+                ri++;
+            if (runs && ri < runs->n && runs->v[ri].lo <= off)
+                cls[0] = cls[1] = MMH_CC_MODIFIED;
+            if (v->sel_on && off >= sel_lo && off <= sel_hi)
+                cls[0] = cls[1] = MMH_CC_SELECTED;
+            if (off == v->cursor) {
+                cls[act] = MMH_CC_CURSOR;
+                cls[!act] = MMH_CC_CURSOR2;
+                if (act == 1)
+                    g->cur_row = y, g->cur_col = tc;
+                else
+                    g->cur_row = y, g->cur_col = hc + (v->nibble ? 1 : 0);
+            }
+            put(g, y, hc, "0123456789abcdef"[b >> 4], cls[0]);
+            put(g, y, hc + 1, "0123456789abcdef"[b & 15], cls[0]);
+            put(g, y, tc, b >= 0x20 && b < 0x7f ? b : '.', cls[1]);
+        }
+    }
+    if (g->cur_row >= g->rows || g->cur_col >= g->cols)
+        g->cur_row = g->cur_col = -1;
+}
+
+static void draw_status1(const View *v, Doc *d, const ViewInfo *in, const ViewFrame *f,
+                         const Sample *s, Grid *g)
+{
+    uint64_t size = doc_size(d), cur = size ? v->cursor : 0;
+    unsigned pm = size ? permille(cur, size - 1) : 0;
+    char line[512], a[32];
+    size_t n;
+    int row = g->rows - 3;
+
+    if (size == 0 || size == 1)
+        pm = size ? 1000 : 0;
+    n = (size_t)snprintf(line, sizeof line, "0x%0*" PRIx64 "/0x%" PRIx64 " (%u.%u%%)",
+                         view_offset_width(size), cur, size, pm / 10, pm % 10);
+    if (f->pages == 0)
+        n += (size_t)snprintf(line + n, sizeof line - n, "  view 0/0 res  dirty 0 wb 0");
+    else if (s->unknown)
+        n += (size_t)snprintf(line + n, sizeof line - n, "  view res n/a");
+    else
+        n += (size_t)snprintf(line + n, sizeof line - n, "  view %u/%u res", f->resident, f->pages);
+    if (f->pages != 0 && f->dirty >= 0)
+        n += (size_t)snprintf(line + n, sizeof line - n, "  dirty %" PRId64 " wb %" PRId64,
+                              f->dirty, f->writeback);
+    else if (f->pages != 0)
+        n += (size_t)snprintf(line + n, sizeof line - n, "  dirty - wb -");
+    if (in->file_known) {
+        parse_fmt_size(in->file.cached * s->ps, a, sizeof a);
+        pm = permille(in->file.cached, in->file.pages);
+        snprintf(line + n, sizeof line - n, "  file %s cached (%u.%u%%)", a, pm / 10, pm % 10);
+    } else if (in->unknown_why) {
+        snprintf(line + n, sizeof line - n, "  file residency n/a (%s)", in->unknown_why);
+    }
+    fill_row(g, row, MMH_CC_STATUS);
+    put_str(g, row, 0, g->cols, line, MMH_CC_STATUS, true);
+}
+
+static void draw_status2(Doc *d, const ViewInfo *in, Grid *g)
+{
+    const char *adv = in->advice ? in->advice : map_advice_name(map_advice(doc_map(d)));
+    char line[256], a[32], b[32], t[32];
+    size_t n;
+    int row = g->rows - 2;
+
+    parse_fmt_size(in->locked, a, sizeof a);
+    if (in->lock_unlimited)
+        snprintf(b, sizeof b, "unlimited");
+    else
+        parse_fmt_size(in->lock_limit, b, sizeof b);
+    n = (size_t)snprintf(line, sizeof line, "lock %s/%s  adv %s", a, b, adv);
+    if (map_mode(doc_map(d)) == MMH_MODE_COPY)
+        n += (size_t)snprintf(line + n, sizeof line - n, "  edited %" PRIu64 " pg",
+                              in->edited_pages);
+    fmt_ns(in->last_ns, t, sizeof t);
+    snprintf(line + n, sizeof line - n, "  frame maj %" PRIu64 " min %" PRIu64 " %s",
+             in->last_majflt, in->last_minflt, t);
+    fill_row(g, row, MMH_CC_STATUS);
+    put_str(g, row, 0, g->cols, line, MMH_CC_STATUS, true);
+}
+
+/* The prompt scrolls sideways so the input cursor stays on screen; a '<'
+ * in the first input cell says text is hidden to the left. */
+static void draw_prompt(const ViewInfo *in, Grid *g)
+{
+    const char *input = in->input ? in->input : "";
+    size_t ilen = strlen(input), ic = in->input_cursor < ilen ? in->input_cursor : ilen;
+    size_t cur = 0, skip = 0, i = 0;
+    int row = g->rows - 1, col, avail;
+    uint32_t cp;
+
+    col = put_str(g, row, 0, g->cols, in->prompt, MMH_CC_PROMPT, true);
+    for (const char *p = input; p < input + ic;) {
+        p += utf8_get(p, &cp);
+        cur++;
+    }
+    avail = g->cols - col - 1; /* the last cell is for the cursor */
+    if (avail > 0 && cur > (size_t)avail)
+        skip = cur - (size_t)avail;
+    for (const char *p = input; *p && col < g->cols; i++) {
+        p += utf8_get(p, &cp);
+        if (i < skip)
+            continue;
+        if (i == skip && skip > 0)
+            cp = '<';
+        else if (*p && col == g->cols - 1 && i >= cur)
+            cp = '>';
+        put(g, row, col++, cp, MMH_CC_PROMPT);
+    }
+    col = (int)utf8_count(in->prompt) + (int)(cur - skip);
+    g->cur_row = row;
+    g->cur_col = col < g->cols ? col : g->cols - 1;
+}
+
+static void draw_message(const ViewInfo *in, Grid *g)
+{
+    if (in->prompt)
+        draw_prompt(in, g);
+    else if (in->message)
+        put_str(g, g->rows - 1, 0, g->cols, in->message,
+                in->message_error ? MMH_CC_ERROR : MMH_CC_MESSAGE, true);
+}
+
+/* Sample the visible pages, then read the visible bytes, timing and
+ * counting faults around the read. */
+static void sample(const View *v, Doc *d, const Geo *k, uint8_t *buf, uint8_t *flags, Sample *s,
+                   ViewFrame *f)
+{
+    Resid *r = doc_resid(d);
+    uint64_t size = doc_size(d), max = VIEW_READ_MAX / (uint64_t)k->bpr * (uint64_t)k->bpr;
+    uint64_t span = (uint64_t)k->nrows * (uint64_t)k->bpr, pg_hi;
+    ResidFaults f0 = {0, 0}, f1 = {0, 0};
+    long np = -1;
+    bool faults_ok;
+
+    s->ps = map_pagesize(doc_map(d));
+    if (s->ps == 0)
+        s->ps = 4096;
+    s->lo = s->hi = v->top;
+    if (v->top < size) {
+        if (span > max)
+            span = max; /* rows beyond the buffer are drawn blank */
+        s->hi = size - v->top < span ? size : v->top + span;
+    }
+    s->pg0 = s->lo - s->lo % s->ps;
+    s->npages = 0;
+    s->unknown = false;
+    s->rw_known = false;
+    s->read_rc = 0;
+    if (s->hi == s->lo)
+        return;
+
+    pg_hi = s->hi + (s->ps - 1 - (s->hi - 1) % s->ps);
+    s->npages = (unsigned)((pg_hi - s->pg0) / s->ps);
+    if (r)
+        np = resid_pages(r, s->lo, s->hi - s->lo, flags, VIEW_PAGES_MAX);
+    for (long i = np < 0 ? 0 : np; i < (long)s->npages && i < VIEW_PAGES_MAX; i++)
+        flags[i] = MMH_PG_UNKNOWN;
+    s->rw_known = r && np == (long)s->npages && resid_known(r) && resid_has_cachestat(r);
+
+    faults_ok = r && resid_faults(r, &f0) == 0;
+    s->read_rc = doc_read(d, s->lo, buf, (size_t)(s->hi - s->lo));
+    if (faults_ok && resid_faults(r, &f1) == 0) {
+        f->minflt = f1.minor - f0.minor;
+        f->majflt = f1.major - f0.major;
+    }
+
+    f->pages = s->npages;
+    f->dirty = f->writeback = 0;
+    for (unsigned i = 0; i < s->npages && i < VIEW_PAGES_MAX; i++) {
+        if (flags[i] & MMH_PG_UNKNOWN) {
+            s->unknown = true;
+            continue;
+        }
+        f->resident += (flags[i] & MMH_PG_RESIDENT) != 0;
+        f->dirty += (flags[i] & MMH_PG_DIRTY) != 0;
+        f->writeback += (flags[i] & MMH_PG_WRITEBACK) != 0;
+    }
+    if (s->npages > VIEW_PAGES_MAX)
+        s->unknown = true;
+    if (!s->rw_known)
+        f->dirty = f->writeback = -1;
+}
+
+void view_render(const View *v, Doc *d, const ViewInfo *info, Grid *g, ViewFrame *out)
+{
+    static const ViewInfo none; /* for a NULL info: all zeros */
+    uint8_t buf[VIEW_READ_MAX];
+    uint8_t flags[VIEW_PAGES_MAX];
+    const ViewInfo *in = info ? info : &none;
+    uint64_t t0 = now_ns(), size = doc_size(d);
+    ViewFrame f;
+    Sample s;
+    Geo k;
+
+    memset(&f, 0, sizeof f);
+    f.dirty = f.writeback = -1;
+    if (g->cells)
+        grid_blank(g);
+    else
+        g->cur_row = g->cur_col = -1;
+    k = geo(v, size);
+    if (k.nrows <= 0 || too_small(v->rows, v->cols, size) || g->rows < VIEW_STATUS_ROWS + 1) {
+        draw_too_small(size, g);
+    } else {
+        if (k.nrows > g->rows - VIEW_STATUS_ROWS)
+            k.nrows = g->rows - VIEW_STATUS_ROWS;
+        sample(v, d, &k, buf, flags, &s, &f);
+        f.read_rc = s.read_rc;
+        draw_title(v, d, in, g);
+        draw_data(v, d, &k, &s, buf, flags, g);
+        draw_status1(v, d, in, &f, &s, g);
+        draw_status2(d, in, g);
+        draw_message(in, g);
+    }
+    f.ns = now_ns() - t0;
+    if (out)
+        *out = f;
+}
