@@ -1,64 +1,179 @@
 /*
- * main: command-line entry point.
+ * main: options, batch mode, the demo file and the UI loop.
  *
- * For now mmhex opens the file through the mapping core and prints what it
- * found (size, mode, page-cache residency); the interactive editor arrives
- * on top of the same core. Only main and the UI may print or exit.
+ * The loop is htop's: read a key (or time out), hand it to the session, and
+ * paint the frame when the reaction says so. Keys that arrive in a burst are
+ * all handled before the next paint, so a held PgDn never queues frames.
+ * A tick runs at least a few times a second, so changes made by others and
+ * by the kernel show without a key. Only this file and tui.c print or exit.
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
-#include "map.h"
-#include "resid.h"
+#include "cmd.h"
+#include "doc.h"
+#include "keymap.h"
+#include "tui.h"
 
-static const char *mode_name(MmhMode m)
+#define TICK_MS 200           /* idle refresh period */
+#define BURST_KEYS 256        /* keys handled before a paint */
+#define JOB_BUDGET_NS 30000000ull /* a job's slice per loop turn */
+
+static volatile sig_atomic_t stop_signal; /* SIGTERM/SIGHUP arrived */
+
+static void on_stop(int sig)
 {
-    switch (m) {
-    case MMH_MODE_READONLY: return "READ-ONLY";
-    case MMH_MODE_SHARED: return "SHARED";
-    case MMH_MODE_COPY: return "COPY";
-    default: return "?";
-    }
+    stop_signal = sig;
 }
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: mmhex [-r|-c|-s] FILE\n"
-               "  -r, --readonly  map read-only\n"
-               "  -c, --copy      copy-on-write: edits reach the file only when written (default)\n"
-               "  -s, --shared    shared: edits are live in the file\n"
-               "  -h, --help      this help\n"
-               "  -V, --version   print the version\n");
+    fprintf(f,
+            "usage: mmhex [options] FILE\n"
+            "       mmhex [options] -e CMD [-e CMD ...] FILE\n"
+            "       mmhex [--demo]\n"
+            "  -r, --readonly   map read-only (the default for files you cannot write)\n"
+            "  -c, --copy       copy-on-write: edits reach the file only on write (default)\n"
+            "  -s, --shared     shared: edits are live in the file at once\n"
+            "  -g, --goto=OFF   start at an offset (0x1f00, 4096, 50%%, end-16, ...)\n"
+            "  -w, --width=N    bytes per row (default: fit the terminal)\n"
+            "  -e, --exec=CMD   run a command without a terminal (repeatable); exit 0 if all\n"
+            "                   succeed, 1 at the first failure\n"
+            "      --demo       open a sparse 8 GiB demo file, removed on exit\n"
+            "  -h, --help       this help\n"
+            "  -V, --version    print the version\n"
+            "Keys: F1 or H in the editor. Commands and more: man mmhex\n");
 }
 
-static int show(const char *path, MmhMode mode)
+/* A sparse demo file with something to find at recognisable offsets. The
+ * file is unlinked once mapped, so it goes away however mmhex ends. */
+static char *make_demo(void)
 {
-    MapOpts o = {.mode = mode};
-    Map *m;
-    int rc = map_open(&m, path, &o);
-    if (rc < 0) {
-        fprintf(stderr, "mmhex: %s: %s\n", path, map_strerror(rc));
+    const char *t = getenv("TMPDIR");
+    char *path;
+    if (asprintf(&path, "%s/mmhex-demo-XXXXXX", t && *t ? t : "/tmp") < 0)
+        return NULL;
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        fprintf(stderr, "mmhex: cannot create a demo file in %s: %s\n", t && *t ? t : "/tmp",
+                strerror(errno));
+        free(path);
+        return NULL;
+    }
+    const uint64_t size = 8ull << 30;
+    static const char head[] = "\x7f" "ELF\x02\x01\x01\0mmhex demo: an 8 GiB sparse file. "
+                               "Try G, g 50%, / and the page glyphs.";
+    int ok = ftruncate(fd, (off_t)size) == 0;
+    ok = ok && pwrite(fd, head, sizeof head - 1, 0) == (ssize_t)(sizeof head - 1);
+    for (uint64_t gib = 1; ok && gib < 8; gib++) {
+        char mark[64];
+        int n = snprintf(mark, sizeof mark, "== %" PRIu64 " GiB into the demo ==", gib);
+        ok = pwrite(fd, mark, (size_t)n, (off_t)(gib << 30)) == n;
+    }
+    static const char tail[] = "THE END of the mmhex demo";
+    ok = ok && pwrite(fd, tail, sizeof tail - 1, (off_t)(size - (sizeof tail - 1))) > 0;
+    close(fd);
+    if (!ok) {
+        fprintf(stderr, "mmhex: cannot write the demo file %s: %s\n", path, strerror(errno));
+        unlink(path);
+        free(path);
+        return NULL;
+    }
+    return path;
+}
+
+static int run_batch(Session *s, char **cmds, int n)
+{
+    for (int i = 0; i < n; i++) {
+        unsigned r = cmd_run(s, cmds[i]);
+        char *out = cmd_output_take(s);
+        if (out) {
+            fputs(out, stdout);
+            free(out);
+        }
+        bool err;
+        const char *msg = cmd_message(s, &err);
+        if (cmd_result(s) < 0) {
+            fprintf(stderr, "mmhex: %s: %s\n", cmds[i], msg ? msg : "failed");
+            return 1;
+        }
+        if (r & MMH_R_QUIT)
+            break;
+    }
+    if (doc_unwritten(cmd_doc(s)))
+        fprintf(stderr, "mmhex: warning: edits were not written (add -e write)\n");
+    return fflush(stdout) == 0 ? 0 : 1;
+}
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static int run_tui(Session *s)
+{
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        fprintf(stderr, "mmhex: not a terminal (use -e CMD for batch mode)\n");
         return 1;
     }
-    printf("%s: %" PRIu64 " bytes, %s\n", map_path(m), map_size(m), mode_name(map_mode(m)));
-    if (map_notice(m))
-        printf("%s\n", map_notice(m));
-    Resid *r;
-    if (resid_open(&r, m) == 0) {
-        ResidCount c;
-        if (!resid_known(r))
-            printf("residency: n/a (%s)\n", resid_why_unknown(r));
-        else if (resid_count(r, 0, 0, &c) == 0)
-            printf("cached %" PRIu64 "/%" PRIu64 " pages, dirty %" PRId64 ", writeback %" PRId64 "\n",
-                   c.cached, c.pages, c.dirty, c.writeback);
-        resid_close(r);
+    if (tui_start() < 0) {
+        fprintf(stderr, "mmhex: cannot start the terminal (TERM=%s)\n",
+                getenv("TERM") ? getenv("TERM") : "");
+        return 1;
     }
-    map_close(m);
+    signal(SIGTERM, on_stop);
+    signal(SIGHUP, on_stop);
+    Grid g = {0};
+    int rows, cols;
+    tui_size(&rows, &cols);
+    cmd_resize(s, rows, cols);
+    unsigned r = MMH_R_REDRAW;
+    uint64_t last_tick = 0;
+    while (!(r & MMH_R_QUIT) && !stop_signal) {
+        if (r & MMH_R_REDRAW) {
+            tui_size(&rows, &cols);
+            if (grid_resize(&g, rows, cols) == 0) {
+                cmd_frame(s, &g);
+                tui_paint(&g);
+            }
+        }
+        r = MMH_R_NONE;
+        TuiEvent ev;
+        tui_read(&ev, cmd_busy(s) ? 0 : TICK_MS);
+        for (int k = 0; k < BURST_KEYS && !(r & MMH_R_QUIT); k++) {
+            if (ev.mouse) {
+                r |= cmd_mouse(s, (MmhMouse)ev.what, ev.row, ev.col);
+            } else if (ev.key == MMH_KEY_RESIZE) {
+                tui_size(&rows, &cols);
+                r |= cmd_resize(s, rows, cols);
+            } else if (ev.key != MMH_KEY_NONE) {
+                r |= cmd_key(s, ev.key);
+            } else {
+                break;
+            }
+            tui_read(&ev, 0); /* drain a burst before painting */
+        }
+        uint64_t t = now_ms();
+        if (cmd_busy(s) || t - last_tick >= TICK_MS) {
+            last_tick = t;
+            r |= cmd_tick(s, JOB_BUDGET_NS);
+            r |= MMH_R_REDRAW; /* the status numbers move by themselves */
+        }
+    }
+    tui_end();
+    grid_free(&g);
     return 0;
 }
 
@@ -66,24 +181,88 @@ int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"readonly", no_argument, NULL, 'r'}, {"copy", no_argument, NULL, 'c'},
-        {"shared", no_argument, NULL, 's'},   {"help", no_argument, NULL, 'h'},
+        {"shared", no_argument, NULL, 's'},   {"goto", required_argument, NULL, 'g'},
+        {"width", required_argument, NULL, 'w'}, {"exec", required_argument, NULL, 'e'},
+        {"demo", no_argument, NULL, 'D'},     {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},  {NULL, 0, NULL, 0},
     };
     MmhMode mode = MMH_MODE_AUTO;
-    int c;
-    while ((c = getopt_long(argc, argv, "rcshV", longopts, NULL)) != -1) {
+    SessionOpts so = {0};
+    const char *start = NULL;
+    char **cmds = calloc((size_t)argc + 1, sizeof *cmds);
+    char *demo_path = NULL;
+    Session *s = NULL;
+    int ncmds = 0, c, status = 2;
+    bool demo = false;
+    if (!cmds)
+        return 1;
+    while ((c = getopt_long(argc, argv, "rcsg:w:e:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'r': mode = MMH_MODE_READONLY; break;
         case 'c': mode = MMH_MODE_COPY; break;
         case 's': mode = MMH_MODE_SHARED; break;
-        case 'h': usage(stdout); return 0;
-        case 'V': printf("mmhex %s\n", PACKAGE_VERSION); return 0;
-        default: usage(stderr); return 2;
+        case 'g': start = optarg; break;
+        case 'w': {
+            char *end;
+            long w = strtol(optarg, &end, 10);
+            if (*end || w < 1 || w > 4096) {
+                fprintf(stderr, "mmhex: -w takes bytes per row from 1 to 4096, not '%s'\n", optarg);
+                goto out;
+            }
+            so.bpr_fixed = (int)w;
+            break;
+        }
+        case 'e': cmds[ncmds++] = optarg; break;
+        case 'D': demo = true; break;
+        case 'h': usage(stdout); status = 0; goto out;
+        case 'V': printf("mmhex %s\n", PACKAGE_VERSION); status = 0; goto out;
+        default: fprintf(stderr, "mmhex: try 'mmhex --help'\n"); goto out;
         }
     }
-    if (optind != argc - 1) {
-        fprintf(stderr, "mmhex: expected one FILE (try --help)\n");
-        return 2;
+    int nfiles = argc - optind;
+    if (nfiles > 1 || (demo && nfiles) || (ncmds && nfiles != 1)) {
+        fprintf(stderr, "mmhex: %s (try 'mmhex --help')\n",
+                ncmds && !nfiles ? "-e needs a FILE" : "give one FILE");
+        goto out;
     }
-    return show(argv[optind], mode);
+    status = 1;
+    const char *path = nfiles ? argv[optind] : NULL;
+    if (!path) {
+        demo_path = make_demo();
+        if (!demo_path)
+            goto out;
+        path = demo_path;
+    }
+    so.batch = ncmds > 0;
+    /* The demo file is unlinked once mapped, so a copy-mode write (which
+     * reopens the path) could not reach it: edit the demo shared. */
+    MapOpts mo = {.mode = demo_path && mode == MMH_MODE_AUTO ? MMH_MODE_SHARED : mode};
+    Doc *d;
+    int rc = doc_open(&d, path, &mo);
+    if (demo_path)
+        unlink(demo_path); /* the mapping keeps it alive until we exit */
+    if (rc < 0) {
+        fprintf(stderr, "mmhex: %s: %s\n", path, map_strerror(rc));
+        goto out;
+    }
+    if (cmd_session_new(&s, d, &so) < 0) {
+        fprintf(stderr, "mmhex: out of memory\n");
+        goto out;
+    }
+    if (start) {
+        char line[1100];
+        snprintf(line, sizeof line, "goto %s", start);
+        cmd_run(s, line);
+        if (cmd_result(s) < 0) {
+            fprintf(stderr, "mmhex: -g %s\n", cmd_message(s, NULL));
+            status = 2;
+            goto out;
+        }
+    }
+    status = ncmds ? run_batch(s, cmds, ncmds) : run_tui(s);
+out:
+    cmd_session_free(s);
+    free(cmds);
+    free(demo_path);
+    return status;
 }

@@ -12,7 +12,7 @@ set -u
 TMUX_BIN=${MMH_TMUX:-$(command -v tmux || true)}
 E2E_NAME=$(basename "$0" .sh)
 E2E_DIR=$(mktemp -d "${TMPDIR:-/tmp}/mmhex-e2e-$E2E_NAME.XXXXXX")
-E2E_SOCK="mmhex-e2e-$$"
+E2E_SOCK="mmhex-e2e-$$-0"
 E2E_FAILS=0
 E2E_CHECKS=0
 
@@ -62,21 +62,58 @@ finish() {
 
 # ---- tmux driving ----------------------------------------------------------
 
+E2E_NSOCK=0 # servers started so far; each start gets its own socket
+
 tm() {
     "$TMUX_BIN" -L "$E2E_SOCK" "$@"
 }
 
-# start [COLSxROWS] ARGS...: run mmhex ARGS in a fresh window.
+# shq WORD: WORD quoted for sh (printf %q is bash-only).
+shq() {
+    printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+}
+
+# The terminal the editor is told it runs in. tmux emulates tmux-256color
+# (or screen); telling the editor xterm would make Home/End/mouse sequences
+# unrecognisable, since tmux sends its own.
+e2e_term() {
+    local t
+    for t in tmux-256color screen-256color screen; do
+        if infocmp "$t" >/dev/null 2>&1; then
+            echo "$t"
+            return
+        fi
+    done
+    echo screen
+}
+E2E_TERM=${E2E_TERM:-$(e2e_term)}
+# Extra VAR=VALUE words for the editor's environment (after the defaults,
+# so they override them), e.g. E2E_ENV="TERM=vt100 NO_COLOR=1".
+E2E_ENV=${E2E_ENV:-}
+
+# start [COLSxROWS] ARGS...: run mmhex ARGS in a fresh tmux server and
+# window; the previous one, if any, is killed. After mmhex exits the pane
+# shows "[exited STATUS]".
 start() {
     local size=80x24
     case "${1:-}" in [0-9]*x[0-9]*) size=$1; shift ;; esac
     local cols=${size%x*} rows=${size#*x}
-    local cmd="$MMHEX"
-    local a
-    for a in "$@"; do cmd="$cmd $(printf '%q' "$a")"; done
+    local cmd a
+    need_tmux
+    stop
+    E2E_NSOCK=$((E2E_NSOCK + 1))
+    E2E_SOCK="mmhex-e2e-$$-$E2E_NSOCK"
+    cmd=$(shq "$MMHEX")
+    for a in "$@"; do cmd="$cmd $(shq "$a")"; done
     tm -f /dev/null new-session -d -s e2e -x "$cols" -y "$rows" \
-        "env TERM=xterm-256color LC_ALL=C.UTF-8 ESCDELAY=25 NO_COLOR= $cmd; echo '[exited' \$?']'; sleep 30"
+        "env TERM=$E2E_TERM LC_ALL=C.UTF-8 ESCDELAY=25 NO_COLOR= $E2E_ENV $cmd; echo '[exited' \$?']'; sleep 60"
     tm set-option -t e2e remain-on-exit on >/dev/null 2>&1 || true
+}
+
+# stop: kill the current tmux server (start does it too).
+stop() {
+    [ -n "$TMUX_BIN" ] && tm kill-server 2>/dev/null
+    return 0
 }
 
 keys() {
@@ -85,7 +122,7 @@ keys() {
 
 # literal TEXT: type text as is.
 literal() {
-    tm send-keys -t e2e -l "$1"
+    tm send-keys -t e2e -l -- "$1"
 }
 
 screen() {
@@ -115,4 +152,115 @@ see() {
 
 resize() {
     tm resize-window -t e2e -x "$1" -y "$2"
+}
+
+# ---- more helpers ----------------------------------------------------------
+
+# row N: line N of the screen (1 is the title; -1 the message row, -3 the
+# first status row).
+row() {
+    if [ "$1" -lt 0 ]; then
+        screen | tail -n "$((-$1))" | head -n 1
+    else
+        screen | sed -n "${1}p"
+    fi
+}
+
+# cursor_off: the cursor offset the status row shows ("0x0000ffff").
+cursor_off() {
+    screen | grep -Eo '^0x[0-9a-f]+/0x[0-9a-f]+' | head -n 1 | cut -d/ -f1
+}
+
+# see_off WHAT HEXDIGITS: the status row comes to show the cursor at
+# offset HEXDIGITS (without 0x and leading zeros).
+see_off() {
+    see "$1" "^0x0*$2/0x"
+}
+
+# wait_until SECONDS CMD...: poll CMD until it succeeds.
+wait_until() {
+    local limit=$1 i=0
+    shift
+    while [ "$i" -lt "$((limit * 20))" ]; do
+        if "$@"; then
+            return 0
+        fi
+        sleep 0.05
+        i=$((i + 1))
+    done
+    return 1
+}
+
+# wait_exit [STATUS]: the editor exits (with STATUS, default any).
+wait_exit() {
+    wait_for "^\[exited ${1:-[0-9]+}\]"
+}
+
+# chr N: the byte N.
+chr() {
+    printf "\\$(printf '%03o' "$1")"
+}
+
+# X10 mouse reports (what ncurses asks for through tmux's terminfo), at a
+# 0-based screen cell. A press with no release would leave the button
+# held, so a click sends both.
+mouse_x10() {
+    literal "$(printf '\033[M'; chr "$1"; chr $((33 + $2)); chr $((33 + $3)))"
+}
+
+# click COL ROW
+click() {
+    mouse_x10 32 "$1" "$2"
+    mouse_x10 35 "$1" "$2"
+}
+
+# wheel up|down COL ROW
+wheel() {
+    case $1 in up) mouse_x10 96 "$2" "$3" ;; *) mouse_x10 97 "$2" "$3" ;; esac
+}
+
+# file_hex FILE OFFSET COUNT: the bytes as "de ad be ef".
+file_hex() {
+    dd if="$1" bs=1 skip="$2" count="$3" 2>/dev/null | od -An -tx1 -v | tr -s ' \n' '  ' | sed 's/^ //; s/ $//'
+}
+
+# make_pattern FILE BYTES: a file whose byte i is i mod 256.
+make_pattern() {
+    local i=0
+    while [ "$i" -lt 256 ]; do
+        chr "$i"
+        i=$((i + 1))
+    done >"$1"
+    while [ "$(wc -c <"$1")" -lt "$2" ]; do
+        cat "$1" "$1" >"$1.tmp" && mv "$1.tmp" "$1"
+    done
+    truncate -s "$2" "$1"
+}
+
+# poke FILE OFFSET HEXBYTES...: overwrite bytes of FILE in place
+# ("poke f 16 de ad").
+poke() {
+    local f=$1 off=$2 b
+    shift 2
+    for b in "$@"; do chr $((0x$b)); done | dd of="$f" bs=1 seek="$off" conv=notrunc 2>/dev/null
+}
+
+# see_row WHAT N REGEX [SECONDS]: a check that row N (as for row) comes to
+# match REGEX. see_msg WHAT REGEX: the same for the message row.
+see_row() {
+    local limit=${4:-10} i=0
+    while [ "$i" -lt "$((limit * 20))" ]; do
+        if row "$2" | grep -Eq -- "$3"; then
+            ok "$1"
+            return 0
+        fi
+        sleep 0.05
+        i=$((i + 1))
+    done
+    fail "$1: row $2 is '$(row "$2")', want /$3/"
+    return 1
+}
+
+see_msg() {
+    see_row "$1" -1 "$2" "${3:-10}"
 }

@@ -1,0 +1,1447 @@
+/*
+ * cmd: the session, its input modes and the command language (see cmd.h).
+ *
+ * Invariants: the cursor is always inside the file (0 for an empty file);
+ * view.top keeps the cursor on screen after every entry point; every key in
+ * normal mode becomes a command line run by cmd_run, so a key and its
+ * command can never disagree. Undo groups are closed (doc_snapshot) whenever
+ * the cursor moves other than by typing, when edit mode is left and before
+ * every command, so one typing run is one undo step.
+ *
+ * Nothing here blocks for long: a save to a new file is a job advanced by
+ * cmd_tick in slices of a time budget, and whole-file counts are sampled at
+ * most four times a second.
+ */
+#include "config.h"
+
+#include "cmd.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "keymap.h"
+#include "map.h"
+#include "parse.h"
+
+#define FILE_SAMPLE_NS 250000000ull /* whole-file counts: at most 4 Hz */
+#define PUT_MAX 4096                /* bytes one put command may write */
+#define DUMP_MAX (16u << 20)        /* bytes one dump command may print */
+
+typedef enum State {
+    ST_NORMAL,  /* keys run commands */
+    ST_EDIT,    /* keys overwrite bytes */
+    ST_PROMPT,  /* keys edit a command line */
+    ST_CONFIRM, /* y runs the pending command, anything else cancels */
+    ST_HELP,    /* the help screen */
+} State;
+
+struct Session {
+    Doc *doc;               /* the document (owned) */
+    View view;              /* viewport and cursor */
+    State state;            /* input mode */
+    bool batch;             /* no terminal: prompts and confirmations fail */
+    char label[32];         /* prompt label, "goto: " */
+    char verb[16];          /* command the prompt's text is given to */
+    char input[1024];       /* prompt text */
+    size_t input_len;       /* its length */
+    size_t input_cur;       /* cursor within it */
+    char pending[1100];     /* command that a 'y' confirms */
+    char msg[600];          /* message row */
+    bool msg_err;           /* it is an error */
+    int result;             /* last command's code */
+    char *out;              /* output of reporting commands */
+    size_t out_len, out_cap;/* its length and room */
+    ResidCount file;        /* whole-file counts */
+    bool file_known;        /* file holds a sample */
+    uint64_t file_at;       /* when it was sampled (monotonic ns) */
+    uint64_t edited_pages;  /* copy mode: private pages */
+    ViewFrame last;         /* the previous frame's measurements */
+    DocSave *save;          /* a save to a new file in progress */
+    char save_path[1024];   /* its destination */
+    uint64_t save_t0;       /* when it started */
+    int help_top;           /* first help line shown */
+    char *report;           /* UI: a reporting command's output, shown on
+                               the help page until a key (NULL: help) */
+};
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static const char *mode_name(MmhMode m)
+{
+    switch (m) {
+    case MMH_MODE_READONLY: return "READ-ONLY";
+    case MMH_MODE_SHARED: return "SHARED";
+    default: return "COPY";
+    }
+}
+
+/* ---- messages and output ------------------------------------------------ */
+
+static void say(Session *s, bool err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void say(Session *s, bool err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->msg, sizeof s->msg, fmt, ap);
+    va_end(ap);
+    s->msg_err = err;
+}
+
+/* Record a failed command: its code and one sentence. Returns rc. */
+static int fail(Session *s, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int fail(Session *s, int rc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->msg, sizeof s->msg, fmt, ap);
+    va_end(ap);
+    s->msg_err = true;
+    return rc;
+}
+
+static void emit(Session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void emit(Session *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if (s->out_len + (size_t)n + 1 > s->out_cap) {
+        size_t cap = s->out_cap ? s->out_cap : 4096;
+        while (cap < s->out_len + (size_t)n + 1)
+            cap *= 2;
+        char *p = realloc(s->out, cap);
+        if (!p)
+            return;
+        s->out = p;
+        s->out_cap = cap;
+    }
+    va_start(ap, fmt);
+    vsnprintf(s->out + s->out_len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    s->out_len += (size_t)n;
+}
+
+char *cmd_output_take(Session *s)
+{
+    char *p = s->out;
+    if (!p || !s->out_len)
+        return NULL;
+    s->out = NULL;
+    s->out_len = s->out_cap = 0;
+    return p;
+}
+
+const char *cmd_message(const Session *s, bool *is_error)
+{
+    if (is_error)
+        *is_error = s->msg_err;
+    return s->msg[0] ? s->msg : NULL;
+}
+
+int cmd_result(const Session *s)
+{
+    return s->result;
+}
+
+const View *cmd_view(const Session *s)
+{
+    return &s->view;
+}
+
+Doc *cmd_doc(const Session *s)
+{
+    return s->doc;
+}
+
+bool cmd_busy(const Session *s)
+{
+    return s->save != NULL;
+}
+
+/* ---- the document changing under us -------------------------------------- */
+
+static uint64_t size_of(const Session *s)
+{
+    return doc_size(s->doc);
+}
+
+static void clamp_cursor(Session *s)
+{
+    uint64_t size = size_of(s);
+    if (size == 0)
+        s->view.cursor = 0;
+    else if (s->view.cursor >= size)
+        s->view.cursor = size - 1;
+    if (s->view.sel_on && s->view.sel_anchor >= size)
+        s->view.sel_anchor = size ? size - 1 : 0;
+    view_follow(&s->view, size);
+}
+
+/* Take a size change made by another process and say so. */
+static unsigned take_refresh(Session *s)
+{
+    DocChange ch;
+    int rc = doc_refresh(s->doc, &ch);
+    if (rc < 0) {
+        fail(s, rc, "cannot re-read the file size: %s", map_strerror(rc));
+        return MMH_R_REDRAW;
+    }
+    if (ch.new_size == ch.old_size)
+        return MMH_R_NONE;
+    char a[32];
+    parse_fmt_size(ch.new_size, a, sizeof a);
+    if (ch.new_size < ch.old_size) {
+        if (ch.lost_edits)
+            say(s, true,
+                "file truncated to %" PRIu64 " bytes (%s) by another process; "
+                "%zu edits past the new end were lost",
+                ch.new_size, a, ch.lost_edits);
+        else
+            say(s, true, "file truncated to %" PRIu64 " bytes (%s) by another process",
+                ch.new_size, a);
+    } else {
+        say(s, false, "file grew to %" PRIu64 " bytes (%s)", ch.new_size, a);
+    }
+    s->file_at = 0;
+    view_layout(&s->view, s->view.rows, s->view.cols, ch.new_size);
+    clamp_cursor(s);
+    return MMH_R_REDRAW;
+}
+
+/* Word an error from the core; a truncation also takes the new size. */
+static int core_error(Session *s, int rc, const char *what)
+{
+    if (rc == -ENXIO) {
+        take_refresh(s);
+        if (!s->msg_err)
+            fail(s, rc, "%s: the file was truncated by another process", what);
+        return rc;
+    }
+    return fail(s, rc, "%s: %s", what, map_strerror(rc));
+}
+
+static void sample_file(Session *s, bool force)
+{
+    uint64_t t = now_ns();
+    if (!force && s->file_at && t - s->file_at < FILE_SAMPLE_NS)
+        return;
+    s->file_at = t;
+    Resid *r = doc_resid(s->doc);
+    s->file_known = resid_count(r, 0, 0, &s->file) == 0;
+    uint64_t pages = 0;
+    if (map_mode(doc_map(s->doc)) == MMH_MODE_COPY && resid_edited(r, 0, 0, &pages) == 0)
+        s->edited_pages = pages;
+}
+
+/* ---- movement -------------------------------------------------------------- */
+
+static void move_to(Session *s, uint64_t off)
+{
+    doc_snapshot(s->doc);
+    s->view.cursor = off;
+    s->view.nibble = 0;
+    clamp_cursor(s);
+}
+
+static void move_by(Session *s, int64_t delta)
+{
+    uint64_t c = s->view.cursor, size = size_of(s);
+    if (!size)
+        return;
+    if (delta < 0 && (uint64_t)-delta <= c)
+        c -= (uint64_t)-delta;
+    else if (delta > 0 && (uint64_t)delta <= size - 1 - c)
+        c += (uint64_t)delta;
+    else
+        return; /* would leave the file: stay */
+    move_to(s, c);
+}
+
+static void page(Session *s, int dir)
+{
+    uint64_t size = size_of(s);
+    int rows = view_data_rows(&s->view);
+    if (!size || rows < 1)
+        return;
+    uint64_t step = (uint64_t)rows * (uint64_t)s->view.bpr;
+    uint64_t c = s->view.cursor, top = s->view.top;
+    if (dir > 0) {
+        uint64_t last_row = (size - 1) / (uint64_t)s->view.bpr * (uint64_t)s->view.bpr;
+        c = c + step < size && c + step > c ? c + step : size - 1;
+        top = top + step <= last_row ? top + step : last_row;
+    } else {
+        c = c >= step ? c - step : c % (uint64_t)s->view.bpr;
+        top = top >= step ? top - step : 0;
+    }
+    doc_snapshot(s->doc);
+    s->view.top = top;
+    s->view.cursor = c;
+    s->view.nibble = 0;
+    clamp_cursor(s);
+}
+
+/* ---- commands -------------------------------------------------------------- */
+
+typedef struct Cmd {
+    const char *name;
+    int (*run)(Session *s, const char *arg, unsigned *react);
+} Cmd;
+
+static int c_left(Session *s, const char *arg, unsigned *r)
+{
+    (void)arg, (void)r;
+    move_by(s, -1);
+    return 0;
+}
+
+static int c_right(Session *s, const char *arg, unsigned *r)
+{
+    (void)arg, (void)r;
+    move_by(s, 1);
+    return 0;
+}
+
+static int c_up(Session *s, const char *arg, unsigned *r)
+{
+    (void)arg, (void)r;
+    if (s->view.cursor >= (uint64_t)s->view.bpr)
+        move_by(s, -(int64_t)s->view.bpr);
+    return 0;
+}
+
+static int c_down(Session *s, const char *arg, unsigned *r)
+{
+    (void)arg, (void)r;
+    uint64_t size = size_of(s);
+    if (size && s->view.cursor + (uint64_t)s->view.bpr < size)
+        move_by(s, s->view.bpr);
+    else if (size && s->view.cursor / (uint64_t)s->view.bpr < (size - 1) / (uint64_t)s->view.bpr)
+        move_to(s, size - 1); /* the last row is short: land on the last byte */
+    return 0;
+}
+
+static int c_pagedown(Session *s, const char *arg, unsigned *r)
+{
+    (void)arg, (void)r;
+    page(s, 1);
+    return 0;
+}
+
+static int c_pageup(Session *s, const char *arg, unsigned *r)
+{
+    (void)arg, (void)r;
+    page(s, -1);
+    return 0;
+}
+
+static int c_rowstart(Session *s, const char *arg, unsigned *r)
+{
+    (void)arg, (void)r;
+    move_to(s, s->view.cursor - s->view.cursor % (uint64_t)s->view.bpr);
+    return 0;
+}
+
+static int c_rowend(Session *s, const char *arg, unsigned *r)
+{
+    (void)arg, (void)r;
+    uint64_t start = s->view.cursor - s->view.cursor % (uint64_t)s->view.bpr;
+    move_to(s, start + (uint64_t)s->view.bpr - 1);
+    return 0;
+}
+
+static int c_top(Session *s, const char *arg, unsigned *r)
+{
+    (void)arg, (void)r;
+    move_to(s, 0);
+    return 0;
+}
+
+static int c_bottom(Session *s, const char *arg, unsigned *r)
+{
+    (void)arg, (void)r;
+    move_to(s, size_of(s) ? size_of(s) - 1 : 0);
+    return 0;
+}
+
+static int c_goto(Session *s, const char *arg, unsigned *r)
+{
+    (void)r;
+    uint64_t off, size = size_of(s);
+    const char *err = NULL;
+    if (!*arg)
+        return fail(s, -EINVAL, "goto: give an offset (0x1f00, 4096, +4k, -16, 50%%, end-0x10)");
+    int rc = parse_offset(arg, s->view.cursor, size, &off, &err);
+    if (rc < 0)
+        return fail(s, rc, "goto %s: %s", arg, err ? err : "bad offset");
+    if (size == 0)
+        return fail(s, -ERANGE, "goto: the file is empty");
+    if (off >= size)
+        return fail(s, -ERANGE, "goto: 0x%" PRIx64 " is past the end (the last byte is 0x%" PRIx64 ")",
+                    off, size - 1);
+    move_to(s, off);
+    return 0;
+}
+
+static int refuse_readonly(Session *s)
+{
+    return fail(s, -EROFS, "read-only: edits are refused (open with -c or -s to edit)");
+}
+
+static int put_bytes(Session *s, const uint8_t *b, size_t n)
+{
+    uint64_t size = size_of(s), c = s->view.cursor;
+    if (!doc_editable(s->doc))
+        return refuse_readonly(s);
+    if (n == 0)
+        return 0;
+    if (size == 0 || n > size - c)
+        return fail(s, -ERANGE, "put: %zu bytes at 0x%" PRIx64 " would pass the end of the file", n,
+                    c);
+    int rc = doc_put(s->doc, c, b, n);
+    if (rc < 0)
+        return core_error(s, rc, "put");
+    s->view.cursor = c + n < size ? c + n : size - 1;
+    clamp_cursor(s);
+    return 0;
+}
+
+static int c_put(Session *s, const char *arg, unsigned *r)
+{
+    (void)r;
+    uint8_t buf[PUT_MAX];
+    size_t n;
+    const char *err = NULL;
+    int rc = parse_hex(arg, buf, sizeof buf, &n, &err);
+    if (rc < 0)
+        return fail(s, rc, "put: %s", err ? err : "bad hex bytes");
+    if (n == 0)
+        return fail(s, -EINVAL, "put: give hex bytes, e.g. put de ad be ef");
+    rc = put_bytes(s, buf, n);
+    doc_snapshot(s->doc);
+    return rc;
+}
+
+static int c_puttext(Session *s, const char *arg, unsigned *r)
+{
+    (void)r;
+    size_t n = strlen(arg);
+    if (n == 0)
+        return fail(s, -EINVAL, "puttext: give the text to write");
+    if (n > PUT_MAX)
+        return fail(s, -ERANGE, "puttext: at most %d bytes at a time", PUT_MAX);
+    int rc = put_bytes(s, (const uint8_t *)arg, n);
+    doc_snapshot(s->doc);
+    return rc;
+}
+
+static void fmt_ns(uint64_t ns, char *buf, size_t n)
+{
+    if (ns < 1000000)
+        snprintf(buf, n, "%" PRIu64 " us", ns / 1000);
+    else if (ns < 10000000000ull)
+        snprintf(buf, n, "%.1f ms", (double)ns / 1e6);
+    else
+        snprintf(buf, n, "%.1f s", (double)ns / 1e9);
+}
+
+static int c_write(Session *s, const char *arg, unsigned *r)
+{
+    (void)arg, (void)r;
+    DocWriteResult w;
+    char t[32];
+    doc_snapshot(s->doc);
+    if (!doc_editable(s->doc))
+        return fail(s, -EROFS, "read-only: nothing to write");
+    int rc = doc_write(s->doc, &w);
+    if (rc < 0) {
+        if (rc == -ENXIO)
+            return core_error(s, rc, "write");
+        return fail(s, rc, "write failed: %s; the edits are kept in memory", map_strerror(rc));
+    }
+    fmt_ns(w.ns, t, sizeof t);
+    s->file_at = 0;
+    if (map_mode(doc_map(s->doc)) == MMH_MODE_SHARED) {
+        if (w.pages >= 0)
+            say(s, false, "flushed %" PRId64 " dirty pages to disk (msync) in %s", w.pages, t);
+        else
+            say(s, false, "flushed to disk (msync) in %s", t);
+    } else if (w.runs == 0) {
+        say(s, false, "nothing to write");
+    } else {
+        say(s, false, "wrote %" PRIu64 " bytes in %" PRIu64 " runs and fsync'd in %s", w.bytes,
+            w.runs, t);
+    }
+    return 0;
+}
+
+static int run_save_to_end(Session *s)
+{
+    for (;;) {
+        int rc = doc_saveas_step(s->save, 100000000ull);
+        if (rc != 0) {
+            s->save = NULL;
+            return rc < 0 ? rc : 0;
+        }
+    }
+}
+
+static int start_save(Session *s, const char *path, bool force)
+{
+    if (!*path)
+        return fail(s, -EINVAL, "saveas: give a path");
+    if (s->save) /* one job at a time: a second would orphan the first */
+        return fail(s, -EBUSY, "saveas: a save to %s is in progress (Esc cancels it)",
+                    s->save_path);
+    struct stat st;
+    if (!force && stat(path, &st) == 0) {
+        if (s->batch)
+            return fail(s, -EEXIST, "saveas: %s exists (use saveas! to replace it)", path);
+        snprintf(s->pending, sizeof s->pending, "saveas! %s", path);
+        s->state = ST_CONFIRM;
+        say(s, false, "%s exists: replace it? (y/n)", path);
+        return 0;
+    }
+    DocSave *job;
+    int rc = doc_saveas_start(s->doc, path, force, &job);
+    if (rc < 0)
+        return fail(s, rc, "saveas %s: %s", path, map_strerror(rc));
+    s->save = job;
+    snprintf(s->save_path, sizeof s->save_path, "%s", path);
+    s->save_t0 = now_ns();
+    if (s->batch) {
+        rc = run_save_to_end(s);
+        if (rc < 0)
+            return fail(s, rc, "saveas %s failed: %s", path, map_strerror(rc));
+        say(s, false, "saved to %s", path);
+        return 0;
+    }
+    say(s, false, "saving to %s ... (Esc cancels)", path);
+    return 0;
+}
+
+static int c_saveas(Session *s, const char *arg, unsigned *r)
+{
+    (void)r;
+    return start_save(s, arg, false);
+}
+
+static int c_saveas_force(Session *s, const char *arg, unsigned *r)
+{
+    (void)r;
+    return start_save(s, arg, true);
+}
+
+static int c_flush(Session *s, const char *arg, unsigned *r)
+{
+    (void)r;
+    bool async = !strcmp(arg, "async");
+    if (*arg && !async)
+        return fail(s, -EINVAL, "flush: say 'flush' or 'flush async'");
+    MapFlushResult f;
+    char t[32];
+    int rc = map_flush(doc_map(s->doc), 0, 0, !async, &f);
+    if (rc < 0)
+        return fail(s, rc, "flush failed: %s", map_strerror(rc));
+    fmt_ns(f.ns, t, sizeof t);
+    s->file_at = 0;
+    if (async)
+        say(s, false, "writeback started (%s); watch wb drain", t);
+    else if (f.pages >= 0)
+        say(s, false, "flushed %" PRId64 " dirty pages in %s", f.pages, t);
+    else
+        say(s, false, "flushed in %s", t);
+    return 0;
+}
+
+/* The range a lock or unlock acts on: the selection, else the view. */
+static void target_range(Session *s, uint64_t *off, uint64_t *len)
+{
+    uint64_t size = size_of(s);
+    if (s->view.sel_on) {
+        uint64_t a = s->view.sel_anchor, b = s->view.cursor;
+        *off = a < b ? a : b;
+        *len = (a < b ? b : a) - *off + 1;
+        return;
+    }
+    *off = s->view.top;
+    uint64_t n = (uint64_t)view_data_rows(&s->view) * (uint64_t)s->view.bpr;
+    *len = n < size - *off ? n : size - *off;
+}
+
+static int do_lock(Session *s, bool lock, uint64_t off, uint64_t len)
+{
+    Map *m = doc_map(s->doc);
+    char msg[256], a[32];
+    int rc = lock ? map_lock(m, off, len) : map_unlock(m, off, len);
+    s->file_at = 0;
+    if (rc < 0)
+        return fail(s, rc, "%s", map_lock_message(m, rc, msg, sizeof msg));
+    parse_fmt_size(rangeset_total(map_locked(m)), a, sizeof a);
+    say(s, false, "%s; %s locked in all", lock ? "locked" : "unlocked", a);
+    return 0;
+}
+
+static int c_lock(Session *s, const char *arg, unsigned *r)
+{
+    (void)r;
+    uint64_t size = size_of(s), off, len;
+    if (!size)
+        return fail(s, -EINVAL, "lock: the file is empty");
+    if (!strcmp(arg, "all"))
+        return do_lock(s, true, 0, size);
+    if (!strcmp(arg, "all!")) /* confirmed */
+        return do_lock(s, true, 0, size);
+    if (*arg && strcmp(arg, "view"))
+        return fail(s, -EINVAL, "lock: say 'lock', 'lock view' or 'lock all'");
+    target_range(s, &off, &len);
+    /* The key toggles: a range already locked whole is unlocked. */
+    const RangeSet *l = map_locked(doc_map(s->doc));
+    size_t ps = map_pagesize(doc_map(s->doc));
+    uint64_t lo = off / ps * ps, hi = (off + len + ps - 1) / ps * ps;
+    if (!*arg && rangeset_covered(l, lo, hi) == hi - lo)
+        return do_lock(s, false, off, len);
+    return do_lock(s, true, off, len);
+}
+
+static int c_lock_ask(Session *s, const char *arg, unsigned *r)
+{
+    /* `lock all` from a key or the prompt asks first: on a hole, locking
+     * allocates zero pages, and as root there is no limit. */
+    if (!strcmp(arg, "all") && !s->batch) {
+        char a[32];
+        parse_fmt_size(size_of(s), a, sizeof a);
+        snprintf(s->pending, sizeof s->pending, "lock all!");
+        s->state = ST_CONFIRM;
+        say(s, false, "lock the whole file (%s) into memory? (y/n)", a);
+        return 0;
+    }
+    return c_lock(s, arg, r);
+}
+
+static int c_unlock(Session *s, const char *arg, unsigned *r)
+{
+    (void)r;
+    uint64_t off, len;
+    if (!size_of(s))
+        return fail(s, -EINVAL, "unlock: the file is empty");
+    if (!strcmp(arg, "all"))
+        return do_lock(s, false, 0, size_of(s));
+    if (*arg)
+        return fail(s, -EINVAL, "unlock: say 'unlock' or 'unlock all'");
+    target_range(s, &off, &len);
+    return do_lock(s, false, off, len);
+}
+
+static int c_advise(Session *s, const char *arg, unsigned *r)
+{
+    (void)r;
+    Map *m = doc_map(s->doc);
+    MmhAdvice a;
+    if (!*arg)
+        a = (MmhAdvice)((map_advice(m) + 1) % 3);
+    else if (!strcmp(arg, "normal"))
+        a = MMH_ADV_NORMAL;
+    else if (!strcmp(arg, "sequential"))
+        a = MMH_ADV_SEQUENTIAL;
+    else if (!strcmp(arg, "random"))
+        a = MMH_ADV_RANDOM;
+    else
+        return fail(s, -EINVAL, "advise: say normal, sequential or random");
+    int rc = map_advise(m, a);
+    if (rc < 0)
+        return fail(s, rc, "advise: %s", map_strerror(rc));
+    say(s, false, "advice: %s", map_advice_name(a));
+    return 0;
+}
+
+static int c_undo(Session *s, const char *arg, unsigned *r)
+{
+    (void)arg, (void)r;
+    uint64_t where;
+    doc_snapshot(s->doc);
+    int rc = doc_undo(s->doc, &where);
+    if (rc == 1)
+        return fail(s, 0, "nothing to undo");
+    if (rc < 0)
+        return core_error(s, rc, "undo");
+    s->view.cursor = where;
+    clamp_cursor(s);
+    say(s, false, "undone (%zu more)", journal_groups(doc_journal(s->doc)));
+    return 0;
+}
+
+static int c_redo(Session *s, const char *arg, unsigned *r)
+{
+    (void)arg, (void)r;
+    uint64_t where;
+    doc_snapshot(s->doc);
+    int rc = doc_redo(s->doc, &where);
+    if (rc == 1)
+        return fail(s, 0, "nothing to redo");
+    if (rc < 0)
+        return core_error(s, rc, "redo");
+    s->view.cursor = where;
+    clamp_cursor(s);
+    say(s, false, "redone");
+    return 0;
+}
+
+static int c_stat(Session *s, const char *arg, unsigned *r)
+{
+    (void)arg, (void)r;
+    Map *m = doc_map(s->doc);
+    Resid *res = doc_resid(s->doc);
+    uint64_t size = size_of(s);
+    char a[32], b[32];
+    ResidCount c;
+    parse_fmt_size(size, a, sizeof a);
+    emit(s, "file       %s\n", map_path(m));
+    emit(s, "size       %" PRIu64 " (%s)\n", size, a);
+    emit(s, "mode       %s\n", mode_name(map_mode(m)));
+    int rc = resid_count(res, 0, 0, &c);
+    if (rc == -ENOSYS) { /* no cachestat: count by mincore */
+        ResidScan sc;
+        resid_scan_start(&sc, 0, 0);
+        while ((rc = resid_scan_step(res, &sc, 1u << 20)) == 0)
+            ;
+        c = sc.acc;
+        rc = rc < 0 ? rc : 0;
+    }
+    if (!resid_known(res) || rc == -EPERM) {
+        emit(s, "cached     unknown (%s)\n", resid_why_unknown(res));
+    } else if (rc < 0) {
+        emit(s, "cached     unknown (%s)\n", map_strerror(rc));
+    } else {
+        parse_fmt_size(c.cached * map_pagesize(m), b, sizeof b);
+        emit(s, "cached     %" PRIu64 " of %" PRIu64 " pages, %s (%.1f%%)\n", c.cached, c.pages, b,
+             c.pages ? 100.0 * (double)c.cached / (double)c.pages : 0.0);
+        if (c.dirty >= 0)
+            emit(s, "dirty      %" PRId64 " pages\nwriteback  %" PRId64 " pages\n", c.dirty,
+                 c.writeback);
+        if (c.evicted >= 0)
+            emit(s, "evicted    %" PRId64 " pages (%" PRId64 " recently)\n", c.evicted,
+                 c.recently_evicted);
+        emit(s, "source     %s\n", c.src == RESID_SRC_CACHESTAT ? "cachestat" : "mincore");
+    }
+    if (map_mode(m) == MMH_MODE_COPY) {
+        uint64_t pages = 0;
+        if (resid_edited(res, 0, 0, &pages) == 0)
+            emit(s, "edited     %" PRIu64 " pages (private copies)\n", pages);
+    }
+    parse_fmt_size(rangeset_total(map_locked(m)), a, sizeof a);
+    emit(s, "locked     %s\n", a);
+    emit(s, "advice     %s\n", map_advice_name(map_advice(m)));
+    say(s, false, "%s", "stat: see the output");
+    return 0;
+}
+
+static int c_dump(Session *s, const char *arg, unsigned *r)
+{
+    (void)r;
+    uint64_t off = s->view.cursor, len = 256, size = size_of(s);
+    char a[256] = "", b[256] = "";
+    const char *err = NULL;
+    if (sscanf(arg, "%255s %255s", a, b) < 0)
+        a[0] = 0;
+    if (a[0] && parse_offset(a, s->view.cursor, size, &off, &err) < 0)
+        return fail(s, -EINVAL, "dump %s: %s", a, err ? err : "bad offset");
+    if (b[0] && parse_count(b, &len, &err) < 0)
+        return fail(s, -EINVAL, "dump: length %s: %s", b, err ? err : "bad length");
+    if (off > size)
+        return fail(s, -ERANGE, "dump: 0x%" PRIx64 " is past the end", off);
+    if (len > size - off)
+        len = size - off;
+    if (len > DUMP_MAX)
+        return fail(s, -ERANGE, "dump: at most 16 MiB at a time");
+    int w = view_offset_width(size);
+    uint8_t row[16];
+    for (uint64_t p = off; p < off + len; p += 16) {
+        size_t n = off + len - p < 16 ? (size_t)(off + len - p) : 16;
+        int rc = doc_read(s->doc, p, row, n);
+        if (rc < 0)
+            return core_error(s, rc, "dump");
+        char line[128];
+        int k = snprintf(line, sizeof line, "%0*" PRIx64 ": ", w, p);
+        for (size_t i = 0; i < 16; i++) {
+            if (i < n)
+                k += snprintf(line + k, sizeof line - (size_t)k, "%02x ", row[i]);
+            else
+                k += snprintf(line + k, sizeof line - (size_t)k, "   ");
+            if (i == 7)
+                line[k++] = ' ';
+        }
+        line[k++] = ' ';
+        for (size_t i = 0; i < n; i++)
+            line[k++] = row[i] >= 32 && row[i] < 127 ? (char)row[i] : '.';
+        line[k] = 0;
+        emit(s, "%s\n", line);
+    }
+    say(s, false, "dump: see the output");
+    return 0;
+}
+
+static int c_quit(Session *s, const char *arg, unsigned *r)
+{
+    (void)arg;
+    if (doc_unwritten(s->doc) && !s->batch) {
+        snprintf(s->pending, sizeof s->pending, "quit!");
+        s->state = ST_CONFIRM;
+        say(s, false, "unwritten edits: quit and lose them? (y/n; w writes them first)");
+        return 0;
+    }
+    *r |= MMH_R_QUIT;
+    return 0;
+}
+
+static int c_quit_force(Session *s, const char *arg, unsigned *r)
+{
+    (void)s, (void)arg;
+    *r |= MMH_R_QUIT;
+    return 0;
+}
+
+static int c_pane(Session *s, const char *arg, unsigned *r)
+{
+    (void)arg, (void)r;
+    s->view.pane = s->view.pane == MMH_PANE_HEX ? MMH_PANE_TEXT : MMH_PANE_HEX;
+    s->view.nibble = 0;
+    doc_snapshot(s->doc);
+    return 0;
+}
+
+static int c_edit(Session *s, const char *arg, unsigned *r)
+{
+    (void)arg, (void)r;
+    if (!doc_editable(s->doc))
+        return refuse_readonly(s);
+    if (!size_of(s))
+        return fail(s, -EINVAL, "the file is empty: nothing to overwrite");
+    doc_snapshot(s->doc);
+    s->state = ST_EDIT;
+    s->view.nibble = 0;
+    say(s, false, "-- EDIT -- (%s pane; Esc leaves)", s->view.pane == MMH_PANE_HEX ? "hex" : "text");
+    return 0;
+}
+
+static int c_select(Session *s, const char *arg, unsigned *r)
+{
+    (void)arg, (void)r;
+    if (!size_of(s))
+        return 0;
+    if (s->view.sel_on) {
+        s->view.sel_on = false;
+        say(s, false, "selection cleared");
+    } else {
+        s->view.sel_on = true;
+        s->view.sel_anchor = s->view.cursor;
+        say(s, false, "selecting: move to extend; L locks it; v clears");
+    }
+    return 0;
+}
+
+static int c_help(Session *s, const char *arg, unsigned *r)
+{
+    (void)arg, (void)r;
+    if (s->batch) {
+        size_t n;
+        const KeyBinding *t = keymap_table(&n);
+        for (size_t i = 0; i < n; i++)
+            if (t[i].keys)
+                emit(s, "%-22s %s\n", t[i].keys, t[i].help);
+        return 0;
+    }
+    s->state = ST_HELP;
+    s->help_top = 0;
+    return 0;
+}
+
+static int c_refresh(Session *s, const char *arg, unsigned *r)
+{
+    (void)arg;
+    *r |= take_refresh(s);
+    sample_file(s, true);
+    return 0;
+}
+
+static int open_prompt(Session *s, const char *label, const char *verb)
+{
+    if (s->batch)
+        return fail(s, -EINVAL, "no prompts in batch mode");
+    snprintf(s->label, sizeof s->label, "%s", label);
+    snprintf(s->verb, sizeof s->verb, "%s", verb);
+    s->input_len = s->input_cur = 0;
+    s->input[0] = 0;
+    s->state = ST_PROMPT;
+    return 0;
+}
+
+static int c_prompt(Session *s, const char *arg, unsigned *r)
+{
+    (void)r;
+    if (!strcmp(arg, "goto"))
+        return open_prompt(s, "goto: ", "goto");
+    if (!strcmp(arg, "saveas"))
+        return open_prompt(s, "save as: ", "saveas");
+    if (!strcmp(arg, "command"))
+        return open_prompt(s, ":", "");
+    return fail(s, -EINVAL, "prompt: unknown prompt '%s'", arg);
+}
+
+static const Cmd commands[] = {
+    {"left", c_left},         {"right", c_right},     {"up", c_up},
+    {"down", c_down},         {"pagedown", c_pagedown}, {"pageup", c_pageup},
+    {"rowstart", c_rowstart}, {"rowend", c_rowend},   {"top", c_top},
+    {"bottom", c_bottom},     {"goto", c_goto},       {"g", c_goto},
+    {"put", c_put},           {"puttext", c_puttext}, {"write", c_write},
+    {"w", c_write},           {"saveas", c_saveas},   {"saveas!", c_saveas_force},
+    {"flush", c_flush},       {"lock", c_lock_ask},   {"unlock", c_unlock},
+    {"advise", c_advise},     {"undo", c_undo},       {"redo", c_redo},
+    {"stat", c_stat},         {"dump", c_dump},       {"quit", c_quit},
+    {"q", c_quit},            {"quit!", c_quit_force}, {"q!", c_quit_force},
+    {"pane", c_pane},         {"edit", c_edit},       {"select", c_select},
+    {"help", c_help},         {"refresh", c_refresh}, {"prompt", c_prompt},
+};
+
+unsigned cmd_run(Session *s, const char *line)
+{
+    char word[32];
+    unsigned react = MMH_R_REDRAW;
+    while (isspace((unsigned char)*line))
+        line++;
+    size_t n = strcspn(line, " \t");
+    if (n == 0) {
+        s->result = 0;
+        return react;
+    }
+    if (n >= sizeof word) {
+        s->result = fail(s, -EINVAL, "unknown command: %.*s", 40, line);
+        return react;
+    }
+    memcpy(word, line, n);
+    word[n] = 0;
+    const char *arg = line + n;
+    while (isspace((unsigned char)*arg))
+        arg++;
+    /* Trailing blanks are not part of the argument. */
+    char argbuf[1100];
+    snprintf(argbuf, sizeof argbuf, "%s", arg);
+    for (size_t k = strlen(argbuf); k && isspace((unsigned char)argbuf[k - 1]); k--)
+        argbuf[k - 1] = 0;
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (!strcmp(commands[i].name, word)) {
+            s->msg[0] = 0;
+            s->msg_err = false;
+            s->result = commands[i].run(s, argbuf, &react);
+            if (!s->batch && s->out_len) {
+                /* The UI shows a report (stat, dump) on the help page. */
+                free(s->report);
+                s->report = cmd_output_take(s);
+                s->state = ST_HELP;
+                s->help_top = 0;
+            }
+            return react;
+        }
+    }
+    s->result = fail(s, -EINVAL, "unknown command: %s (H lists the keys, man mmhex the commands)",
+                     word);
+    return react;
+}
+
+/* ---- keys -------------------------------------------------------------------- */
+
+static int hexval(int k)
+{
+    if (k >= '0' && k <= '9')
+        return k - '0';
+    if (k >= 'a' && k <= 'f')
+        return k - 'a' + 10;
+    if (k >= 'A' && k <= 'F')
+        return k - 'A' + 10;
+    return -1;
+}
+
+static unsigned edit_key(Session *s, int key)
+{
+    uint64_t size = size_of(s), c = s->view.cursor;
+    switch (key) {
+    case MMH_KEY_ESC:
+        doc_snapshot(s->doc);
+        s->state = ST_NORMAL;
+        s->view.nibble = 0;
+        s->msg[0] = 0;
+        return MMH_R_REDRAW;
+    case MMH_KEY_TAB:
+        c_pane(s, "", NULL);
+        return MMH_R_REDRAW;
+    case MMH_KEY_LEFT:
+    case MMH_KEY_BACKSPACE:
+        if (s->view.nibble)
+            s->view.nibble = 0;
+        else
+            move_by(s, -1);
+        return MMH_R_REDRAW;
+    case MMH_KEY_RIGHT: move_by(s, 1); return MMH_R_REDRAW;
+    case MMH_KEY_UP: c_up(s, "", NULL); return MMH_R_REDRAW;
+    case MMH_KEY_DOWN: c_down(s, "", NULL); return MMH_R_REDRAW;
+    case MMH_KEY_PGDN: page(s, 1); return MMH_R_REDRAW;
+    case MMH_KEY_PGUP: page(s, -1); return MMH_R_REDRAW;
+    case MMH_KEY_HOME: c_rowstart(s, "", NULL); return MMH_R_REDRAW;
+    case MMH_KEY_END: c_rowend(s, "", NULL); return MMH_R_REDRAW;
+    default: break;
+    }
+    if (!size)
+        return MMH_R_NONE;
+    uint8_t b;
+    if (s->view.pane == MMH_PANE_HEX) {
+        int v = hexval(key);
+        if (v < 0) {
+            fail(s, -EINVAL, "hex pane: type hex digits 0-9 a-f (Tab: text pane, Esc: leave)");
+            return MMH_R_REDRAW;
+        }
+        int rc = doc_read(s->doc, c, &b, 1);
+        if (rc < 0) {
+            core_error(s, rc, "edit");
+            return MMH_R_REDRAW;
+        }
+        b = s->view.nibble ? (uint8_t)((b & 0xf0) | v) : (uint8_t)((b & 0x0f) | (v << 4));
+    } else {
+        if (key < 32 || key > 126) {
+            fail(s, -EINVAL, "text pane: type printable characters (Tab: hex pane, Esc: leave)");
+            return MMH_R_REDRAW;
+        }
+        b = (uint8_t)key;
+    }
+    int rc = doc_put(s->doc, c, &b, 1);
+    if (rc < 0) {
+        core_error(s, rc, "edit");
+        return MMH_R_REDRAW;
+    }
+    s->msg_err = false;
+    snprintf(s->msg, sizeof s->msg, "-- EDIT --");
+    if (s->view.pane == MMH_PANE_HEX && s->view.nibble == 0) {
+        s->view.nibble = 1;
+    } else {
+        s->view.nibble = 0;
+        if (c + 1 < size)
+            s->view.cursor = c + 1; /* typing continues the same undo group */
+    }
+    view_follow(&s->view, size);
+    return MMH_R_REDRAW;
+}
+
+static unsigned prompt_key(Session *s, int key)
+{
+    switch (key) {
+    case MMH_KEY_ESC:
+        s->state = ST_NORMAL;
+        s->msg[0] = 0;
+        return MMH_R_REDRAW;
+    case MMH_KEY_ENTER:
+    case '\n':
+    case '\r': {
+        char line[1100];
+        s->state = ST_NORMAL;
+        if (s->verb[0])
+            snprintf(line, sizeof line, "%s %s", s->verb, s->input);
+        else
+            snprintf(line, sizeof line, "%s", s->input);
+        return cmd_run(s, line);
+    }
+    case MMH_KEY_BACKSPACE:
+    case 127:
+    case MMH_KEY_CTRL('h'):
+        if (s->input_cur > 0) {
+            memmove(s->input + s->input_cur - 1, s->input + s->input_cur,
+                    s->input_len - s->input_cur + 1);
+            s->input_cur--;
+            s->input_len--;
+        } else if (s->input_len == 0) {
+            s->state = ST_NORMAL; /* backspace on an empty prompt leaves it */
+        }
+        return MMH_R_REDRAW;
+    case MMH_KEY_DELETE:
+        if (s->input_cur < s->input_len) {
+            memmove(s->input + s->input_cur, s->input + s->input_cur + 1,
+                    s->input_len - s->input_cur);
+            s->input_len--;
+        }
+        return MMH_R_REDRAW;
+    case MMH_KEY_LEFT:
+        if (s->input_cur)
+            s->input_cur--;
+        return MMH_R_REDRAW;
+    case MMH_KEY_RIGHT:
+        if (s->input_cur < s->input_len)
+            s->input_cur++;
+        return MMH_R_REDRAW;
+    case MMH_KEY_HOME:
+    case MMH_KEY_CTRL('a'): s->input_cur = 0; return MMH_R_REDRAW;
+    case MMH_KEY_END:
+    case MMH_KEY_CTRL('e'): s->input_cur = s->input_len; return MMH_R_REDRAW;
+    case MMH_KEY_CTRL('u'):
+        s->input_len = s->input_cur = 0;
+        s->input[0] = 0;
+        return MMH_R_REDRAW;
+    default: break;
+    }
+    if (key >= 32 && key < 127 && s->input_len + 1 < sizeof s->input) {
+        memmove(s->input + s->input_cur + 1, s->input + s->input_cur,
+                s->input_len - s->input_cur + 1);
+        s->input[s->input_cur++] = (char)key;
+        s->input_len++;
+    }
+    return MMH_R_REDRAW;
+}
+
+static unsigned confirm_key(Session *s, int key)
+{
+    s->state = ST_NORMAL;
+    if (key == 'y' || key == 'Y') {
+        char line[sizeof s->pending];
+        memcpy(line, s->pending, sizeof line);
+        return cmd_run(s, line);
+    }
+    if (key == 'w' && !strcmp(s->pending, "quit!")) {
+        unsigned r = cmd_run(s, "write");
+        if (s->result == 0)
+            r |= MMH_R_QUIT;
+        return r;
+    }
+    say(s, false, "cancelled");
+    return MMH_R_REDRAW;
+}
+
+static size_t help_lines(const Session *s);
+
+static void close_help(Session *s)
+{
+    s->state = ST_NORMAL;
+    free(s->report);
+    s->report = NULL;
+}
+
+static unsigned help_key(Session *s, int key)
+{
+    int rows = s->view.rows - 2;
+    int max = (int)help_lines(s) - rows;
+    switch (key) {
+    case MMH_KEY_DOWN:
+    case 'j': s->help_top++; break;
+    case MMH_KEY_UP:
+    case 'k': s->help_top--; break;
+    case MMH_KEY_PGDN:
+    case ' ': s->help_top += rows > 1 ? rows : 1; break;
+    case MMH_KEY_PGUP:
+    case 'b': s->help_top -= rows > 1 ? rows : 1; break;
+    default: close_help(s); return MMH_R_REDRAW;
+    }
+    if (s->help_top > max)
+        s->help_top = max;
+    if (s->help_top < 0)
+        s->help_top = 0;
+    return MMH_R_REDRAW;
+}
+
+unsigned cmd_key(Session *s, int key)
+{
+    if (key == MMH_KEY_RESIZE || key == MMH_KEY_NONE)
+        return MMH_R_REDRAW;
+    if (s->save && key == MMH_KEY_ESC) {
+        doc_saveas_cancel(s->save);
+        s->save = NULL;
+        say(s, false, "save to %s cancelled; nothing was written there", s->save_path);
+        return MMH_R_REDRAW;
+    }
+    switch (s->state) {
+    case ST_EDIT: return edit_key(s, key);
+    case ST_PROMPT: return prompt_key(s, key);
+    case ST_CONFIRM: return confirm_key(s, key);
+    case ST_HELP: return help_key(s, key);
+    case ST_NORMAL: break;
+    }
+    if (key == MMH_KEY_ESC) {
+        s->view.sel_on = false;
+        s->msg[0] = 0;
+        return MMH_R_REDRAW;
+    }
+    const char *c = keymap_lookup(key);
+    if (!c) {
+        char name[32];
+        fail(s, 0, "%s: no such key (F1 or H for help)", keymap_name(key, name, sizeof name));
+        return MMH_R_REDRAW;
+    }
+    return cmd_run(s, c);
+}
+
+unsigned cmd_mouse(Session *s, MmhMouse what, int row, int col)
+{
+    uint64_t off;
+    MmhPane pane;
+    if (s->state == ST_HELP) {
+        close_help(s);
+        return MMH_R_REDRAW;
+    }
+    switch (what) {
+    case MMH_MOUSE_WHEEL_UP:
+    case MMH_MOUSE_WHEEL_DOWN: {
+        uint64_t step = 3 * (uint64_t)s->view.bpr, size = size_of(s);
+        int rows = view_data_rows(&s->view);
+        if (!size || rows < 1)
+            return MMH_R_NONE;
+        uint64_t last_top = (size - 1) / (uint64_t)s->view.bpr * (uint64_t)s->view.bpr;
+        uint64_t t = s->view.top;
+        if (what == MMH_MOUSE_WHEEL_UP)
+            t = t >= step ? t - step : 0;
+        else
+            t = t + step <= last_top ? t + step : last_top;
+        s->view.top = t;
+        /* Keep the cursor on screen by moving it, not the view. */
+        uint64_t span = (uint64_t)rows * (uint64_t)s->view.bpr;
+        if (s->view.cursor < t)
+            s->view.cursor = t + s->view.cursor % (uint64_t)s->view.bpr;
+        else if (s->view.cursor >= t + span)
+            s->view.cursor = t + span - (uint64_t)s->view.bpr + s->view.cursor % (uint64_t)s->view.bpr;
+        if (s->view.cursor >= size)
+            s->view.cursor = size - 1;
+        doc_snapshot(s->doc);
+        return MMH_R_REDRAW;
+    }
+    case MMH_MOUSE_CLICK:
+        if (view_hit(&s->view, size_of(s), row, col, &off, &pane) < 0)
+            return MMH_R_NONE;
+        doc_snapshot(s->doc);
+        s->view.cursor = off;
+        s->view.pane = pane;
+        s->view.nibble = 0;
+        view_follow(&s->view, size_of(s));
+        return MMH_R_REDRAW;
+    }
+    return MMH_R_NONE;
+}
+
+unsigned cmd_resize(Session *s, int rows, int cols)
+{
+    view_layout(&s->view, rows, cols, size_of(s));
+    return MMH_R_REDRAW;
+}
+
+unsigned cmd_tick(Session *s, uint64_t budget_ns)
+{
+    unsigned r = MMH_R_NONE;
+    if (s->save) {
+        int rc = doc_saveas_step(s->save, budget_ns);
+        if (rc == 0) {
+            uint64_t done, total;
+            doc_saveas_progress(s->save, &done, &total);
+            char a[32], b[32];
+            parse_fmt_size(done, a, sizeof a);
+            parse_fmt_size(total, b, sizeof b);
+            say(s, false, "saving to %s: %.0f%% (%s of %s data), Esc cancels", s->save_path,
+                total ? 100.0 * (double)done / (double)total : 100.0, a, b);
+        } else {
+            char t[32];
+            s->save = NULL;
+            fmt_ns(now_ns() - s->save_t0, t, sizeof t);
+            if (rc < 0)
+                fail(s, rc, "save to %s failed: %s; the edits are kept in memory", s->save_path,
+                     map_strerror(rc));
+            else
+                say(s, false, "saved to %s in %s (holes kept)", s->save_path, t);
+        }
+        r |= MMH_R_REDRAW;
+    }
+    r |= take_refresh(s);
+    uint64_t before = s->file_at;
+    sample_file(s, false);
+    if (s->file_at != before)
+        r |= MMH_R_REDRAW;
+    return r;
+}
+
+/* ---- drawing ----------------------------------------------------------------- */
+
+static size_t help_lines(const Session *s)
+{
+    size_t n, k = 0;
+    if (s->report) {
+        for (const char *p = s->report; *p; p++)
+            k += *p == '\n';
+        return k;
+    }
+    const KeyBinding *t = keymap_table(&n);
+    for (size_t i = 0; i < n; i++)
+        k += t[i].keys != NULL;
+    return k + 8;
+}
+
+static void put_text(Grid *g, int row, int col, const char *text, uint8_t cls)
+{
+    for (; *text && col < g->cols; text++, col++) {
+        Cell *c = &g->cells[row * g->cols + col];
+        c->ch = (unsigned char)*text;
+        c->cls = cls;
+    }
+}
+
+static void draw_help(Session *s, Grid *g)
+{
+    static const char *const extra[] = {
+        "",
+        "Edit mode: hex digits fill nibbles in the hex pane; the text pane takes",
+        "printable characters. Esc back to normal mode. The mouse moves the cursor",
+        "and the wheel scrolls. Commands (':'): goto put puttext write saveas flush",
+        "lock unlock advise undo redo stat dump quit -- see man mmhex.",
+        "",
+        "Page glyphs: R resident  . not resident  D dirty  W writeback  L locked",
+        "C copy-mode edits  ? unknown (no permission)  H hole",
+    };
+    size_t n;
+    const KeyBinding *t = keymap_table(&n);
+    for (int i = 0; i < g->rows * g->cols; i++)
+        g->cells[i] = (Cell){' ', MMH_CC_NORMAL};
+    g->cur_row = g->cur_col = -1;
+    if (g->rows < 1)
+        return;
+    for (int c = 0; c < g->cols; c++)
+        g->cells[c] = (Cell){' ', MMH_CC_TITLE};
+    put_text(g, 0, 0,
+             s->report ? " mmhex output: arrows/PgDn scroll, any other key returns"
+                       : " mmhex help: arrows/PgDn scroll, any other key returns",
+             MMH_CC_TITLE);
+    int row = 1, line = 0;
+    char buf[256];
+    for (const char *p = s->report; p && *p; line++) {
+        size_t len = strcspn(p, "\n");
+        if (line >= s->help_top && row < g->rows) {
+            snprintf(buf, sizeof buf, "%.*s", (int)(len < 255 ? len : 255), p);
+            put_text(g, row++, 0, buf, MMH_CC_NORMAL);
+        }
+        p += len + (p[len] == '\n');
+    }
+    if (s->report)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        if (!t[i].keys)
+            continue;
+        if (line++ < s->help_top)
+            continue;
+        if (row >= g->rows)
+            return;
+        snprintf(buf, sizeof buf, "  %-22s %s", t[i].keys, t[i].help);
+        put_text(g, row++, 0, buf, MMH_CC_NORMAL);
+    }
+    for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++) {
+        if (line++ < s->help_top)
+            continue;
+        if (row >= g->rows)
+            return;
+        snprintf(buf, sizeof buf, "  %s", extra[i]);
+        put_text(g, row++, 0, buf, MMH_CC_NORMAL);
+    }
+}
+
+void cmd_frame(Session *s, Grid *g)
+{
+    if (s->state == ST_HELP) {
+        draw_help(s, g);
+        return;
+    }
+    Map *m = doc_map(s->doc);
+    Resid *r = doc_resid(s->doc);
+    MapLockLimit lim = {0};
+    map_lock_limit(m, &lim);
+    sample_file(s, false);
+    const char *state = NULL;
+    if (s->state == ST_EDIT)
+        state = "EDIT";
+    else if (s->view.sel_on)
+        state = "SELECT";
+    else if (s->save)
+        state = "SAVING";
+    const char *name = strrchr(map_path(m), '/');
+    ViewInfo info = {
+        .name = name ? name + 1 : map_path(m),
+        .mode = mode_name(map_mode(m)),
+        .state = state,
+        .modified = doc_unwritten(s->doc),
+        .file_known = s->file_known,
+        .file = s->file,
+        .unknown_why = resid_known(r) ? NULL : resid_why_unknown(r),
+        .locked = rangeset_total(map_locked(m)),
+        .lock_limit = lim.limit,
+        .lock_unlimited = lim.unlimited,
+        .advice = map_advice_name(map_advice(m)),
+        .edited_pages = s->edited_pages,
+        .last_minflt = s->last.minflt,
+        .last_majflt = s->last.majflt,
+        .last_ns = s->last.ns,
+        .message = s->state == ST_PROMPT ? NULL : (s->msg[0] ? s->msg : NULL),
+        .message_error = s->msg_err,
+        .prompt = s->state == ST_PROMPT ? s->label : NULL,
+        .input = s->input,
+        .input_cursor = s->input_cur,
+    };
+    ViewFrame f;
+    view_render(&s->view, s->doc, &info, g, &f);
+    if (f.read_rc == -ENXIO) {
+        /* Truncated under us: take the new size and draw again. */
+        take_refresh(s);
+        info.message = s->msg;
+        info.message_error = s->msg_err;
+        view_render(&s->view, s->doc, &info, g, &f);
+    }
+    s->last = f;
+}
+
+/* ---- life cycle ---------------------------------------------------------- */
+
+int cmd_session_new(Session **out, Doc *d, const SessionOpts *o)
+{
+    *out = NULL;
+    Session *s = calloc(1, sizeof *s);
+    if (!s) {
+        doc_close(d);
+        return -ENOMEM;
+    }
+    s->doc = d;
+    s->batch = o && o->batch;
+    s->view.bpr_fixed = o ? o->bpr_fixed : 0;
+    view_layout(&s->view, 24, 80, doc_size(d));
+    const char *notice = map_notice(doc_map(d));
+    if (notice)
+        say(s, false, "%s", notice);
+    *out = s;
+    return 0;
+}
+
+void cmd_session_free(Session *s)
+{
+    if (!s)
+        return;
+    if (s->save)
+        doc_saveas_cancel(s->save);
+    if (s->doc)
+        doc_close(s->doc);
+    free(s->out);
+    free(s->report);
+    free(s);
+}

@@ -1,0 +1,89 @@
+/*
+ * keymap: the normal-mode key table (see keymap.h).
+ *
+ * One row per key. Rows that share a help line follow each other, the first
+ * carrying `keys` and `help`, the rest NULL, so the help screen lists
+ * "arrows, h j k l  move" once. Edit mode and prompts read keys themselves
+ * (cmd.c): only normal mode goes through this table.
+ */
+#include "config.h"
+
+#include "keymap.h"
+
+#include <stdio.h>
+
+static const KeyBinding table[] = {
+    {MMH_KEY_LEFT, "left", "arrows, h j k l", "move the cursor"},
+    {'h', "left", NULL, NULL},
+    {MMH_KEY_RIGHT, "right", NULL, NULL},
+    {'l', "right", NULL, NULL},
+    {MMH_KEY_UP, "up", NULL, NULL},
+    {'k', "up", NULL, NULL},
+    {MMH_KEY_DOWN, "down", NULL, NULL},
+    {'j', "down", NULL, NULL},
+    {MMH_KEY_PGDN, "pagedown", "PgDn, Space, Ctrl-F", "page down"},
+    {' ', "pagedown", NULL, NULL},
+    {MMH_KEY_CTRL('f'), "pagedown", NULL, NULL},
+    {MMH_KEY_PGUP, "pageup", "PgUp, b, Ctrl-B", "page up"},
+    {'b', "pageup", NULL, NULL},
+    {MMH_KEY_CTRL('b'), "pageup", NULL, NULL},
+    {MMH_KEY_HOME, "rowstart", "Home, 0", "start of the row"},
+    {'0', "rowstart", NULL, NULL},
+    {MMH_KEY_END, "rowend", "End, $", "end of the row"},
+    {'$', "rowend", NULL, NULL},
+    {'g', "prompt goto", "g", "go to an offset: 0x1f00 4096 +4k -16 50% end-0x10"},
+    {'G', "goto end-1", "G", "the last byte"},
+    {MMH_KEY_TAB, "pane", "Tab", "switch between the hex and text panes"},
+    {'i', "edit", "i, Enter", "edit (overwrite); Esc back to normal mode"},
+    {MMH_KEY_ENTER, "edit", NULL, NULL},
+    {'u', "undo", "u", "undo"},
+    {MMH_KEY_CTRL('r'), "redo", "Ctrl-R", "redo"},
+    {'v', "select", "v", "start / end a selection"},
+    {'w', "write", "w", "write the edits to the file"},
+    {'W', "prompt saveas", "W", "write to a new file (holes kept)"},
+    {'f', "flush", "f", "flush: msync(MS_SYNC), durable"},
+    {'F', "flush async", "F", "asynchronous flush: start writeback"},
+    {'L', "lock", "L", "lock / unlock the visible pages or the selection"},
+    {'a', "advise", "a", "cycle madvise advice: normal, sequential, random"},
+    {':', "prompt command", ":", "command line (goto, put, write, saveas, lock, ...)"},
+    {MMH_KEY_CTRL('l'), "refresh", "Ctrl-L", "redraw the screen"},
+    {MMH_KEY_F1, "help", "F1, H", "this help"},
+    {'H', "help", NULL, NULL},
+    {'q', "quit", "q", "quit (asks when copy-mode edits are unwritten)"},
+    {'Q', "quit!", "Q", "quit without asking"},
+};
+
+const char *keymap_lookup(int key)
+{
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (table[i].key == key)
+            return table[i].command;
+    return NULL;
+}
+
+const KeyBinding *keymap_table(size_t *n)
+{
+    *n = sizeof table / sizeof table[0];
+    return table;
+}
+
+char *keymap_name(int key, char *buf, size_t n)
+{
+    static const char *const special[] = {
+        "Up", "Down", "Left", "Right", "PgUp", "PgDn", "Home", "End",
+        "F1", "Backspace", "Delete", "Enter", "Shift-Tab", "Resize", "none",
+    };
+    if (key >= MMH_KEY_UP && key <= MMH_KEY_NONE)
+        snprintf(buf, n, "%s", special[key - MMH_KEY_UP]);
+    else if (key == MMH_KEY_ESC)
+        snprintf(buf, n, "Esc");
+    else if (key == MMH_KEY_TAB)
+        snprintf(buf, n, "Tab");
+    else if (key >= 0 && key < 32)
+        snprintf(buf, n, "Ctrl-%c", key + '@');
+    else if (key >= 32 && key < 127)
+        snprintf(buf, n, "%c", key);
+    else
+        snprintf(buf, n, "key %d", key);
+    return buf;
+}
