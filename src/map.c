@@ -79,13 +79,13 @@ struct Map {
     ino_t ino;          /*   that the path still names the same file */
     MmhMode mode;       /* never MMH_MODE_AUTO */
     MmhKind kind;       /* file or block device */
-    bool writable;      /* the file could be opened O_RDWR */
+    bool writable;      /* this process may write the file */
     const char *notice; /* static sentence about a choice made, or NULL */
     uint8_t *base;      /* the mapping, NULL when nothing is mapped */
     size_t maplen;      /* bytes mapped at base, a multiple of pagesize */
     uint64_t size;      /* file size as last seen; bounds every access */
     size_t pagesize;    /* sysconf(_SC_PAGESIZE) */
-    uint64_t readahead; /* the device's readahead window, bytes */
+    uint64_t readahead; /* the device's readahead window, bytes; 0 until asked */
     MmhAdvice advice;   /* last advice given, re-applied after growth */
     RangeSet locked;    /* mlocked page-aligned file offsets */
 };
@@ -110,9 +110,9 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Errors from open(O_RDWR) that mean "you may not write this file" rather
- * than "something went wrong". EBUSY: a mounted block device on kernels
- * built without BLK_DEV_WRITE_MOUNTED. */
+/* Errors from the write-access probe or open(O_RDWR) that mean "you may not
+ * write this file" rather than "something went wrong". EBUSY: a mounted
+ * block device on kernels built without BLK_DEV_WRITE_MOUNTED. */
 static bool is_denied(int e)
 {
     return e == EACCES || e == EPERM || e == EROFS || e == ETXTBSY || e == EBUSY;
@@ -370,7 +370,7 @@ static int fault_result(Map *m, uintptr_t addr, bool writing)
 /* The device's readahead window: BLKRAGET for a block device, else sysfs
  * for the device holding the file (a partition keeps its queue one level
  * up). Best effort: the default serves when none is found. */
-static uint64_t probe_readahead(const Map *m, const struct stat *st)
+static uint64_t probe_readahead(const Map *m)
 {
     if (m->kind == MMH_KIND_BLOCKDEV) {
         long sectors = 0;
@@ -381,8 +381,8 @@ static uint64_t probe_readahead(const Map *m, const struct stat *st)
     static const char *const up[] = {"", "../"};
     for (size_t i = 0; i < sizeof up / sizeof *up; i++) {
         char path[96], text[32];
-        snprintf(path, sizeof path, "/sys/dev/block/%u:%u/%squeue/read_ahead_kb", major(st->st_dev),
-                 minor(st->st_dev), up[i]);
+        snprintf(path, sizeof path, "/sys/dev/block/%u:%u/%squeue/read_ahead_kb", major(m->dev),
+                 minor(m->dev), up[i]);
         if (read_text(m->sys, path, text, sizeof text) <= 0)
             continue;
         char *end;
@@ -429,10 +429,26 @@ static int initial_size(Map *m, const struct stat *st, uint64_t *size)
     return r > 0 ? -ENODATA : 0;
 }
 
-/* Probe whether the file can be opened for writing; *wfd gets the O_RDWR
- * descriptor (or -1 when denied). The path is opened twice, so check the
- * second open found the same file. */
-static int probe_writable(Map *m, const char *path, const struct stat *st, int *wfd)
+/* Could this process write the file open on m->fd? Asked with
+ * faccessat(AT_EACCESS) on /proc/self/fd/N (the very inode, no path race),
+ * not by opening it O_RDWR: closing a descriptor opened for writing sends
+ * inotify watchers IN_CLOSE_WRITE, and a viewer must not look like a writer. */
+static int can_write(Map *m, const char *path, bool *yes)
+{
+    char self[64];
+    snprintf(self, sizeof self, "/proc/self/fd/%d", m->fd);
+    int rc = m->sys->faccessat(AT_FDCWD, self, W_OK, AT_EACCESS);
+    if (rc < 0 && errno == ENOENT) /* no /proc: the path will do */
+        rc = m->sys->faccessat(AT_FDCWD, path, W_OK, AT_EACCESS);
+    *yes = rc == 0;
+    if (rc < 0 && !is_denied(errno))
+        return -errno;
+    return 0;
+}
+
+/* Shared mode maps an O_RDWR descriptor: open it, and check the second open
+ * found the same file. *wfd gets it, or -1 when writing is denied. */
+static int open_writable(Map *m, const char *path, const struct stat *st, int *wfd)
 {
     const SysOps *sys = m->sys;
     *wfd = sys->open(path, O_RDWR | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0);
@@ -507,11 +523,17 @@ static int open_file(Map *m, const char *path, MmhMode asked)
     m->dev = st.st_dev;
     m->ino = st.st_ino;
 
-    int wfd;
-    rc = probe_writable(m, path, &st, &wfd);
-    if (rc < 0)
-        return rc;
-    m->writable = wfd >= 0;
+    int wfd = -1;
+    if (asked == MMH_MODE_SHARED) {
+        rc = open_writable(m, path, &st, &wfd);
+        if (rc < 0)
+            return rc;
+        m->writable = wfd >= 0;
+    } else {
+        rc = can_write(m, path, &m->writable);
+        if (rc < 0)
+            return rc;
+    }
     rc = choose_mode(m, asked);
     if (rc < 0) {
         if (wfd >= 0)
@@ -525,7 +547,6 @@ static int open_file(Map *m, const char *path, MmhMode asked)
         sys->close(wfd);
     }
 
-    m->readahead = probe_readahead(m, &st);
     return resize(m, size);
 }
 
@@ -541,7 +562,6 @@ int map_open(Map **out, const char *path, const MapOpts *opts)
     m->sys = opts && opts->sys ? opts->sys : &sys_default;
     m->fd = -1;
     m->pagesize = (size_t)sysconf(_SC_PAGESIZE);
-    m->readahead = DEFAULT_READAHEAD;
     m->locked = (RangeSet)RANGESET_INIT;
     m->path = strdup(path);
     rc = m->path ? open_file(m, path, opts ? opts->mode : MMH_MODE_AUTO) : -ENOMEM;
@@ -636,8 +656,11 @@ const SysOps *map_sys(const Map *m)
     return m->sys;
 }
 
-uint64_t map_readahead(const Map *m)
+uint64_t map_readahead(Map *m)
 {
+    /* Asked for lazily: a sysfs read costs more than the rest of map_open. */
+    if (!m->readahead)
+        m->readahead = probe_readahead(m);
     return m->readahead;
 }
 
@@ -1082,7 +1105,7 @@ int map_evict(Map *m, uint64_t off, uint64_t len, MapEvictResult *res)
 static int willneed(Map *m, uint64_t lo, uint64_t hi)
 {
     /* One call reads no more than the readahead window, so ask in windows. */
-    uint64_t chunk = round_up(m->readahead, m->pagesize);
+    uint64_t chunk = round_up(map_readahead(m), m->pagesize);
     for (uint64_t at = lo; at < hi; at += chunk) {
         uint64_t n = hi - at < chunk ? hi - at : chunk;
         if (m->sys->madvise(m->base + at, n, MADV_WILLNEED) < 0)

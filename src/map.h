@@ -97,7 +97,8 @@ bool map_file_writable(const Map *m);    /* the file itself could be opened O_RD
 size_t map_pagesize(const Map *m);
 int map_fd(const Map *m);                /* the descriptor the map was made from */
 const SysOps *map_sys(const Map *m);
-uint64_t map_readahead(const Map *m);    /* readahead window in bytes (2 MiB if unknown) */
+uint64_t map_readahead(Map *m);          /* readahead window in bytes (2 MiB if unknown);
+                                            read from the device on first use */
 
 /* The address of byte off as an integer, for syscalls that take addresses
  * (mincore, pagemap). 0 when nothing is mapped. Never dereference it. */

@@ -82,6 +82,7 @@ const SysOps sys_default = {
     .open = sys_open,
     .close = close,
     .fstat = fstat,
+    .faccessat = faccessat,
     .ioctl = sys_ioctl,
     .lseek = lseek,
     .pread = pread,

@@ -69,6 +69,7 @@ typedef struct SysOps {
     int (*open)(const char *path, int flags, int mode);
     int (*close)(int fd);
     int (*fstat)(int fd, struct stat *st);
+    int (*faccessat)(int dirfd, const char *path, int mode, int flags);
     int (*ioctl)(int fd, unsigned long req, void *arg);
     off_t (*lseek)(int fd, off_t off, int whence);
     ssize_t (*pread)(int fd, void *buf, size_t n, off_t off);

@@ -417,6 +417,17 @@ static int t_open(const char *path, int flags, int mode)
     return fd;
 }
 
+/* The writability probe: staged denials apply to it as to open(O_RDWR). */
+static int t_faccessat(int dirfd, const char *path, int mode, int flags)
+{
+    FAIL("faccessat", EIO);
+    if ((mode & W_OK) && spy.rdwr_errno) {
+        errno = spy.rdwr_errno;
+        return -1;
+    }
+    return sys_default.faccessat(dirfd, path, mode, flags);
+}
+
 static int t_close(int fd)
 {
     /* Linux frees the descriptor even when close reports an error. */
@@ -583,6 +594,7 @@ static int t_getrusage(int who, struct rusage *ru)
 
 static const SysOps spy_sys = {
     .open = t_open,
+    .faccessat = t_faccessat,
     .close = t_close,
     .fstat = t_fstat,
     .ioctl = t_ioctl,
@@ -691,8 +703,8 @@ static void test_auto_mode(void **state)
     assert_int_equal(map_mode(m), MMH_MODE_COPY);
 }
 
-/* Root can write a 0444 file, so "not writable" is staged: open(O_RDWR)
- * fails with EACCES through the table. */
+/* Root can write a 0444 file, so "not writable" is staged: the write-access
+ * probe and open(O_RDWR) fail with EACCES through the table. */
 static void test_not_writable(void **state)
 {
     Fx *f = fx(state);

@@ -319,7 +319,13 @@ static int fi_getrusage(int who, struct rusage *ru)
     return fi_fail() ? -1 : sys_default.getrusage(who, ru);
 }
 
+static int fi_faccessat(int dirfd, const char *path, int mode, int flags)
+{
+    return fi_fail() ? -1 : sys_default.faccessat(dirfd, path, mode, flags);
+}
+
 static const SysOps ops_fi = {
+    .faccessat = fi_faccessat,
     .open = fi_open,
     .close = fi_close,
     .fstat = fi_fstat,
