@@ -68,6 +68,13 @@ int tui_start(void)
     screen = newterm(NULL, stdout, stdin);
     if (!screen)
         return -1;
+    const char *cup = tigetstr("cup");
+    if (!cup || cup == (const char *)-1) {
+        /* A terminal that cannot move the cursor (TERM=dumb) would show
+         * nothing until exit: refuse it. */
+        tui_end();
+        return -1;
+    }
     raw();
     noecho();
     nonl();
@@ -141,6 +148,26 @@ void tui_read(TuiEvent *ev, int timeout_ms)
         else
             ev->what = MMH_MOUSE_CLICK;
         return;
+    }
+    if (rc == OK && wc == 27) {
+        /* Esc at once followed by '[' or 'O' is a key sequence the terminal
+         * description lacks (Shift-F2 is "\033[1;2Q"): read as Esc and
+         * plain keys it would run commands (Q quits without asking) or type
+         * into the file. Swallow it. */
+        wint_t c;
+        timeout(0);
+        int r2 = get_wch(&c);
+        if (r2 == OK && (c == '[' || c == 'O')) {
+            bool csi = c == '[';
+            for (int n = 0; n < 32 && get_wch(&c) == OK; n++)
+                if (!csi || (c >= 0x40 && c <= 0x7e)) /* SS3: one byte; CSI: a final byte */
+                    break;
+            return; /* MMH_KEY_NONE */
+        }
+        if (r2 == OK)
+            unget_wch((wchar_t)c);
+        else if (r2 == KEY_CODE_YES)
+            ungetch((int)c);
     }
     ev->key = rc == KEY_CODE_YES ? translate((int)wc) : translate((int)wc);
 }

@@ -12,14 +12,13 @@ set -u
 TMUX_BIN=${MMH_TMUX:-$(command -v tmux || true)}
 E2E_NAME=$(basename "$0" .sh)
 E2E_DIR=$(mktemp -d "${TMPDIR:-/tmp}/mmhex-e2e-$E2E_NAME.XXXXXX")
-E2E_SOCK="mmhex-e2e-$$-0"
+# The tmux socket lives in the scratch directory, so it goes with it.
+E2E_SOCK="$E2E_DIR/tmux-0"
 E2E_FAILS=0
 E2E_CHECKS=0
 
 e2e_cleanup() {
-    if [ -n "$TMUX_BIN" ]; then
-        "$TMUX_BIN" -L "$E2E_SOCK" kill-server 2>/dev/null || true
-    fi
+    stop
     rm -rf "$E2E_DIR"
 }
 trap e2e_cleanup EXIT
@@ -65,7 +64,7 @@ finish() {
 E2E_NSOCK=0 # servers started so far; each start gets its own socket
 
 tm() {
-    "$TMUX_BIN" -L "$E2E_SOCK" "$@"
+    "$TMUX_BIN" -S "$E2E_SOCK" "$@"
 }
 
 # shq WORD: WORD quoted for sh (printf %q is bash-only).
@@ -97,12 +96,15 @@ E2E_ENV=${E2E_ENV:-}
 start() {
     local size=80x24
     case "${1:-}" in [0-9]*x[0-9]*) size=$1; shift ;; esac
-    local cols=${size%x*} rows=${size#*x}
+    local cols="${size%x*}" rows="${size#*x}"
     local cmd a
     need_tmux
     stop
     E2E_NSOCK=$((E2E_NSOCK + 1))
-    E2E_SOCK="mmhex-e2e-$$-$E2E_NSOCK"
+    E2E_SOCK="$E2E_DIR/tmux-$E2E_NSOCK"
+    if [ "${#E2E_SOCK}" -gt 100 ]; then # too long for a socket address
+        E2E_SOCK="/tmp/mmhex-e2e-$$-$E2E_NSOCK"
+    fi
     cmd=$(shq "$MMHEX")
     for a in "$@"; do cmd="$cmd $(shq "$a")"; done
     tm -f /dev/null new-session -d -s e2e -x "$cols" -y "$rows" \
@@ -110,9 +112,13 @@ start() {
     tm set-option -t e2e remain-on-exit on >/dev/null 2>&1 || true
 }
 
-# stop: kill the current tmux server (start does it too).
+# stop: kill the current tmux server and remove its socket (start does it
+# too).
 stop() {
-    [ -n "$TMUX_BIN" ] && tm kill-server 2>/dev/null
+    if [ -n "$TMUX_BIN" ] && [ -S "$E2E_SOCK" ]; then
+        tm kill-server 2>/dev/null
+        rm -f "$E2E_SOCK"
+    fi
     return 0
 }
 
@@ -131,7 +137,7 @@ screen() {
 
 # wait_for REGEX [SECONDS]: poll the screen until REGEX matches.
 wait_for() {
-    local re=$1 limit=${2:-10} i=0
+    local re="$1" limit="${2:-10}" i=0
     local n=$((limit * 20))
     while [ "$i" -lt "$n" ]; do
         if screen | grep -Eq -- "$re"; then
@@ -179,7 +185,7 @@ see_off() {
 
 # wait_until SECONDS CMD...: poll CMD until it succeeds.
 wait_until() {
-    local limit=$1 i=0
+    local limit="$1" i=0
     shift
     while [ "$i" -lt "$((limit * 20))" ]; do
         if "$@"; then
@@ -240,7 +246,7 @@ make_pattern() {
 # poke FILE OFFSET HEXBYTES...: overwrite bytes of FILE in place
 # ("poke f 16 de ad").
 poke() {
-    local f=$1 off=$2 b
+    local f="$1" off="$2" b
     shift 2
     for b in "$@"; do chr $((0x$b)); done | dd of="$f" bs=1 seek="$off" conv=notrunc 2>/dev/null
 }
@@ -248,7 +254,7 @@ poke() {
 # see_row WHAT N REGEX [SECONDS]: a check that row N (as for row) comes to
 # match REGEX. see_msg WHAT REGEX: the same for the message row.
 see_row() {
-    local limit=${4:-10} i=0
+    local limit="${4:-10}" i=0
     while [ "$i" -lt "$((limit * 20))" ]; do
         if row "$2" | grep -Eq -- "$3"; then
             ok "$1"
