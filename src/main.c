@@ -104,7 +104,12 @@ static int run_batch(Session *s, char **cmds, int n)
         bool err;
         const char *msg = cmd_message(s, &err);
         if (cmd_result(s) < 0) {
-            fprintf(stderr, "mmhex: %s: %s\n", cmds[i], msg ? msg : "failed");
+            /* Most messages name their command already ("goto: ..."). */
+            size_t w = strcspn(cmds[i], " \t");
+            if (msg && !strncmp(msg, cmds[i], w) && (msg[w] == ':' || msg[w] == ' '))
+                fprintf(stderr, "mmhex: %s\n", msg);
+            else
+                fprintf(stderr, "mmhex: %s: %s\n", cmds[i], msg ? msg : "failed");
             return 1;
         }
         if (r & MMH_R_QUIT)

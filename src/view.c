@@ -419,6 +419,11 @@ void view_follow(View *v, uint64_t size)
         v->top = crs;
     else if (crs - v->top > span)
         v->top = crs - span;
+    /* Never leave blank rows below the end while rows above it are hidden
+     * (after a resize or a page down at the end); the cursor stays visible
+     * because it lies between the new top and the last row. */
+    if (v->top > 0 && last - v->top < span)
+        v->top = last > span ? last - span : 0;
 }
 
 int view_hit(const View *v, uint64_t size, int row, int col, uint64_t *off, MmhPane *pane)

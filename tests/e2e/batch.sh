@@ -105,19 +105,19 @@ fails() {
 }
 
 cp "$orig" "$f"
-fails "goto past the end" '^mmhex: goto end\+5: .*past the end' -e 'goto end+5' "$f"
-fails "put of bad hex" '^mmhex: put zz: ' -e 'put zz' "$f"
+fails "goto past the end" '^mmhex: goto: .*past the end' -e 'goto end+5' "$f"
+fails "put of bad hex" '^mmhex: put: not a hex digit' -e 'put zz' "$f"
 fails "an unknown command" '^mmhex: frob: unknown command: frob' -e frob "$f"
 fails "a bad goto expression" '^mmhex: goto 12q: ' -e 'goto 12q' "$f"
-fails "put past the end" '^mmhex: put dead: .*pass the end' -e 'goto end-1' -e 'put dead' "$f"
-fails "dump past the end" '^mmhex: dump end\+1: ' -e 'dump end+1' "$f"
+fails "put past the end" '^mmhex: put: .*pass the end' -e 'goto end-1' -e 'put dead' "$f"
+fails "dump past the end" '^mmhex: dump: .*past the end' -e 'dump end+1' "$f"
 fails "prompts need a terminal" '^mmhex: prompt goto: ' -e 'prompt goto' "$f"
 
-fails "a write after a failing put" 'put zz' -e 'goto 0x10' -e 'put 5a' -e 'put zz' -e write "$f"
+fails "a write after a failing put" '^mmhex: put: not a hex digit' -e 'goto 0x10' -e 'put 5a' -e 'put zz' -e write "$f"
 expect_eq "... does not happen" "$(cmp "$f" "$orig" && echo same)" same
 fails "commands after a failure" 'frob' -e frob -e 'dump 0 16' "$f"
 expect_eq "... do not run (no dump output)" "$(cat "$out")" ""
-fails "a shared put after a failure" 'goto end\+1' -s -e 'goto end+1' -e 'put 00' "$f"
+fails "a shared put after a failure" '^mmhex: goto: .*past the end' -s -e 'goto end+1' -e 'put 00' "$f"
 expect_eq "... does not happen" "$(cmp "$f" "$orig" && echo same)" same
 
 "$MMHEX" -e 'dump 0 1' >/dev/null 2>"$err"

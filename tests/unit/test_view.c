@@ -821,10 +821,10 @@ static void test_follow(void **state)
     view_follow(&v, 4096);
     assert_true(v.top <= 4080);
     assert_true(v.cursor >= v.top && v.cursor < v.top + 20 * 16);
-    v.top = 4080;
-    v.cursor = 4090;
+    v.top = 4080; /* blank rows below the end while rows above are hidden: */
+    v.cursor = 4090; /* the view is pulled up to a full last screen */
     view_follow(&v, 4096);
-    assert_int_equal(v.top, 4080);
+    assert_int_equal(v.top, 4080 - 19 * 16);
     v.top = 17; /* a misaligned top is re-aligned */
     v.cursor = 20;
     view_follow(&v, 4096);
@@ -838,7 +838,7 @@ static void test_follow(void **state)
     v.cursor = 4000;
     view_follow(&v, 100);
     assert_int_equal(v.cursor, 99);
-    assert_int_equal(v.top, 96);
+    assert_int_equal(v.top, 0); /* all 7 rows fit: no blank screen */
     /* Empty. */
     v.top = 48;
     v.cursor = 5;
@@ -923,14 +923,15 @@ static void test_tiny(void **state)
     assert_int_equal(x->v.bpr, 2);
     assert_string_equal(fx_row(x, 1), "000000c8 R c8 c9  ..");
     assert_int_equal(x->g.cur_row, 1);
-    /* Growing back renders normally, the cursor's row still on top. */
+    /* Growing back renders normally: the whole 256-byte file fits again, so
+     * the view starts at 0 and the cursor's row (192) is the 13th. */
     fx_render(x, 24, 80);
     assert_int_equal(x->v.bpr, 16);
-    assert_int_equal(x->v.top, 192);
+    assert_int_equal(x->v.top, 0);
     expect_row(want, 8, 192, 'R', 16, 256, seq_byte);
-    assert_string_equal(fx_row(x, 1), want);
-    assert_int_equal(x->g.cur_row, 1);
-    assert_string_equal(fx_row(x, 5), "");
+    assert_string_equal(fx_row(x, 13), want);
+    assert_int_equal(x->g.cur_row, 13);
+    assert_string_equal(fx_row(x, 17), "");
     fx_free(x);
 
     /* A 16 TiB file needs 19 columns. */
