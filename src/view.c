@@ -637,6 +637,21 @@ static void draw_data(const View *v, Doc *d, const Geo *k, const Sample *s, cons
         g->cur_row = g->cur_col = -1;
 }
 
+/* "8.0 MiB" as "8.0M", "512 B" as "512B": the first status row must fit 80
+ * columns even for a 16 TiB file. */
+static char *short_size(uint64_t bytes, char *buf, size_t n)
+{
+    char t[32];
+    parse_fmt_size(bytes, t, sizeof t);
+    char *sp = strchr(t, ' ');
+    if (sp && sp[1] && sp[1] != 'B')
+        sp[2] = 0; /* keep the unit's letter only */
+    if (sp)
+        memmove(sp, sp + 1, strlen(sp));
+    snprintf(buf, n, "%s", t);
+    return buf;
+}
+
 static void draw_status1(const View *v, Doc *d, const ViewInfo *in, const ViewFrame *f,
                          const Sample *s, Grid *g)
 {
@@ -648,23 +663,23 @@ static void draw_status1(const View *v, Doc *d, const ViewInfo *in, const ViewFr
 
     if (size == 0 || size == 1)
         pm = size ? 1000 : 0;
-    n = (size_t)snprintf(line, sizeof line, "0x%0*" PRIx64 "/0x%" PRIx64 " (%u.%u%%)",
+    n = (size_t)snprintf(line, sizeof line, "0x%0*" PRIx64 "/0x%" PRIx64 " %u.%u%%",
                          view_offset_width(size), cur, size, pm / 10, pm % 10);
     if (f->pages == 0)
-        n += (size_t)snprintf(line + n, sizeof line - n, "  view 0/0 res  dirty 0 wb 0");
+        n += (size_t)snprintf(line + n, sizeof line - n, "  res 0/0  dirty 0 wb 0");
     else if (s->unknown)
-        n += (size_t)snprintf(line + n, sizeof line - n, "  view res n/a");
+        n += (size_t)snprintf(line + n, sizeof line - n, "  res n/a");
     else
-        n += (size_t)snprintf(line + n, sizeof line - n, "  view %u/%u res", f->resident, f->pages);
+        n += (size_t)snprintf(line + n, sizeof line - n, "  res %u/%u", f->resident, f->pages);
     if (f->pages != 0 && f->dirty >= 0)
         n += (size_t)snprintf(line + n, sizeof line - n, "  dirty %" PRId64 " wb %" PRId64,
                               f->dirty, f->writeback);
     else if (f->pages != 0)
         n += (size_t)snprintf(line + n, sizeof line - n, "  dirty - wb -");
     if (in->file_known) {
-        parse_fmt_size(in->file.cached * s->ps, a, sizeof a);
+        short_size(in->file.cached * s->ps, a, sizeof a);
         pm = permille(in->file.cached, in->file.pages);
-        snprintf(line + n, sizeof line - n, "  file %s cached (%u.%u%%)", a, pm / 10, pm % 10);
+        snprintf(line + n, sizeof line - n, "  cached %s %u.%u%%", a, pm / 10, pm % 10);
     } else if (in->unknown_why) {
         snprintf(line + n, sizeof line - n, "  file residency n/a (%s)", in->unknown_why);
     }

@@ -53,7 +53,7 @@ keys g; literal 4096; keys Enter; see_off "goto 4096" 1000
 keys g; literal +4k; keys Enter; see_off "goto +4k" 2000
 keys g; literal -16; keys Enter; see_off "goto -16" 1ff0
 keys g; literal 50%; keys Enter; see_off "goto 50%" 8000
-see "50% shows as a percentage" '^0x00008000/0x10000 \(50\.0%\)'
+see "50% shows as a percentage" '^0x00008000/0x10000 50\.0% '
 keys g; literal end-0x10; keys Enter; see_off "goto end-0x10" fff0
 keys g; literal zz; keys Enter
 see_msg "a bad expression is refused with a message" '^goto zz: '

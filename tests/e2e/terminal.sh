@@ -24,7 +24,7 @@ colour_re='\[([0-9;]*;)?(3[0-7]|4[0-7]|9[0-7]|10[0-7]|38;5;[0-9]+|48;5;[0-9]+)(;
 readable() {
     see "$1: the title" '^ mmhex  f\.bin  COPY  4\.0 KiB +\[hex\]$'
     see "$1: a data row" '^00000040 . 40 41 42 43 44 45 46 47  48 49 4a 4b 4c 4d 4e 4f  @ABCDEFGHIJKLMNO$'
-    see_row "$1: the status row" -3 '^0x00000000/0x1000 \(0\.0%\)  view '
+    see_row "$1: the status row" -3 '^0x00000000/0x1000 0\.0%  res '
     see_row "$1: the second status row" -2 '^lock .* adv normal'
 }
 
