@@ -508,6 +508,8 @@ static int start_save(Session *s, const char *path, bool force)
 {
     if (!*path)
         return fail(s, -EINVAL, "saveas: give a path");
+    if (strlen(path) >= sizeof s->save_path) /* pending and save_path hold it whole */
+        return fail(s, -ENAMETOOLONG, "saveas: the path is too long");
     if (s->save) /* one job at a time: a second would orphan the first */
         return fail(s, -EBUSY, "saveas: a save to %s is in progress (Esc cancels it)",
                     s->save_path);
@@ -941,16 +943,22 @@ unsigned cmd_run(Session *s, const char *line)
     const char *arg = line + n;
     while (isspace((unsigned char)*arg))
         arg++;
-    /* Trailing blanks are not part of the argument. */
-    char argbuf[1100];
-    snprintf(argbuf, sizeof argbuf, "%s", arg);
-    for (size_t k = strlen(argbuf); k && isspace((unsigned char)argbuf[k - 1]); k--)
-        argbuf[k - 1] = 0;
+    /* Trailing blanks are not part of the argument. The argument is copied
+     * whole: a cut one would put fewer bytes than asked, or odd hex. */
+    size_t alen = strlen(arg);
+    while (alen && isspace((unsigned char)arg[alen - 1]))
+        alen--;
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (!strcmp(commands[i].name, word)) {
             s->msg[0] = 0;
             s->msg_err = false;
+            char *argbuf = strndup(arg, alen);
+            if (!argbuf) {
+                s->result = fail(s, -ENOMEM, "%s: out of memory", word);
+                return react;
+            }
             s->result = commands[i].run(s, argbuf, &react);
+            free(argbuf);
             if (!s->batch && s->out_len) {
                 /* The UI shows a report (stat, dump) on the help page. */
                 free(s->report);
@@ -1165,18 +1173,20 @@ unsigned cmd_key(Session *s, int key)
 {
     if (key == MMH_KEY_RESIZE || key == MMH_KEY_NONE)
         return MMH_R_REDRAW;
-    if (s->save && key == MMH_KEY_ESC) {
-        doc_saveas_cancel(s->save);
-        s->save = NULL;
-        say(s, false, "save to %s cancelled; nothing was written there", s->save_path);
-        return MMH_R_REDRAW;
-    }
     switch (s->state) {
     case ST_EDIT: return edit_key(s, key);
     case ST_PROMPT: return prompt_key(s, key);
     case ST_CONFIRM: return confirm_key(s, key);
     case ST_HELP: return help_key(s, key);
     case ST_NORMAL: break;
+    }
+    /* Esc cancels a running save only from normal mode: elsewhere it leaves
+     * edit mode, a prompt or a question, and must do only that. */
+    if (s->save && key == MMH_KEY_ESC) {
+        doc_saveas_cancel(s->save);
+        s->save = NULL;
+        say(s, false, "save to %s cancelled; nothing was written there", s->save_path);
+        return MMH_R_REDRAW;
     }
     if (key == MMH_KEY_ESC) {
         s->view.sel_on = false;
