@@ -210,11 +210,9 @@ static unsigned take_refresh(Session *s)
     char a[32];
     parse_fmt_size(ch.new_size, a, sizeof a);
     if (ch.new_size < ch.old_size) {
-        if (ch.lost_edits)
-            say(s, true,
-                "file truncated to %" PRIu64 " bytes (%s) by another process; "
-                "%zu edits past the new end were lost",
-                ch.new_size, a, ch.lost_edits);
+        if (ch.lost_edits) /* kept short: it must fit an 80-column row */
+            say(s, true, "file truncated to %" PRIu64 " bytes by another process; %zu edit%s lost",
+                ch.new_size, ch.lost_edits, ch.lost_edits == 1 ? "" : "s");
         else
             say(s, true, "file truncated to %" PRIu64 " bytes (%s) by another process",
                 ch.new_size, a);
@@ -471,6 +469,11 @@ static int c_write(Session *s, const char *arg, unsigned *r)
     doc_snapshot(s->doc);
     if (!doc_editable(s->doc))
         return fail(s, -EROFS, "read-only: nothing to write");
+    if (map_mode(doc_map(s->doc)) == MMH_MODE_COPY && !doc_unwritten(s->doc)) {
+        /* Undone back to what the file holds: there is nothing to send. */
+        say(s, false, "nothing to write");
+        return 0;
+    }
     int rc = doc_write(s->doc, &w);
     if (rc < 0) {
         if (rc == -ENXIO)
@@ -487,8 +490,8 @@ static int c_write(Session *s, const char *arg, unsigned *r)
     } else if (w.runs == 0) {
         say(s, false, "nothing to write");
     } else {
-        say(s, false, "wrote %" PRIu64 " bytes in %" PRIu64 " runs and fsync'd in %s", w.bytes,
-            w.runs, t);
+        say(s, false, "wrote %" PRIu64 " byte%s in %" PRIu64 " run%s and fsync'd in %s", w.bytes,
+            w.bytes == 1 ? "" : "s", w.runs, w.runs == 1 ? "" : "s", t);
     }
     return 0;
 }
@@ -804,6 +807,12 @@ static int c_dump(Session *s, const char *arg, unsigned *r)
 static int c_quit(Session *s, const char *arg, unsigned *r)
 {
     (void)arg;
+    if (s->save && !s->batch) {
+        snprintf(s->pending, sizeof s->pending, "quit!");
+        s->state = ST_CONFIRM;
+        say(s, false, "a save to %s is running: quit and cancel it? (y/n)", s->save_path);
+        return 0;
+    }
     if (doc_unwritten(s->doc) && !s->batch) {
         snprintf(s->pending, sizeof s->pending, "quit!");
         s->state = ST_CONFIRM;
