@@ -29,6 +29,7 @@
 #include "keymap.h"
 #include "map.h"
 #include "parse.h"
+#include "search.h"
 
 #define FILE_SAMPLE_NS 250000000ull /* whole-file counts: at most 4 Hz */
 #define PUT_MAX 4096                /* bytes one put command may write */
@@ -43,32 +44,43 @@ typedef enum State {
 } State;
 
 struct Session {
-    Doc *doc;               /* the document (owned) */
-    View view;              /* viewport and cursor */
-    State state;            /* input mode */
-    bool batch;             /* no terminal: prompts and confirmations fail */
-    char label[32];         /* prompt label, "goto: " */
-    char verb[16];          /* command the prompt's text is given to */
-    char input[1024];       /* prompt text */
-    size_t input_len;       /* its length */
-    size_t input_cur;       /* cursor within it */
-    char pending[1100];     /* command that a 'y' confirms */
-    char msg[600];          /* message row */
-    bool msg_err;           /* it is an error */
-    int result;             /* last command's code */
-    char *out;              /* output of reporting commands */
-    size_t out_len, out_cap;/* its length and room */
-    ResidCount file;        /* whole-file counts */
-    bool file_known;        /* file holds a sample */
-    uint64_t file_at;       /* when it was sampled (monotonic ns) */
-    uint64_t edited_pages;  /* copy mode: private pages */
-    ViewFrame last;         /* the previous frame's measurements */
-    DocSave *save;          /* a save to a new file in progress */
-    char save_path[1024];   /* its destination */
-    uint64_t save_t0;       /* when it started */
-    int help_top;           /* first help line shown */
-    char *report;           /* UI: a reporting command's output, shown on
-                               the help page until a key (NULL: help) */
+    Doc *doc;                      /* the document (owned) */
+    View view;                     /* viewport and cursor */
+    State state;                   /* input mode */
+    bool batch;                    /* no terminal: prompts and confirmations fail */
+    char label[32];                /* prompt label, "goto: " */
+    char verb[16];                 /* command the prompt's text is given to */
+    char input[1024];              /* prompt text */
+    size_t input_len;              /* its length */
+    size_t input_cur;              /* cursor within it */
+    char pending[1100];            /* command that a 'y' confirms */
+    char msg[600];                 /* message row */
+    bool msg_err;                  /* it is an error */
+    int result;                    /* last command's code */
+    char *out;                     /* output of reporting commands */
+    size_t out_len, out_cap;       /* its length and room */
+    ResidCount file;               /* whole-file counts */
+    bool file_known;               /* file holds a sample */
+    uint64_t file_at;              /* when it was sampled (monotonic ns) */
+    uint64_t edited_pages;         /* copy mode: private pages */
+    ViewFrame last;                /* the previous frame's measurements */
+    DocSave *save;                 /* a save to a new file in progress */
+    char save_path[1024];          /* its destination */
+    uint64_t save_t0;              /* when it started */
+    int help_top;                  /* first help line shown */
+    Search *search;                /* a search in progress */
+    Pattern pat;                   /* the last pattern searched for */
+    bool have_pat;                 /* pat holds one */
+    bool pat_back;                 /* it was searched backward */
+    char pat_text[128];            /* as typed, for messages */
+    bool search_all;               /* list every match (find -a) */
+    bool search_wrapped0;          /* the search began by wrapping (cursor at the end) */
+    uint64_t search_count;         /* matches listed so far */
+    uint64_t search_lo, search_hi; /* the range searched */
+    bool match_on;                 /* a match is highlighted */
+    uint64_t match_off, match_len; /* its bytes */
+    char *report;                  /* UI: a reporting command's output, shown on
+                                      the help page until a key (NULL: help) */
 };
 
 static uint64_t now_ns(void)
@@ -89,8 +101,7 @@ static const char *mode_name(MmhMode m)
 
 /* ---- messages and output ------------------------------------------------ */
 
-static void say(Session *s, bool err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static void say(Session *s, bool err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static void say(Session *s, bool err, const char *fmt, ...)
 {
@@ -174,7 +185,7 @@ Doc *cmd_doc(const Session *s)
 
 bool cmd_busy(const Session *s)
 {
-    return s->save != NULL;
+    return s->save != NULL || s->search != NULL;
 }
 
 /* ---- the document changing under us -------------------------------------- */
@@ -214,8 +225,8 @@ static unsigned take_refresh(Session *s)
             say(s, true, "file truncated to %" PRIu64 " bytes by another process; %zu edit%s lost",
                 ch.new_size, ch.lost_edits, ch.lost_edits == 1 ? "" : "s");
         else
-            say(s, true, "file truncated to %" PRIu64 " bytes (%s) by another process",
-                ch.new_size, a);
+            say(s, true, "file truncated to %" PRIu64 " bytes (%s) by another process", ch.new_size,
+                a);
     } else {
         say(s, false, "file grew to %" PRIu64 " bytes (%s)", ch.new_size, a);
     }
@@ -255,6 +266,7 @@ static void sample_file(Session *s, bool force)
 static void move_to(Session *s, uint64_t off)
 {
     doc_snapshot(s->doc);
+    s->match_on = false;
     s->view.cursor = off;
     s->view.nibble = 0;
     clamp_cursor(s);
@@ -393,8 +405,9 @@ static int c_goto(Session *s, const char *arg, unsigned *r)
     if (size == 0)
         return fail(s, -ERANGE, "goto: the file is empty");
     if (off >= size)
-        return fail(s, -ERANGE, "goto: 0x%" PRIx64 " is past the end (the last byte is 0x%" PRIx64 ")",
-                    off, size - 1);
+        return fail(s, -ERANGE,
+                    "goto: 0x%" PRIx64 " is past the end (the last byte is 0x%" PRIx64 ")", off,
+                    size - 1);
     move_to(s, off);
     return 0;
 }
@@ -804,6 +817,233 @@ static int c_dump(Session *s, const char *arg, unsigned *r)
     return 0;
 }
 
+/* ---- search ------------------------------------------------------------------ */
+
+static void fmt_rate(uint64_t bytes, uint64_t ns, char *buf, size_t n)
+{
+    char a[40];
+    uint64_t per_s = ns ? (uint64_t)((long double)bytes * 1e9L / (long double)ns) : 0;
+    parse_fmt_size(per_s, a, sizeof a);
+    snprintf(buf, n, "%s/s", a);
+}
+
+/* The search has ended with rc (a SearchState or -errno): say how. */
+static int finish_search(Session *s, int rc)
+{
+    Search *job = s->search;
+    uint64_t at = search_match(job);
+    bool wrapped = s->search_wrapped0 || search_wrapped(job);
+    SearchProgress pr;
+    char t[32], rate[48];
+    search_progress(job, &pr);
+    fmt_ns(pr.ns, t, sizeof t);
+    fmt_rate(pr.bytes_read, pr.ns, rate, sizeof rate);
+    search_free(job);
+    s->search = NULL;
+    if (rc == -ENXIO)
+        return core_error(s, rc, "find");
+    if (rc < 0)
+        return fail(s, rc, "find: %s", map_strerror(rc));
+    if (s->search_all) {
+        if (s->search_count == 0)
+            return fail(s, -ENOENT, "not found: %s", s->pat_text);
+        say(s, false, "%" PRIu64 " match%s for %s (%s, %s)", s->search_count,
+            s->search_count == 1 ? "" : "es", s->pat_text, t, rate);
+        return 0;
+    }
+    if (rc == SEARCH_NOT_FOUND)
+        return fail(s, -ENOENT, "not found: %s (%s, %s)", s->pat_text, t, rate);
+    move_to(s, at);
+    s->match_on = true;
+    s->match_off = at;
+    s->match_len = s->pat.len;
+    if (wrapped)
+        say(s, false, "found %s at 0x%" PRIx64 " (search wrapped past the %s)", s->pat_text, at,
+            s->pat_back ? "start" : "end");
+    else
+        say(s, false, "found %s at 0x%" PRIx64 " (%s)", s->pat_text, at, t);
+    return 0;
+}
+
+/* Advance the search by about budget_ns; listing matches (find -a) goes on
+ * past each one. Returns a SearchState, or -errno; ends the search unless
+ * it is still running. */
+static int step_search(Session *s, uint64_t budget_ns)
+{
+    uint64_t t0 = now_ns();
+    for (;;) {
+        int rc = search_step(s->search, budget_ns);
+        if (rc == SEARCH_FOUND && s->search_all) {
+            emit(s, "%" PRIu64 "\n", search_match(s->search));
+            s->search_count++;
+            if (now_ns() - t0 < budget_ns)
+                continue;
+            return SEARCH_RUNNING;
+        }
+        if (rc != SEARCH_RUNNING) {
+            int r = finish_search(s, rc);
+            return r < 0 ? r : rc;
+        }
+        return rc;
+    }
+}
+
+static void say_progress(Session *s)
+{
+    SearchProgress pr;
+    char rate[48];
+    search_progress(s->search, &pr);
+    fmt_rate(pr.bytes_read, pr.ns, rate, sizeof rate);
+    /* Short enough for 80 columns: the pattern was on the prompt. */
+    say(s, false, "searching 0x%" PRIx64 " %.0f%% %s, Esc cancels", pr.at,
+        pr.total ? 100.0 * (double)pr.scanned / (double)pr.total : 100.0, rate);
+}
+
+/* Search for s->pat from the cursor (or list every match). */
+static int run_search(Session *s, bool back, bool all)
+{
+    uint64_t size = size_of(s), c = s->view.cursor;
+    if (!size)
+        return fail(s, -ENOENT, "find: the file is empty");
+    if (s->search)
+        return fail(s, -EBUSY, "find: a search is running (Esc cancels it)");
+    SearchOpts o = {.backward = back, .wrap = !all, .lo = 0, .hi = size};
+    if (s->view.sel_on) { /* limited to the selection */
+        o.lo = s->view.sel_anchor < c ? s->view.sel_anchor : c;
+        o.hi = (s->view.sel_anchor < c ? c : s->view.sel_anchor) + 1;
+    }
+    s->search_wrapped0 = false;
+    if (all)
+        o.from = back ? o.hi - 1 : o.lo;
+    else if (!back)
+        o.from = c + 1 >= o.lo && c + 1 < o.hi ? c + 1 : (s->search_wrapped0 = c + 1 >= o.hi, o.lo);
+    else
+        o.from = c > o.lo && c - 1 < o.hi ? c - 1 : (s->search_wrapped0 = c <= o.lo, o.hi - 1);
+    int rc = search_start(&s->search, s->doc, &s->pat, &o);
+    if (rc < 0)
+        return fail(s, rc, "find: %s", map_strerror(rc));
+    s->pat_back = back;
+    s->search_all = all;
+    s->search_count = 0;
+    s->search_lo = o.lo;
+    s->search_hi = o.hi;
+    s->match_on = false;
+    if (s->batch) {
+        while ((rc = step_search(s, 100000000ull)) == SEARCH_RUNNING)
+            ;
+        return rc < 0 ? rc : 0;
+    }
+    rc = step_search(s, 20000000ull); /* small files finish at once */
+    if (rc == SEARCH_RUNNING)
+        say_progress(s);
+    return rc < 0 ? rc : 0;
+}
+
+static int c_find(Session *s, const char *arg, unsigned *r)
+{
+    (void)r;
+    bool hex = s->view.pane == MMH_PANE_HEX, icase = false, back = false, all = false;
+    const char *p = arg;
+    while (*p == '-') {
+        size_t n = strcspn(p, " \t");
+        if (n == 2 && p[1] == '-') { /* "--": the pattern follows one blank */
+            p += 2;
+            if (*p == ' ' || *p == '\t')
+                p++;
+            break;
+        }
+        if (n != 2)
+            return fail(s, -EINVAL, "find: unknown option %.*s (-x -t -i -b -a)", (int)n, p);
+        switch (p[1]) {
+        case 'x': hex = true; break;
+        case 't': hex = false; break;
+        case 'i': icase = true; break;
+        case 'b': back = true; break;
+        case 'a': all = true; break;
+        default: return fail(s, -EINVAL, "find: unknown option %.2s (-x -t -i -b -a)", p);
+        }
+        p += n;
+        while (*p == ' ' || *p == '\t')
+            p++;
+    }
+    if (!*p && s->have_pat) /* an empty pattern repeats the last search */
+        return run_search(s, back, all);
+    Pattern pat;
+    const char *err = NULL;
+    int rc = hex ? search_parse_hex(p, &pat, &err) : search_parse_text(p, &pat, &err);
+    if (rc < 0)
+        return fail(s, rc, "find %s: %s", hex ? "(hex)" : "(text)", err ? err : "bad pattern");
+    if (icase && hex)
+        return fail(s, -EINVAL, "find: -i is for text patterns (-t)");
+    if (icase && !pat.icase) {
+        for (size_t i = 0; i < pat.len; i++)
+            pat.bytes[i] = (uint8_t)tolower(pat.bytes[i]);
+        pat.icase = true;
+    }
+    s->pat = pat;
+    s->have_pat = true;
+    snprintf(s->pat_text, sizeof s->pat_text, "%s%.100s%s", hex ? "" : "'", p, hex ? "" : "'");
+    return run_search(s, back, all);
+}
+
+static int c_next(Session *s, const char *arg, unsigned *r)
+{
+    (void)arg, (void)r;
+    if (!s->have_pat)
+        return fail(s, -EINVAL, "no previous search (/ or ? first)");
+    return run_search(s, s->pat_back, false);
+}
+
+static int c_prev(Session *s, const char *arg, unsigned *r)
+{
+    (void)arg, (void)r;
+    if (!s->have_pat)
+        return fail(s, -EINVAL, "no previous search (/ or ? first)");
+    bool back = s->pat_back;
+    int rc = run_search(s, !back, false);
+    s->pat_back = back; /* N does not change the direction n goes */
+    return rc;
+}
+
+static int seek_region(Session *s, bool data, bool back)
+{
+    uint64_t at;
+    int rc = map_seek_region(doc_map(s->doc), s->view.cursor, data, back, &at);
+    const char *what = data ? "data" : "hole";
+    if (rc == -ENXIO)
+        return fail(s, -ENOENT, "no %s %s %s the cursor", back ? "earlier" : "later", what,
+                    back ? "before" : "after");
+    if (rc < 0)
+        return fail(s, rc, "seek %s: %s", what, map_strerror(rc));
+    move_to(s, at);
+    say(s, false, "%s starts at 0x%" PRIx64, data ? "data" : "a hole", at);
+    return 0;
+}
+
+static int c_nextdata(Session *s, const char *arg, unsigned *r)
+{
+    (void)arg, (void)r;
+    return seek_region(s, true, false);
+}
+
+static int c_prevdata(Session *s, const char *arg, unsigned *r)
+{
+    (void)arg, (void)r;
+    return seek_region(s, true, true);
+}
+
+static int c_nexthole(Session *s, const char *arg, unsigned *r)
+{
+    (void)arg, (void)r;
+    return seek_region(s, false, false);
+}
+
+static int c_prevhole(Session *s, const char *arg, unsigned *r)
+{
+    (void)arg, (void)r;
+    return seek_region(s, false, true);
+}
+
 static int c_quit(Session *s, const char *arg, unsigned *r)
 {
     (void)arg;
@@ -849,7 +1089,8 @@ static int c_edit(Session *s, const char *arg, unsigned *r)
     doc_snapshot(s->doc);
     s->state = ST_EDIT;
     s->view.nibble = 0;
-    say(s, false, "-- EDIT -- (%s pane; Esc leaves)", s->view.pane == MMH_PANE_HEX ? "hex" : "text");
+    say(s, false, "-- EDIT -- (%s pane; Esc leaves)",
+        s->view.pane == MMH_PANE_HEX ? "hex" : "text");
     return 0;
 }
 
@@ -914,22 +1155,58 @@ static int c_prompt(Session *s, const char *arg, unsigned *r)
         return open_prompt(s, "save as: ", "saveas");
     if (!strcmp(arg, "command"))
         return open_prompt(s, ":", "");
+    /* "--" ends find's options: the typed pattern may begin with '-'. */
+    if (!strcmp(arg, "find"))
+        return open_prompt(s, s->view.pane == MMH_PANE_HEX ? "/ hex: " : "/ text: ", "find --");
+    if (!strcmp(arg, "rfind"))
+        return open_prompt(s, s->view.pane == MMH_PANE_HEX ? "? hex: " : "? text: ", "find -b --");
     return fail(s, -EINVAL, "prompt: unknown prompt '%s'", arg);
 }
 
 static const Cmd commands[] = {
-    {"left", c_left},         {"right", c_right},     {"up", c_up},
-    {"down", c_down},         {"pagedown", c_pagedown}, {"pageup", c_pageup},
-    {"rowstart", c_rowstart}, {"rowend", c_rowend},   {"top", c_top},
-    {"bottom", c_bottom},     {"goto", c_goto},       {"g", c_goto},
-    {"put", c_put},           {"puttext", c_puttext}, {"write", c_write},
-    {"w", c_write},           {"saveas", c_saveas},   {"saveas!", c_saveas_force},
-    {"flush", c_flush},       {"lock", c_lock_ask},   {"unlock", c_unlock},
-    {"advise", c_advise},     {"undo", c_undo},       {"redo", c_redo},
-    {"stat", c_stat},         {"dump", c_dump},       {"quit", c_quit},
-    {"q", c_quit},            {"quit!", c_quit_force}, {"q!", c_quit_force},
-    {"pane", c_pane},         {"edit", c_edit},       {"select", c_select},
-    {"help", c_help},         {"refresh", c_refresh}, {"prompt", c_prompt},
+    {"left", c_left},
+    {"right", c_right},
+    {"up", c_up},
+    {"down", c_down},
+    {"pagedown", c_pagedown},
+    {"pageup", c_pageup},
+    {"rowstart", c_rowstart},
+    {"rowend", c_rowend},
+    {"top", c_top},
+    {"bottom", c_bottom},
+    {"goto", c_goto},
+    {"g", c_goto},
+    {"put", c_put},
+    {"puttext", c_puttext},
+    {"write", c_write},
+    {"w", c_write},
+    {"saveas", c_saveas},
+    {"saveas!", c_saveas_force},
+    {"flush", c_flush},
+    {"lock", c_lock_ask},
+    {"unlock", c_unlock},
+    {"advise", c_advise},
+    {"undo", c_undo},
+    {"redo", c_redo},
+    {"stat", c_stat},
+    {"dump", c_dump},
+    {"quit", c_quit},
+    {"q", c_quit},
+    {"quit!", c_quit_force},
+    {"q!", c_quit_force},
+    {"find", c_find},
+    {"next", c_next},
+    {"prev", c_prev},
+    {"nextdata", c_nextdata},
+    {"prevdata", c_prevdata},
+    {"nexthole", c_nexthole},
+    {"prevhole", c_prevhole},
+    {"pane", c_pane},
+    {"edit", c_edit},
+    {"select", c_select},
+    {"help", c_help},
+    {"refresh", c_refresh},
+    {"prompt", c_prompt},
 };
 
 unsigned cmd_run(Session *s, const char *line)
@@ -978,8 +1255,8 @@ unsigned cmd_run(Session *s, const char *line)
             return react;
         }
     }
-    s->result = fail(s, -EINVAL, "unknown command: %s (H lists the keys, man mmhex the commands)",
-                     word);
+    s->result =
+        fail(s, -EINVAL, "unknown command: %s (H lists the keys, man mmhex the commands)", word);
     return react;
 }
 
@@ -1006,9 +1283,7 @@ static unsigned edit_key(Session *s, int key)
         s->view.nibble = 0;
         s->msg[0] = 0;
         return MMH_R_REDRAW;
-    case MMH_KEY_TAB:
-        c_pane(s, "", NULL);
-        return MMH_R_REDRAW;
+    case MMH_KEY_TAB: c_pane(s, "", NULL); return MMH_R_REDRAW;
     case MMH_KEY_LEFT:
     case MMH_KEY_BACKSPACE:
         if (s->view.nibble)
@@ -1189,6 +1464,20 @@ unsigned cmd_key(Session *s, int key)
     case ST_HELP: return help_key(s, key);
     case ST_NORMAL: break;
     }
+    if (s->search) {
+        /* While a search runs, keys would move the cursor under it: only
+         * Esc (cancel) is taken; the cursor stays where it was. */
+        if (key != MMH_KEY_ESC) {
+            say_progress(s);
+            return MMH_R_REDRAW;
+        }
+        SearchProgress pr;
+        search_progress(s->search, &pr);
+        search_free(s->search);
+        s->search = NULL;
+        say(s, false, "search cancelled at 0x%" PRIx64 "; the cursor stays", pr.at);
+        return MMH_R_REDRAW;
+    }
     /* Esc cancels a running save only from normal mode: elsewhere it leaves
      * edit mode, a prompt or a question, and must do only that. */
     if (s->save && key == MMH_KEY_ESC) {
@@ -1238,7 +1527,8 @@ unsigned cmd_mouse(Session *s, MmhMouse what, int row, int col)
         if (s->view.cursor < t)
             s->view.cursor = t + s->view.cursor % (uint64_t)s->view.bpr;
         else if (s->view.cursor >= t + span)
-            s->view.cursor = t + span - (uint64_t)s->view.bpr + s->view.cursor % (uint64_t)s->view.bpr;
+            s->view.cursor =
+                t + span - (uint64_t)s->view.bpr + s->view.cursor % (uint64_t)s->view.bpr;
         if (s->view.cursor >= size)
             s->view.cursor = size - 1;
         doc_snapshot(s->doc);
@@ -1266,6 +1556,14 @@ unsigned cmd_resize(Session *s, int rows, int cols)
 unsigned cmd_tick(Session *s, uint64_t budget_ns)
 {
     unsigned r = MMH_R_NONE;
+    if (s->search) {
+        int rc = step_search(s, budget_ns);
+        if (rc == SEARCH_RUNNING)
+            say_progress(s);
+        else
+            s->result = rc < 0 ? rc : 0;
+        r |= MMH_R_REDRAW;
+    }
     if (s->save) {
         int rc = doc_saveas_step(s->save, budget_ns);
         if (rc == 0) {
@@ -1413,6 +1711,9 @@ void cmd_frame(Session *s, Grid *g)
         .last_minflt = s->last.minflt,
         .last_majflt = s->last.majflt,
         .last_ns = s->last.ns,
+        .match_on = s->match_on,
+        .match_off = s->match_off,
+        .match_len = s->match_len,
         .message = s->state == ST_PROMPT ? NULL : (s->msg[0] ? s->msg : NULL),
         .message_error = s->msg_err,
         .prompt = s->state == ST_PROMPT ? s->label : NULL,
@@ -1458,6 +1759,8 @@ void cmd_session_free(Session *s)
         return;
     if (s->save)
         doc_saveas_cancel(s->save);
+    if (s->search)
+        search_free(s->search);
     if (s->doc)
         doc_close(s->doc);
     free(s->out);

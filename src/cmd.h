@@ -51,8 +51,8 @@ typedef struct Session Session;
 #define MMH_R_QUIT 2u   /* leave the program */
 
 typedef struct SessionOpts {
-    int bpr_fixed;   /* -w N, 0 to fit the width */
-    bool batch;      /* no terminal: no prompts, confirmations fail */
+    int bpr_fixed; /* -w N, 0 to fit the width */
+    bool batch;    /* no terminal: no prompts, confirmations fail */
 } SessionOpts;
 
 /* Start a session on d, which it then owns (also on failure). 0 or -ENOMEM.

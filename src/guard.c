@@ -16,8 +16,8 @@
 #include <stddef.h>
 #include <string.h>
 
-static _Thread_local GuardFrame *top;    /* innermost armed frame */
-static struct sigaction previous;        /* what to fall back to */
+static _Thread_local GuardFrame *top; /* innermost armed frame */
+static struct sigaction previous;     /* what to fall back to */
 
 static void on_sigbus(int sig, siginfo_t *si, void *uctx)
 {

@@ -34,10 +34,10 @@
 #include <stdint.h>
 
 typedef struct GuardFrame {
-    sigjmp_buf env;            /* where a caught fault jumps to */
-    uintptr_t lo, hi;          /* addresses this region may fault in */
-    volatile uintptr_t fault;  /* si_addr of the caught fault, else 0 */
-    struct GuardFrame *prev;   /* the enclosing frame, or NULL */
+    sigjmp_buf env;           /* where a caught fault jumps to */
+    uintptr_t lo, hi;         /* addresses this region may fault in */
+    volatile uintptr_t fault; /* si_addr of the caught fault, else 0 */
+    struct GuardFrame *prev;  /* the enclosing frame, or NULL */
 } GuardFrame;
 
 /* Install the SIGBUS handler unless it is already the one in force (so it

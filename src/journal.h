@@ -71,7 +71,7 @@ const RangeSet *journal_runs(const Journal *j);
 void journal_truncate(Journal *j, uint64_t size);
 
 /* Counts, for the status line and tests. */
-size_t journal_groups(const Journal *j);   /* undo steps available */
-size_t journal_records(const Journal *j);  /* records held in all */
+size_t journal_groups(const Journal *j);  /* undo steps available */
+size_t journal_records(const Journal *j); /* records held in all */
 
 #endif

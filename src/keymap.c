@@ -33,6 +33,15 @@ static const KeyBinding table[] = {
     {'$', "rowend", NULL, NULL},
     {'g', "prompt goto", "g", "go to an offset: 0x1f00 4096 +4k -16 50% end-0x10"},
     {'G', "goto end-1", "G", "the last byte"},
+    {'/', "prompt find", "/",
+     "search forward (hex pane: de ad ?? ef; text pane: text, \\c any case)"},
+    {'?', "prompt rfind", "?", "search backward"},
+    {'n', "next", "n", "next match (same direction)"},
+    {'N', "prev", "N", "previous match (the other direction)"},
+    {']', "nextdata", "] [", "next / previous data region of a sparse file"},
+    {'[', "prevdata", NULL, NULL},
+    {'}', "nexthole", "} {", "next / previous hole"},
+    {'{', "prevhole", NULL, NULL},
     {MMH_KEY_TAB, "pane", "Tab", "switch between the hex and text panes"},
     {'i', "edit", "i, Enter", "edit (overwrite); Esc back to normal mode"},
     {MMH_KEY_ENTER, "edit", NULL, NULL},
@@ -70,7 +79,7 @@ const KeyBinding *keymap_table(size_t *n)
 char *keymap_name(int key, char *buf, size_t n)
 {
     static const char *const special[] = {
-        "Up", "Down", "Left", "Right", "PgUp", "PgDn", "Home", "End",
+        "Up", "Down",      "Left",   "Right", "PgUp",      "PgDn",   "Home", "End",
         "F1", "Backspace", "Delete", "Enter", "Shift-Tab", "Resize", "none",
     };
     if (key >= MMH_KEY_UP && key <= MMH_KEY_NONE)

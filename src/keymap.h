@@ -33,7 +33,7 @@ enum {
 
 #define MMH_KEY_ESC 27
 #define MMH_KEY_TAB 9
-#define MMH_KEY_CTRL(c) ((c) & 0x1f)
+#define MMH_KEY_CTRL(c) ((c)&0x1f)
 
 typedef struct KeyBinding {
     int key;             /* an MMH_KEY_* code or a character */

@@ -25,8 +25,8 @@
 #include "keymap.h"
 #include "tui.h"
 
-#define TICK_MS 200           /* idle refresh period */
-#define BURST_KEYS 256        /* keys handled before a paint */
+#define TICK_MS 200               /* idle refresh period */
+#define BURST_KEYS 256            /* keys handled before a paint */
 #define JOB_BUDGET_NS 30000000ull /* a job's slice per loop turn */
 
 static volatile sig_atomic_t stop_signal; /* SIGTERM/SIGHUP arrived */
@@ -38,21 +38,20 @@ static void on_stop(int sig)
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: mmhex [options] FILE\n"
-            "       mmhex [options] -e CMD [-e CMD ...] FILE\n"
-            "       mmhex [--demo]\n"
-            "  -r, --readonly   map read-only (the default for files you cannot write)\n"
-            "  -c, --copy       copy-on-write: edits reach the file only on write (default)\n"
-            "  -s, --shared     shared: edits are live in the file at once\n"
-            "  -g, --goto=OFF   start at an offset (0x1f00, 4096, 50%%, end-16, ...)\n"
-            "  -w, --width=N    bytes per row (default: fit the terminal)\n"
-            "  -e, --exec=CMD   run a command without a terminal (repeatable); exit 0 if all\n"
-            "                   succeed, 1 at the first failure\n"
-            "      --demo       open a sparse 8 GiB demo file, removed on exit\n"
-            "  -h, --help       this help\n"
-            "  -V, --version    print the version\n"
-            "Keys: F1 or H in the editor. Commands and more: man mmhex\n");
+    fprintf(f, "usage: mmhex [options] FILE\n"
+               "       mmhex [options] -e CMD [-e CMD ...] FILE\n"
+               "       mmhex [--demo]\n"
+               "  -r, --readonly   map read-only (the default for files you cannot write)\n"
+               "  -c, --copy       copy-on-write: edits reach the file only on write (default)\n"
+               "  -s, --shared     shared: edits are live in the file at once\n"
+               "  -g, --goto=OFF   start at an offset (0x1f00, 4096, 50%%, end-16, ...)\n"
+               "  -w, --width=N    bytes per row (default: fit the terminal)\n"
+               "  -e, --exec=CMD   run a command without a terminal (repeatable); exit 0 if all\n"
+               "                   succeed, 1 at the first failure\n"
+               "      --demo       open a sparse 8 GiB demo file, removed on exit\n"
+               "  -h, --help       this help\n"
+               "  -V, --version    print the version\n"
+               "Keys: F1 or H in the editor. Commands and more: man mmhex\n");
 }
 
 /* A sparse demo file with something to find at recognisable offsets. The
@@ -71,7 +70,8 @@ static char *make_demo(void)
         return NULL;
     }
     const uint64_t size = 8ull << 30;
-    static const char head[] = "\x7f" "ELF\x02\x01\x01\0mmhex demo: an 8 GiB sparse file. "
+    static const char head[] = "\x7f"
+                               "ELF\x02\x01\x01\0mmhex demo: an 8 GiB sparse file. "
                                "Try G, g 50%, / and the page glyphs.";
     int ok = ftruncate(fd, (off_t)size) == 0;
     ok = ok && pwrite(fd, head, sizeof head - 1, 0) == (ssize_t)(sizeof head - 1);
@@ -185,11 +185,11 @@ static int run_tui(Session *s)
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"readonly", no_argument, NULL, 'r'}, {"copy", no_argument, NULL, 'c'},
-        {"shared", no_argument, NULL, 's'},   {"goto", required_argument, NULL, 'g'},
+        {"readonly", no_argument, NULL, 'r'},    {"copy", no_argument, NULL, 'c'},
+        {"shared", no_argument, NULL, 's'},      {"goto", required_argument, NULL, 'g'},
         {"width", required_argument, NULL, 'w'}, {"exec", required_argument, NULL, 'e'},
-        {"demo", no_argument, NULL, 'D'},     {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},  {NULL, 0, NULL, 0},
+        {"demo", no_argument, NULL, 'D'},        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},     {NULL, 0, NULL, 0},
     };
     MmhMode mode = MMH_MODE_AUTO;
     SessionOpts so = {0};
@@ -219,8 +219,14 @@ int main(int argc, char **argv)
         }
         case 'e': cmds[ncmds++] = optarg; break;
         case 'D': demo = true; break;
-        case 'h': usage(stdout); status = 0; goto out;
-        case 'V': printf("mmhex %s\n", PACKAGE_VERSION); status = 0; goto out;
+        case 'h':
+            usage(stdout);
+            status = 0;
+            goto out;
+        case 'V':
+            printf("mmhex %s\n", PACKAGE_VERSION);
+            status = 0;
+            goto out;
         default: fprintf(stderr, "mmhex: try 'mmhex --help'\n"); goto out;
         }
     }

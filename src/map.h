@@ -90,15 +90,15 @@ const char *map_strerror(int rc);
 
 /* ---- facts ------------------------------------------------------------ */
 const char *map_path(const Map *m);
-uint64_t map_size(const Map *m);         /* bytes, as of the last refresh or fault */
-MmhMode map_mode(const Map *m);          /* never MMH_MODE_AUTO */
+uint64_t map_size(const Map *m); /* bytes, as of the last refresh or fault */
+MmhMode map_mode(const Map *m);  /* never MMH_MODE_AUTO */
 MmhKind map_kind(const Map *m);
-bool map_file_writable(const Map *m);    /* the file itself could be opened O_RDWR */
+bool map_file_writable(const Map *m); /* the file itself could be opened O_RDWR */
 size_t map_pagesize(const Map *m);
-int map_fd(const Map *m);                /* the descriptor the map was made from */
+int map_fd(const Map *m); /* the descriptor the map was made from */
 const SysOps *map_sys(const Map *m);
-uint64_t map_readahead(Map *m);          /* readahead window in bytes (2 MiB if unknown);
-                                            read from the device on first use */
+uint64_t map_readahead(Map *m); /* readahead window in bytes (2 MiB if unknown);
+                                   read from the device on first use */
 
 /* The address of byte off as an integer, for syscalls that take addresses
  * (mincore, pagemap). 0 when nothing is mapped. Never dereference it. */
@@ -167,13 +167,13 @@ char *map_lock_message(const Map *m, int rc, char *buf, size_t n);
 
 /* ---- advice, eviction, prefetch ---------------------------------------- */
 
-int map_advise(Map *m, MmhAdvice adv);       /* whole map; remembered */
+int map_advise(Map *m, MmhAdvice adv); /* whole map; remembered */
 MmhAdvice map_advice(const Map *m);
-const char *map_advice_name(MmhAdvice adv);  /* "normal", "sequential", "random" */
+const char *map_advice_name(MmhAdvice adv); /* "normal", "sequential", "random" */
 
 typedef struct MapEvictResult {
-    int64_t before; /* cached pages in the range before, -1 if unknown */
-    int64_t after;  /* and after */
+    int64_t before;       /* cached pages in the range before, -1 if unknown */
+    int64_t after;        /* and after */
     uint64_t kept_edited; /* copy mode: pages kept because they hold edits */
 } MapEvictResult;
 
@@ -187,6 +187,16 @@ int map_evict(Map *m, uint64_t off, uint64_t len, MapEvictResult *res);
  * with populate, MADV_POPULATE_READ (synchronous; pages end up mapped).
  * Callers bound len per UI tick. */
 int map_prefetch(Map *m, uint64_t off, uint64_t len, bool populate);
+
+/* ---- data and holes --------------------------------------------------- */
+
+/* The start of the nearest data region (data true) or hole (false) strictly
+ * after from (forward) or strictly before it (backward), from
+ * SEEK_DATA/SEEK_HOLE. The implicit hole at the end of the file does not
+ * count. -ENXIO when there is none; a file system that does not report
+ * holes (EINVAL) has one data region. Cost: a few lseeks forward; backward,
+ * O(log distance) probes plus the regions in the last window. */
+int map_seek_region(Map *m, uint64_t from, bool data, bool backward, uint64_t *out);
 
 /* ---- copy-mode write-back ---------------------------------------------- */
 

@@ -25,7 +25,10 @@ typedef struct RangeSet {
     size_t cap; /* allocated slots */
 } RangeSet;
 
-#define RANGESET_INIT {NULL, 0, 0}
+#define RANGESET_INIT                                                                              \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 
 void rangeset_free(RangeSet *s);
 void rangeset_clear(RangeSet *s);

@@ -47,13 +47,13 @@ typedef enum ResidSource {
 } ResidSource;
 
 typedef struct ResidCount {
-    uint64_t pages;            /* pages in the range */
-    uint64_t cached;           /* of those, in the page cache */
-    int64_t dirty;             /* dirty, -1 if unknown */
-    int64_t writeback;         /* under writeback, -1 if unknown */
-    int64_t evicted;           /* reclaim shadow entries, -1 if unknown */
-    int64_t recently_evicted;  /* of those, recent, -1 if unknown */
-    ResidSource src;           /* where the numbers came from */
+    uint64_t pages;           /* pages in the range */
+    uint64_t cached;          /* of those, in the page cache */
+    int64_t dirty;            /* dirty, -1 if unknown */
+    int64_t writeback;        /* under writeback, -1 if unknown */
+    int64_t evicted;          /* reclaim shadow entries, -1 if unknown */
+    int64_t recently_evicted; /* of those, recent, -1 if unknown */
+    ResidSource src;          /* where the numbers came from */
 } ResidCount;
 
 /* Probe the kernel's interfaces for m (cachestat, the permission trap,

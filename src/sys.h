@@ -44,17 +44,17 @@ typedef struct SysPageRegion {
 } SysPageRegion;
 
 typedef struct SysPmScanArg {
-    uint64_t size;               /* sizeof(SysPmScanArg) */
-    uint64_t flags;              /* 0 */
-    uint64_t start, end;         /* address range to scan */
-    uint64_t walk_end;           /* out: where the walk stopped */
-    uint64_t vec;                /* SysPageRegion array */
-    uint64_t vec_len;            /* its length */
-    uint64_t max_pages;          /* 0: no limit */
-    uint64_t category_inverted;  /* categories that must be clear */
-    uint64_t category_mask;      /* categories that must match */
-    uint64_t category_anyof_mask;/* at least one of these */
-    uint64_t return_mask;        /* categories to report */
+    uint64_t size;                /* sizeof(SysPmScanArg) */
+    uint64_t flags;               /* 0 */
+    uint64_t start, end;          /* address range to scan */
+    uint64_t walk_end;            /* out: where the walk stopped */
+    uint64_t vec;                 /* SysPageRegion array */
+    uint64_t vec_len;             /* its length */
+    uint64_t max_pages;           /* 0: no limit */
+    uint64_t category_inverted;   /* categories that must be clear */
+    uint64_t category_mask;       /* categories that must match */
+    uint64_t category_anyof_mask; /* at least one of these */
+    uint64_t return_mask;         /* categories to report */
 } SysPmScanArg;
 
 #define SYS_PAGEMAP_SCAN _IOWR('f', 16, SysPmScanArg)

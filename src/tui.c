@@ -37,6 +37,8 @@ static void setup_attrs(void)
     attrs[MMH_CC_STATUS] = A_REVERSE;
     attrs[MMH_CC_ERROR] = A_BOLD;
     attrs[MMH_CC_PROMPT] = A_BOLD;
+    attrs[MMH_CC_MATCH] = A_REVERSE | A_UNDERLINE;
+    attrs[MMH_CC_HOLE] = A_DIM;
     if (!colour || start_color() == ERR)
         return;
     use_default_colors();
@@ -54,6 +56,8 @@ static void setup_attrs(void)
         {MMH_CC_CURSOR, COLOR_BLACK, COLOR_YELLOW, A_BOLD},
         {MMH_CC_STATUS, COLOR_BLACK, COLOR_WHITE, 0},
         {MMH_CC_ERROR, COLOR_RED, -1, A_BOLD},
+        {MMH_CC_MATCH, COLOR_BLACK, COLOR_GREEN, A_BOLD},
+        {MMH_CC_HOLE, COLOR_BLUE, -1, 0},
     };
     for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
         short n = (short)(i + 1);

@@ -22,10 +22,10 @@ void tui_end(void);
 void tui_size(int *rows, int *cols);
 
 typedef struct TuiEvent {
-    int key;       /* an MMH_KEY_* code or a character; MMH_KEY_NONE on timeout */
-    bool mouse;    /* a mouse event: see what/row/col */
-    int what;      /* an MmhMouse */
-    int row, col;  /* where */
+    int key;      /* an MMH_KEY_* code or a character; MMH_KEY_NONE on timeout */
+    bool mouse;   /* a mouse event: see what/row/col */
+    int what;     /* an MmhMouse */
+    int row, col; /* where */
 } TuiEvent;
 
 /* Wait up to timeout_ms (0: poll, -1: forever) for one event. */

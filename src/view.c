@@ -473,7 +473,8 @@ static uint64_t now_ns(void)
 }
 
 /* The glyph of a page, by priority: unknown, edited, locked, writeback,
- * dirty, resident, hole, not resident. */
+ * dirty, hole, resident, not resident. A hole outranks residency: a hole
+ * read is a cached page of zeros, but there is still nothing on disk. */
 static void glyph_of(uint8_t f, uint32_t *ch, int *cls)
 {
     if (f & MMH_PG_UNKNOWN)
@@ -486,12 +487,18 @@ static void glyph_of(uint8_t f, uint32_t *ch, int *cls)
         *ch = 'W', *cls = MMH_CC_GLYPH_HOT;
     else if (f & MMH_PG_DIRTY)
         *ch = 'D', *cls = MMH_CC_GLYPH_HOT;
-    else if (f & MMH_PG_RESIDENT)
-        *ch = 'R', *cls = MMH_CC_GLYPH;
     else if (f & MMH_PG_HOLE)
         *ch = 'H', *cls = MMH_CC_GLYPH_OUT;
+    else if (f & MMH_PG_RESIDENT)
+        *ch = 'R', *cls = MMH_CC_GLYPH;
     else
         *ch = '.', *cls = MMH_CC_GLYPH_OUT;
+}
+
+/* A page with nothing on disk whose bytes are still the hole's zeros. */
+static bool is_hole(uint8_t f)
+{
+    return (f & MMH_PG_HOLE) && !(f & (MMH_PG_EDITED | MMH_PG_DIRTY | MMH_PG_WRITEBACK));
 }
 
 /* Tenths of a percent of num/den, rounded down, so 100.0% means all. */
@@ -574,8 +581,8 @@ static void draw_title(const View *v, Doc *d, const ViewInfo *in, Grid *g)
 }
 
 /* The data rows. buf holds the bytes [s->lo, s->hi); flags the pages. */
-static void draw_data(const View *v, Doc *d, const Geo *k, const Sample *s, const uint8_t *buf,
-                      const uint8_t *flags, Grid *g)
+static void draw_data(const View *v, Doc *d, const ViewInfo *in, const Geo *k, const Sample *s,
+                      const uint8_t *buf, const uint8_t *flags, Grid *g)
 {
     const RangeSet *runs = journal_runs(doc_journal(d));
     uint64_t sel_lo = v->sel_anchor < v->cursor ? v->sel_anchor : v->cursor;
@@ -608,16 +615,23 @@ static void draw_data(const View *v, Doc *d, const Geo *k, const Sample *s, cons
             uint64_t off = row + (uint64_t)j;
             uint8_t b;
             int hc = hex_col(k, j), tc = k->text0 + j, cls[2];
+            bool hole;
 
             if (off >= s->hi)
                 break;
             b = buf[off - s->lo];
-            cls[0] = b ? MMH_CC_HEX : MMH_CC_ZERO;
-            cls[1] = MMH_CC_TEXT;
+            pi = (off - s->pg0) / s->ps;
+            hole = pi < VIEW_PAGES_MAX && is_hole(flags[pi]) && b == 0;
+            cls[0] = hole ? MMH_CC_HOLE : b ? MMH_CC_HEX : MMH_CC_ZERO;
+            cls[1] = hole ? MMH_CC_HOLE : MMH_CC_TEXT;
             while (runs && ri < runs->n && runs->v[ri].hi <= off)
                 ri++;
-            if (runs && ri < runs->n && runs->v[ri].lo <= off)
+            if (runs && ri < runs->n && runs->v[ri].lo <= off) {
                 cls[0] = cls[1] = MMH_CC_MODIFIED;
+                hole = false;
+            }
+            if (in->match_on && off >= in->match_off && off - in->match_off < in->match_len)
+                cls[0] = cls[1] = MMH_CC_MATCH;
             if (v->sel_on && off >= sel_lo && off <= sel_hi)
                 cls[0] = cls[1] = MMH_CC_SELECTED;
             if (off == v->cursor) {
@@ -628,9 +642,9 @@ static void draw_data(const View *v, Doc *d, const Geo *k, const Sample *s, cons
                 else
                     g->cur_row = y, g->cur_col = hc + (v->nibble ? 1 : 0);
             }
-            put(g, y, hc, "0123456789abcdef"[b >> 4], cls[0]);
-            put(g, y, hc + 1, "0123456789abcdef"[b & 15], cls[0]);
-            put(g, y, tc, b >= 0x20 && b < 0x7f ? b : '.', cls[1]);
+            put(g, y, hc, hole ? '-' : "0123456789abcdef"[b >> 4], cls[0]);
+            put(g, y, hc + 1, hole ? '-' : "0123456789abcdef"[b & 15], cls[0]);
+            put(g, y, tc, hole ? ' ' : b >= 0x20 && b < 0x7f ? b : '.', cls[1]);
         }
     }
     if (g->cur_row >= g->rows || g->cur_col >= g->cols)
@@ -839,7 +853,7 @@ void view_render(const View *v, Doc *d, const ViewInfo *info, Grid *g, ViewFrame
         sample(v, d, &k, buf, flags, &s, &f);
         f.read_rc = s.read_rc;
         draw_title(v, d, in, g);
-        draw_data(v, d, &k, &s, buf, flags, g);
+        draw_data(v, d, in, &k, &s, buf, flags, g);
         draw_status1(v, d, in, &f, &s, g);
         draw_status2(d, in, g);
         draw_message(in, g);

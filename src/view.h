@@ -18,7 +18,10 @@
  * a space, "xx " per byte with one more space after every 8 bytes, one
  * space, then one text character per byte (printable ASCII, '.' otherwise).
  * Glyphs: R resident, . not resident, D dirty, W under writeback, L locked,
- * C holds copy-mode edits, ? unknown (permission trap), H hole.
+ * C holds copy-mode edits, ? unknown (permission trap), H hole (no data on
+ * disk). Bytes of a hole page show as "--" (they read as zero) unless the
+ * page is dirty or holds edits; bytes edited and not yet written always
+ * show their value.
  *
  * Cost: O(screen). The only file access is one doc_read of the visible
  * bytes, after the residency sample (touching faults pages in, so sampling
@@ -52,6 +55,8 @@ typedef enum MmhClass {
     MMH_CC_MESSAGE,   /* an informative message */
     MMH_CC_ERROR,     /* an error message */
     MMH_CC_PROMPT,    /* the prompt being typed */
+    MMH_CC_MATCH,     /* the search match */
+    MMH_CC_HOLE,      /* a byte in a hole of a sparse file ("--") */
     MMH_CC_COUNT
 } MmhClass;
 
@@ -61,8 +66,8 @@ typedef struct Cell {
 } Cell;
 
 typedef struct Grid {
-    int rows, cols; /* size */
-    Cell *cells;    /* rows * cols, row-major */
+    int rows, cols;       /* size */
+    Cell *cells;          /* rows * cols, row-major */
     int cur_row, cur_col; /* where the terminal cursor goes, -1 hidden */
 } Grid;
 
@@ -75,16 +80,16 @@ char *grid_row_text(const Grid *g, int row, char *buf, size_t n);
 typedef enum MmhPane { MMH_PANE_HEX, MMH_PANE_TEXT } MmhPane;
 
 typedef struct View {
-    uint64_t top;     /* offset of the first byte shown (a multiple of bpr) */
-    uint64_t cursor;  /* offset of the cursor byte */
-    MmhPane pane;     /* which pane has the cursor */
-    int nibble;       /* 0: high nibble next, 1: low (hex edit mode) */
-    int bpr_fixed;    /* bytes per row asked with -w, 0 to fit the width */
-    int bpr;          /* bytes per row now */
-    int rows, cols;   /* the terminal */
-    bool sel_on;      /* a selection is being made or exists */
+    uint64_t top;        /* offset of the first byte shown (a multiple of bpr) */
+    uint64_t cursor;     /* offset of the cursor byte */
+    MmhPane pane;        /* which pane has the cursor */
+    int nibble;          /* 0: high nibble next, 1: low (hex edit mode) */
+    int bpr_fixed;       /* bytes per row asked with -w, 0 to fit the width */
+    int bpr;             /* bytes per row now */
+    int rows, cols;      /* the terminal */
+    bool sel_on;         /* a selection is being made or exists */
     uint64_t sel_anchor; /* the selection runs from here to the cursor */
-    bool too_small;   /* set by view_layout: not even a 1-byte row fits */
+    bool too_small;      /* set by view_layout: not even a 1-byte row fits */
 } View;
 
 /* Lay the view out for a rows x cols terminal and a file of size bytes:
@@ -107,33 +112,35 @@ int view_hit(const View *v, uint64_t size, int row, int col, uint64_t *off, MmhP
 
 /* Everything on the status rows that the view does not measure itself. */
 typedef struct ViewInfo {
-    const char *name;       /* file name for the title */
-    const char *mode;       /* "COPY", "SHARED", "READ-ONLY" */
-    const char *state;      /* "EDIT", "SELECT", ... or NULL */
-    bool modified;          /* unwritten edits: a '*' in the title */
-    bool file_known;        /* whole-file counts below are valid */
-    ResidCount file;        /* whole-file page-cache counts */
-    const char *unknown_why;/* residency cannot be known: why (else NULL) */
-    uint64_t locked;        /* bytes locked by this map */
-    uint64_t lock_limit;    /* RLIMIT_MEMLOCK bytes */
-    bool lock_unlimited;    /* no lock limit applies */
-    const char *advice;     /* "normal", "sequential", "random" */
-    uint64_t edited_pages;  /* copy mode: pages holding private copies */
+    const char *name;                           /* file name for the title */
+    const char *mode;                           /* "COPY", "SHARED", "READ-ONLY" */
+    const char *state;                          /* "EDIT", "SELECT", ... or NULL */
+    bool modified;                              /* unwritten edits: a '*' in the title */
+    bool file_known;                            /* whole-file counts below are valid */
+    ResidCount file;                            /* whole-file page-cache counts */
+    const char *unknown_why;                    /* residency cannot be known: why (else NULL) */
+    uint64_t locked;                            /* bytes locked by this map */
+    uint64_t lock_limit;                        /* RLIMIT_MEMLOCK bytes */
+    bool lock_unlimited;                        /* no lock limit applies */
+    const char *advice;                         /* "normal", "sequential", "random" */
+    uint64_t edited_pages;                      /* copy mode: pages holding private copies */
     uint64_t last_minflt, last_majflt, last_ns; /* the previous frame */
-    const char *message;    /* the message row, or NULL */
-    bool message_error;     /* it is an error */
-    const char *prompt;     /* prompt label ("goto: "), or NULL */
-    const char *input;      /* the prompt's text so far */
-    size_t input_cursor;    /* cursor position within input */
+    bool match_on;                              /* a search match is highlighted */
+    uint64_t match_off, match_len;              /* its bytes */
+    const char *message;                        /* the message row, or NULL */
+    bool message_error;                         /* it is an error */
+    const char *prompt;                         /* prompt label ("goto: "), or NULL */
+    const char *input;                          /* the prompt's text so far */
+    size_t input_cursor;                        /* cursor position within input */
 } ViewInfo;
 
 /* What this frame measured. */
 typedef struct ViewFrame {
-    uint64_t minflt, majflt; /* faults while reading the visible bytes */
-    uint64_t ns;             /* time to sample and render */
-    unsigned pages, resident;/* pages visible and of those resident */
-    int64_t dirty, writeback;/* dirty and writeback pages visible, -1 unknown */
-    int read_rc;             /* doc_read's result: -ENXIO if truncated */
+    uint64_t minflt, majflt;  /* faults while reading the visible bytes */
+    uint64_t ns;              /* time to sample and render */
+    unsigned pages, resident; /* pages visible and of those resident */
+    int64_t dirty, writeback; /* dirty and writeback pages visible, -1 unknown */
+    int read_rc;              /* doc_read's result: -ENXIO if truncated */
 } ViewFrame;
 
 /* Draw the frame into g (which must be v->rows x v->cols). Never fails: a

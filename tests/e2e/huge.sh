@@ -15,14 +15,14 @@ start "$f"
 # size the file does not have.
 see "the title shows the size" 'mmhex  huge\.bin  COPY  15\.9 TiB +\[hex\]$' 5
 see_row "the status row shows the exact size" -3 '^0x00000000000/0xffffffff000 0\.0% '
-see "offsets take 11 digits" '^00000000000 . 00 00 00'
+see "offsets take 11 digits" '^00000000000 H -- -- --'
 keys g
 literal 50%
 keys Enter
 see_off "goto 50%" 7fffffff800
 keys G
 see_row "G reaches the last byte" -3 '^0xfffffffefff/0xffffffff000 100\.0% '
-see "the last row is on screen" '^fffffffeff0 . 00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00'
+see "the last row is on screen" '^fffffffeff0 H -- -- -- -- -- -- -- --  -- -- -- -- -- -- -- --'
 keys i
 literal 5a
 keys Escape

@@ -87,7 +87,9 @@ keys H
 see "H opens the help screen" '^ mmhex help'
 see "help lists the movement keys" 'arrows, h j k l +move the cursor'
 see "help lists the goto forms" 'g +go to an offset'
-see "help lists quitting" 'q +quit'
+see "help lists searching" '/ +search forward'
+keys NPage
+see "PgDn scrolls the help to quitting" 'q +quit'
 keys q
 see "any key closes help" 'mmhex  pat\.bin  COPY'
 see_off "... and q there does not quit" ffff

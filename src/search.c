@@ -1,0 +1,951 @@
+/*
+ * search: patterns parsed, matched in memory, and searched for in a document
+ * as a job of bounded steps (see search.h).
+ *
+ * The matcher is prepared once per job (per call for search_buf): plain
+ * bytes go to memmem forward; anything with wildcards or case folding, and
+ * every backward scan, looks for an anchor (the fixed byte least likely to
+ * occur, by a rough table of byte frequencies) with memchr or memrchr, then
+ * checks the whole pattern there. A case-folded letter as anchor is looked
+ * for in both cases, each memchr result kept until passed, so a letter that
+ * never occurs in one case costs one scan, not one per candidate.
+ *
+ * The job works in start offsets: a match at s covers [s, s+len), so the
+ * starts to try in [lo, hi) are [lo, hi-len+1). They form two legs: forward,
+ * [from, end) and then, wrapping, [lo, from); backward, [lo, from] downwards
+ * and then [from+1, end) downwards. A leg is consumed from one side only
+ * (forward: its lo rises; backward: its hi falls), so each start is tried at
+ * most once and a list-all loop never passes its beginning. Each window of
+ * up to `chunk` starts is one map_visit call over its bytes (the starts plus
+ * len-1): map_visit lends them in pieces, and the len-1 bytes at the end of
+ * one piece are kept and searched together with the head of the next (the
+ * junction), so a match across a piece boundary is found exactly once. The
+ * callback only reads and copies into the Search: it never allocates, since
+ * a SIGBUS abandons it mid-call.
+ *
+ * Holes (when the pattern cannot match zeros): a start is worth trying only
+ * if its bytes touch file data (SEEK_DATA/SEEK_HOLE) or an unwritten edit
+ * (journal_runs, which copy mode keeps in private pages the file knows
+ * nothing of). Forward, the next such run of starts is found exactly, with
+ * the extent cached; backward, where lseek has no reverse, the highest data
+ * below a point is bracketed by probes of doubling width and then bisected
+ * down to SEARCH_PROBE bytes, which are scanned even if partly hole. Starts
+ * skipped count as scanned, never as bytes_read.
+ *
+ * Progress counts start offsets: scanned rises to total, which only falls
+ * (when the file shrinks under the range). The clock is read after each
+ * window; one window is always scanned, so every step makes progress.
+ */
+#include "config.h"
+
+#include "search.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Compile-time knobs. SearchOpts.chunk overrides the first at run time. */
+#ifndef SEARCH_CHUNK
+#define SEARCH_CHUNK (4u << 20) /* start offsets tried per map_visit call */
+#endif
+#define SEARCH_PROBE (UINT64_C(1) << 20) /* backward hole probes: first width, finest band */
+#define SEARCH_WALK 8                    /* extents walked before probing instead */
+#define SEARCH_AHEAD 4                   /* readahead windows prefetched ahead of the scan */
+#define SEARCH_AHEAD_MAX (UINT64_C(64) << 20) /* at most this far ahead */
+
+static const char E_EMPTY[] = "empty pattern";
+static const char E_ODD[] = "odd number of hex digits";
+static const char E_WILD_PAIR[] = "a wildcard is a pair: ??";
+static const char E_ANYTHING[] = "pattern matches anything";
+static const char E_LONG[] = "pattern longer than 256 bytes";
+static const char E_X[] = "\\x needs two hex digits";
+static const char E_TRAILING[] = "a lone \\ at the end";
+
+/* Messages quoting the input (per thread, so parsers stay reentrant). */
+static _Thread_local char errbuf[48];
+
+/* ---- patterns ------------------------------------------------------------- */
+
+static int fail(const char **err, const char *msg, int rc)
+{
+    if (err)
+        *err = msg;
+    return rc;
+}
+
+/* A message naming the offending character: "not a hex digit: 'g'",
+ * "bad escape \\q"; unprintable ones as \\xNN. */
+static int fail_char(const char **err, bool escape, char c)
+{
+    unsigned char u = (unsigned char)c;
+    bool shown = u > 0x20 && u < 0x7f;
+    if (escape && shown)
+        snprintf(errbuf, sizeof errbuf, "bad escape \\%c", c);
+    else if (escape)
+        snprintf(errbuf, sizeof errbuf, "bad escape \\ followed by byte 0x%02x", u);
+    else if (shown)
+        snprintf(errbuf, sizeof errbuf, "not a hex digit: '%c'", c);
+    else
+        snprintf(errbuf, sizeof errbuf, "not a hex digit: byte 0x%02x", u);
+    return fail(err, errbuf, -EINVAL);
+}
+
+static unsigned hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return (unsigned)(c - '0');
+    if (c >= 'a' && c <= 'f')
+        return (unsigned)(c - 'a' + 10);
+    if (c >= 'A' && c <= 'F')
+        return (unsigned)(c - 'A' + 10);
+    return 16;
+}
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static uint8_t lower(uint8_t b)
+{
+    return (unsigned)(b - 'A') < 26u ? (uint8_t)(b + 32) : b;
+}
+
+static bool is_lower(uint8_t b)
+{
+    return (unsigned)(b - 'a') < 26u;
+}
+
+int search_parse_hex(const char *s, Pattern *p, const char **err)
+{
+    Pattern q;
+    memset(&q, 0, sizeof q);
+    size_t fixed = 0;
+    for (const char *c = s;;) {
+        while (is_blank(*c))
+            c++;
+        if (!*c)
+            break;
+        uint8_t byte = 0, mask = 0xff;
+        if (c[0] == '?') {
+            if (c[1] != '?')
+                return fail(err, E_WILD_PAIR, -EINVAL); /* "?", "???", "?a": no half bytes */
+            mask = 0;
+        } else {
+            unsigned hi = hex_value(c[0]);
+            if (hi >= 16)
+                return fail_char(err, false, c[0]);
+            if (!c[1] || is_blank(c[1]))
+                return fail(err, E_ODD, -EINVAL); /* "d ead": pairs may not straddle a blank */
+            if (c[1] == '?')
+                return fail(err, E_WILD_PAIR, -EINVAL);
+            unsigned lo = hex_value(c[1]);
+            if (lo >= 16)
+                return fail_char(err, false, c[1]);
+            byte = (uint8_t)(hi << 4 | lo);
+            fixed++;
+        }
+        if (q.len == MMH_PATTERN_MAX)
+            return fail(err, E_LONG, -ERANGE);
+        q.bytes[q.len] = byte;
+        q.mask[q.len] = mask;
+        q.wild |= mask == 0;
+        q.len++;
+        c += 2;
+    }
+    if (q.len == 0)
+        return fail(err, E_EMPTY, -EINVAL);
+    if (fixed == 0)
+        return fail(err, E_ANYTHING, -EINVAL);
+    *p = q;
+    return 0;
+}
+
+int search_parse_text(const char *s, Pattern *p, const char **err)
+{
+    Pattern q;
+    memset(&q, 0, sizeof q);
+    const char *c = s;
+    if (c[0] == '\\' && c[1] == 'c') {
+        q.icase = true;
+        c += 2;
+    }
+    while (*c) {
+        uint8_t b;
+        if (*c != '\\') {
+            b = (uint8_t)*c++;
+        } else {
+            switch (c[1]) {
+            case '\\': b = '\\'; break;
+            case 'n': b = '\n'; break;
+            case 't': b = '\t'; break;
+            case 'r': b = '\r'; break;
+            case '0': b = 0; break;
+            case 'x': {
+                unsigned hi = hex_value(c[2]), lo = hi < 16 ? hex_value(c[3]) : 16;
+                if (lo >= 16)
+                    return fail(err, E_X, -EINVAL);
+                b = (uint8_t)(hi << 4 | lo);
+                c += 2;
+                break;
+            }
+            case '\0': return fail(err, E_TRAILING, -EINVAL);
+            default: return fail_char(err, true, c[1]);
+            }
+            c += 2;
+        }
+        if (q.len == MMH_PATTERN_MAX)
+            return fail(err, E_LONG, -ERANGE);
+        q.bytes[q.len] = q.icase ? lower(b) : b;
+        q.mask[q.len] = 0xff;
+        q.len++;
+    }
+    if (q.len == 0)
+        return fail(err, E_EMPTY, -EINVAL);
+    *p = q;
+    return 0;
+}
+
+bool search_matches_zeros(const Pattern *p)
+{
+    for (size_t i = 0; i < p->len; i++)
+        if ((p->bytes[i] & p->mask[i]) != 0)
+            return false;
+    return true;
+}
+
+/* ---- the matcher ---------------------------------------------------------- */
+
+typedef struct Matcher {
+    uint8_t bytes[MMH_PATTERN_MAX]; /* the pattern, folded when fold, then masked */
+    uint8_t mask[MMH_PATTERN_MAX];  /* as in the Pattern */
+    size_t len;                     /* pattern length */
+    bool fold;                      /* compare lower(byte) (icase) */
+    bool plain;                     /* all fixed, nothing to fold: memmem, memcmp */
+    bool anchored;                  /* some byte is fixed: anchor names the rarest */
+    size_t anchor;                  /* its index */
+    uint8_t a1, a2;                 /* the anchor byte in either case (equal if no letter) */
+} Matcher;
+
+/* Roughly how often byte b turns up in the files people search (code,
+ * text, databases), in parts per ten thousand. Only the order matters. */
+static unsigned byte_freq(uint8_t b)
+{
+    if (b == 0x00)
+        return 2000;
+    if (b == ' ')
+        return 400;
+    if (b == 0xff)
+        return 300;
+    if (strchr("etaoinsrhl", b))
+        return 120;
+    if (b >= 'a' && b <= 'z')
+        return 40;
+    if (b >= '0' && b <= '9')
+        return 50;
+    if (b >= 'A' && b <= 'Z')
+        return 25;
+    if (b == '\n' || b == '\t' || strchr(".,:;/_-=\"'()", b))
+        return 40;
+    if (b < 0x10) /* small integers in binary structures */
+        return 60;
+    if (b < 0x80)
+        return 20;
+    return 8;
+}
+
+static void prepare(Matcher *mt, const Pattern *p)
+{
+    size_t len = p->len <= MMH_PATTERN_MAX ? p->len : MMH_PATTERN_MAX;
+    bool letters = false, wild = false;
+    for (size_t i = 0; i < len; i++) {
+        uint8_t b = p->icase ? lower(p->bytes[i]) : p->bytes[i];
+        mt->mask[i] = p->mask[i];
+        mt->bytes[i] = b & p->mask[i];
+        wild |= p->mask[i] != 0xff;
+        letters |= p->mask[i] != 0 && is_lower(b);
+    }
+    mt->len = len;
+    mt->fold = p->icase && letters;
+    mt->plain = !wild && !mt->fold;
+    mt->anchored = false;
+    unsigned best = ~0u;
+    for (size_t i = 0; i < len; i++) {
+        if (mt->mask[i] != 0xff)
+            continue;
+        uint8_t b = mt->bytes[i];
+        bool two = mt->fold && is_lower(b); /* searched for in both cases */
+        unsigned cost = byte_freq(b) + (two ? byte_freq((uint8_t)(b - 32)) : 0);
+        if (cost < best) {
+            best = cost;
+            mt->anchored = true;
+            mt->anchor = i;
+            mt->a1 = b;
+            mt->a2 = two ? (uint8_t)(b - 32) : b;
+        }
+    }
+}
+
+static bool verify(const Matcher *mt, const uint8_t *s)
+{
+    if (mt->plain)
+        return memcmp(s, mt->bytes, mt->len) == 0;
+    if (mt->fold) {
+        for (size_t t = 0; t < mt->len; t++)
+            if ((lower(s[t]) & mt->mask[t]) != mt->bytes[t])
+                return false;
+        return true;
+    }
+    for (size_t t = 0; t < mt->len; t++)
+        if ((s[t] & mt->mask[t]) != mt->bytes[t])
+            return false;
+    return true;
+}
+
+/* Index of byte c in base[from, end), or end. */
+static size_t next_of(const uint8_t *base, size_t from, size_t end, uint8_t c)
+{
+    const uint8_t *q = from < end ? memchr(base + from, c, end - from) : NULL;
+    return q ? (size_t)(q - base) : end;
+}
+
+/* Index of the last byte c in base[0, end), or -1. */
+static long last_of(const uint8_t *base, size_t end, uint8_t c)
+{
+    const uint8_t *q = end ? memrchr(base, c, end) : NULL;
+    return q ? (long)(q - base) : -1;
+}
+
+static long scan_fwd(const Matcher *mt, const uint8_t *buf, size_t n)
+{
+    if (mt->len == 0 || n < mt->len)
+        return -1;
+    size_t starts = n - mt->len + 1;
+    if (mt->plain) {
+        const uint8_t *q = memmem(buf, n, mt->bytes, mt->len);
+        return q ? (long)(q - buf) : -1;
+    }
+    if (!mt->anchored) {
+        for (size_t i = 0; i < starts; i++)
+            if (verify(mt, buf + i))
+                return (long)i;
+        return -1;
+    }
+    /* Candidate i has its anchor byte at base[i]. */
+    const uint8_t *base = buf + mt->anchor;
+    size_t i1 = next_of(base, 0, starts, mt->a1);
+    size_t i2 = mt->a2 == mt->a1 ? starts : next_of(base, 0, starts, mt->a2);
+    for (;;) {
+        size_t i = i1 < i2 ? i1 : i2;
+        if (i >= starts)
+            return -1;
+        if (verify(mt, buf + i))
+            return (long)i;
+        if (i == i1)
+            i1 = next_of(base, i + 1, starts, mt->a1);
+        else
+            i2 = next_of(base, i + 1, starts, mt->a2);
+    }
+}
+
+static long scan_bwd(const Matcher *mt, const uint8_t *buf, size_t n)
+{
+    if (mt->len == 0 || n < mt->len)
+        return -1;
+    size_t starts = n - mt->len + 1;
+    if (!mt->anchored) {
+        for (size_t i = starts; i-- > 0;)
+            if (verify(mt, buf + i))
+                return (long)i;
+        return -1;
+    }
+    const uint8_t *base = buf + mt->anchor;
+    long i1 = last_of(base, starts, mt->a1);
+    long i2 = mt->a2 == mt->a1 ? -1 : last_of(base, starts, mt->a2);
+    for (;;) {
+        long i = i1 > i2 ? i1 : i2;
+        if (i < 0)
+            return -1;
+        if (verify(mt, buf + i))
+            return i;
+        if (i == i1)
+            i1 = last_of(base, (size_t)i, mt->a1);
+        else
+            i2 = last_of(base, (size_t)i, mt->a2);
+    }
+}
+
+static long scan(const Matcher *mt, const uint8_t *buf, size_t n, bool backward)
+{
+    return backward ? scan_bwd(mt, buf, n) : scan_fwd(mt, buf, n);
+}
+
+long search_buf(const Pattern *p, const uint8_t *buf, size_t len, bool backward)
+{
+    if (p->len == 0 || p->len > MMH_PATTERN_MAX || len < p->len)
+        return -1;
+    Matcher mt;
+    prepare(&mt, p);
+    return scan(&mt, buf, len, backward);
+}
+
+/* ---- the job -------------------------------------------------------------- */
+
+typedef struct Leg {
+    uint64_t lo, hi; /* start offsets still to try */
+} Leg;
+
+struct Search {
+    Doc *d;                 /* the document searched */
+    Map *m;                 /* its map */
+    Matcher mt;             /* the prepared pattern */
+    bool backward;          /* towards lower offsets */
+    bool holes;             /* the pattern needs a non-zero byte: holes may be skipped */
+    bool whole;             /* SEEK_DATA means nothing here: all is data */
+    uint64_t lo, hi;        /* the range; hi falls with the file's size */
+    Leg leg[2];             /* before the wrap, and after it */
+    int cur;                /* the leg scanned now; 2 when both are done */
+    uint64_t chunk;         /* starts per window */
+    int state;              /* what the last step returned, if a SearchState */
+    uint64_t match;         /* the last match found */
+    bool wrapped;           /* the scan went on into the second leg */
+    uint64_t ext_from;      /* extent cache: no data in [ext_from, ext_lo), */
+    uint64_t ext_lo;        /* data in [ext_lo, ext_hi) (UINT64_MAX: none */
+    uint64_t ext_hi;        /* after ext_from); empty when ext_from == ext_hi */
+    uint64_t ahead;         /* prefetched up to (forward) or down to (backward) */
+    uint64_t ahead_len;     /* bytes to keep prefetched ahead of the scan */
+    SearchProgress prog;    /* as search_progress reports it */
+    bool hit;               /* visit callback: a match seen in this window */
+    uint64_t hit_off;       /* its offset (backward: the last so far) */
+    size_t carry_n;         /* visit callback: bytes held in carry */
+    uint8_t carry[2 * MMH_PATTERN_MAX]; /* the previous piece's tail, then the next head */
+};
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t min64(uint64_t a, uint64_t b)
+{
+    return a < b ? a : b;
+}
+
+static uint64_t max64(uint64_t a, uint64_t b)
+{
+    return a > b ? a : b;
+}
+
+/* One past the last start whose match fits below hi (lo if none fits). */
+static uint64_t starts_end(const Search *s, uint64_t hi)
+{
+    return hi > s->lo && hi - s->lo >= s->mt.len ? hi - s->mt.len + 1 : s->lo;
+}
+
+static uint64_t leg_size(const Leg *l)
+{
+    return l->hi - l->lo;
+}
+
+/* The map_visit callback. Pieces come in order and touch; each is searched
+ * on its own, and the junction (the tail of what came before, which holds
+ * fewer bytes than a match, plus the head of this piece) for the matches
+ * that start in the tail. Forward stops at the first match; backward keeps
+ * the last. */
+static int visit(const uint8_t *p, size_t n, uint64_t off, void *ctx)
+{
+    Search *s = ctx;
+    const Matcher *mt = &s->mt;
+    size_t keep = mt->len - 1;
+    if (s->carry_n > 0) {
+        size_t head = n < keep ? n : keep;
+        memcpy(s->carry + s->carry_n, p, head);
+        /* At most carry_n + len - 1 bytes: every match found starts in the tail. */
+        long j = scan(mt, s->carry, s->carry_n + head, s->backward);
+        if (j >= 0) {
+            s->hit = true;
+            s->hit_off = off - s->carry_n + (uint64_t)j;
+            if (!s->backward)
+                return 1;
+        }
+    }
+    long i = scan(mt, p, n, s->backward);
+    if (i >= 0) {
+        s->hit = true;
+        s->hit_off = off + (uint64_t)i;
+        if (!s->backward)
+            return 1;
+    }
+    if (n >= keep) {
+        memcpy(s->carry, p + n - keep, keep);
+        s->carry_n = keep;
+    } else {
+        /* A short piece: the tail grows from what is held (already followed
+         * by the piece itself when something was held). */
+        if (s->carry_n == 0)
+            memcpy(s->carry, p, n);
+        size_t have = s->carry_n + n;
+        if (have > keep) {
+            memmove(s->carry, s->carry + (have - keep), keep);
+            have = keep;
+        }
+        s->carry_n = have;
+    }
+    return 0;
+}
+
+/* Scan the starts [a, b): 1 with s->hit_off (forward: the first match;
+ * backward: the last), 0 when none, or -errno from map_visit. */
+static int scan_window(Search *s, uint64_t a, uint64_t b)
+{
+    s->hit = false;
+    s->carry_n = 0;
+    int rc = map_visit(s->m, a, (size_t)(b - a + s->mt.len - 1), visit, s);
+    if (rc < 0)
+        return rc;
+    return s->hit ? 1 : 0;
+}
+
+/* The first data byte at or after off: 0 with *at (UINT64_MAX: none). */
+static int data_at(Search *s, uint64_t off, uint64_t *at)
+{
+    if (!s->whole) {
+        const SysOps *sys = map_sys(s->m);
+        off_t a = sys->lseek(map_fd(s->m), (off_t)off, SEEK_DATA);
+        if (a >= 0) {
+            *at = (uint64_t)a;
+            return 0;
+        }
+        if (errno == ENXIO) { /* holes to the end */
+            *at = UINT64_MAX;
+            return 0;
+        }
+        if (errno != EINVAL)
+            return -errno;
+        s->whole = true; /* the file system cannot tell holes */
+    }
+    *at = off;
+    return 0;
+}
+
+/* The data extent holding off or next after it: [*a, *b), both UINT64_MAX
+ * when only holes follow. Cached: a forward scan asks about the same
+ * extent once per window. */
+static int extent_after(Search *s, uint64_t off, uint64_t *a, uint64_t *b)
+{
+    if (!(off >= s->ext_from && off < s->ext_hi)) {
+        uint64_t lo, hi = UINT64_MAX;
+        int rc = data_at(s, off, &lo);
+        if (rc < 0)
+            return rc;
+        if (lo != UINT64_MAX && !s->whole) {
+            off_t h = map_sys(s->m)->lseek(map_fd(s->m), (off_t)lo, SEEK_HOLE);
+            if (h >= 0)
+                hi = (uint64_t)h;
+            else if (errno == ENXIO) /* shrank between the calls */
+                lo = UINT64_MAX;
+            else
+                return -errno;
+        }
+        s->ext_from = off;
+        s->ext_lo = lo;
+        s->ext_hi = hi;
+    }
+    *a = max64(off, s->ext_lo);
+    *b = s->ext_hi;
+    return 0;
+}
+
+/* Starts from pos on whose bytes [s, s+len) may hold something other than
+ * holes: a data extent or an unwritten edit, each widened by len-1 to the
+ * left. 0 with the first such run [*a, *e), 1 when none. */
+static int next_region(Search *s, uint64_t pos, uint64_t *a, uint64_t *e)
+{
+    uint64_t w = s->mt.len - 1, da, db;
+    int rc = extent_after(s, pos, &da, &db);
+    if (rc < 0)
+        return rc;
+    uint64_t ra = UINT64_MAX, rb = UINT64_MAX;
+    const RangeSet *runs = journal_runs(doc_journal(s->d));
+    size_t i = rangeset_find(runs, pos);
+    if (i < runs->n) {
+        ra = runs->v[i].lo;
+        rb = runs->v[i].hi;
+    }
+    if (da != UINT64_MAX)
+        da = max64(pos, da > w ? da - w : 0);
+    if (ra != UINT64_MAX)
+        ra = max64(pos, ra > w ? ra - w : 0);
+    if (da == UINT64_MAX && ra == UINT64_MAX)
+        return 1;
+    /* The earlier of the two, joined with the other if they touch. */
+    if (ra < da) {
+        *a = ra;
+        *e = rb;
+        if (da <= rb)
+            *e = max64(rb, db);
+    } else {
+        *a = da;
+        *e = db;
+        if (ra <= db)
+            *e = max64(db, rb);
+    }
+    return 0;
+}
+
+/* The first hole at or after off (a data byte): 0 with *at; the end of the
+ * file counts as a hole. UINT64_MAX when the file ended before off. */
+static int hole_at(Search *s, uint64_t off, uint64_t *at)
+{
+    off_t h = map_sys(s->m)->lseek(map_fd(s->m), (off_t)off, SEEK_HOLE);
+    if (h >= 0) {
+        *at = (uint64_t)h;
+        return 0;
+    }
+    if (errno != ENXIO)
+        return -errno;
+    *at = UINT64_MAX; /* shrank under us: the caller stays conservative */
+    return 0;
+}
+
+/* Walk the extents from lo (a data byte) towards y, at most SEARCH_WALK of
+ * them, for the last data byte below y: 0 with [*first, *d] (the last
+ * extent's start and that byte; the extent is cached), 1 when more extents
+ * remain (*lo moved on), or -errno. */
+static int walk_extents(Search *s, uint64_t *lo, uint64_t y, uint64_t *first, uint64_t *d)
+{
+    for (int k = 0; k < SEARCH_WALK; k++) {
+        uint64_t h, next;
+        int rc = hole_at(s, *lo, &h);
+        if (rc < 0)
+            return rc;
+        if (h >= y) {
+            *first = *lo;
+            *d = y - 1;
+        } else {
+            rc = data_at(s, h, &next);
+            if (rc < 0)
+                return rc;
+            if (next < y) {
+                *lo = next;
+                continue;
+            }
+            *first = *lo;
+            *d = h - 1;
+        }
+        s->ext_from = s->ext_lo = *lo;
+        s->ext_hi = h;
+        return 0;
+    }
+    return 1;
+}
+
+/* Backward: the last data byte in [floor, y), with the start of the band
+ * of possible data holding it: 0 with [*first, *d], 1 when [floor, y) is
+ * all hole, or -errno. lseek has no reverse, so: the extent cached last;
+ * else a walk over the extents from floor (a sparse file has few); else,
+ * with many extents, probes of doubling width down from y until one sees
+ * data, then halving the band that holds it to SEARCH_PROBE bytes and
+ * walking that. If even that band is crowded, *d is its top (up to
+ * SEARCH_PROBE bytes of holes get scanned, which is harmless). */
+static int last_data_below(Search *s, uint64_t floor, uint64_t y, uint64_t *first, uint64_t *d)
+{
+    if (s->ext_lo < y && y <= s->ext_hi) { /* inside the extent seen last */
+        *first = s->ext_lo;
+        *d = y - 1;
+        return 0;
+    }
+    uint64_t lo, at;
+    int rc = data_at(s, floor, &lo);
+    if (rc < 0)
+        return rc;
+    if (s->whole) {
+        *first = floor;
+        *d = y - 1;
+        return 0;
+    }
+    if (lo >= y)
+        return 1;
+    rc = walk_extents(s, &lo, y, first, d);
+    if (rc <= 0)
+        return rc;
+    uint64_t w = SEARCH_PROBE;
+    for (;;) { /* invariant: data at lo < y, none in [y, the y we were given) */
+        uint64_t q = y - lo > w ? y - w : lo;
+        rc = data_at(s, q, &at);
+        if (rc < 0)
+            return rc;
+        if (at < y) {
+            lo = at;
+            break;
+        }
+        if (q == lo) /* the file changed under us: stay conservative */
+            break;
+        y = q;
+        if (w < UINT64_C(1) << 62)
+            w *= 2;
+    }
+    while (y - lo > SEARCH_PROBE) {
+        uint64_t mid = lo + (y - lo) / 2;
+        rc = data_at(s, mid, &at);
+        if (rc < 0)
+            return rc;
+        if (at < y)
+            lo = at;
+        else
+            y = mid;
+    }
+    rc = walk_extents(s, &lo, y, first, d);
+    if (rc <= 0)
+        return rc;
+    *first = lo;
+    *d = y - 1;
+    return 0;
+}
+
+/* Backward: the starts below top (and at or above floor) worth scanning
+ * next, those whose bytes may touch data or an unwritten edit: 0 with
+ * [*bottom, *out), where *out is one past the highest such start and
+ * below *bottom nothing is known yet; 1 when none. */
+static int prev_region(Search *s, uint64_t floor, uint64_t top, uint64_t *bottom, uint64_t *out)
+{
+    uint64_t w = s->mt.len - 1;
+    uint64_t y = top + w; /* bytes below y may matter */
+    uint64_t first = 0, best = 0, d, f;
+    bool any = false;
+    int rc = last_data_below(s, floor, y, &f, &d);
+    if (rc < 0)
+        return rc;
+    if (rc == 0) {
+        first = f;
+        best = d;
+        any = true;
+    }
+    const RangeSet *runs = journal_runs(doc_journal(s->d));
+    size_t i = rangeset_find(runs, y - 1); /* the first run with hi >= y */
+    if (!(i < runs->n && runs->v[i].lo < y))
+        i = i > 0 ? i - 1 : runs->n; /* none holds y-1: the one below */
+    if (i < runs->n && runs->v[i].hi > floor) {
+        uint64_t r = min64(runs->v[i].hi, y) - 1;
+        if (!any || r > best || (r == best && runs->v[i].lo < first)) {
+            first = runs->v[i].lo;
+            best = r;
+        }
+        any = true;
+    }
+    if (!any)
+        return 1;
+    *out = min64(top, best + 1);
+    *bottom = max64(floor, first > w ? first - w : 0);
+    return 0;
+}
+
+/* Keep the kernel reading ahead of the window [a, b) the scan is about to
+ * read, towards floor (backward) or ceil (forward): MADV_WILLNEED, hints
+ * only, so errors are ignored. Re-armed when half the distance is used up,
+ * so the cost is one call per ahead_len/2 bytes whatever the window size. */
+static void prefetch(Search *s, uint64_t a, uint64_t b, uint64_t floor, uint64_t ceil)
+{
+    uint64_t dist = s->ahead_len;
+    if (!s->backward) {
+        if (s->ahead >= b && s->ahead - b >= dist / 2)
+            return;
+        uint64_t from = max64(s->ahead, b), to = min64(b + dist, ceil);
+        if (from < to)
+            map_prefetch(s->m, from, to - from, false);
+        s->ahead = max64(from, to);
+    } else {
+        if (s->ahead <= a && a - s->ahead >= dist / 2)
+            return;
+        uint64_t to = min64(s->ahead, a), from = a - floor > dist ? a - dist : floor;
+        if (from < to)
+            map_prefetch(s->m, from, to - from, false);
+        s->ahead = min64(from, to);
+    }
+}
+
+/* Clip the range to the file's size as the map knows it; starts lost come
+ * off the total. */
+static void clip(Search *s)
+{
+    uint64_t size = map_size(s->m);
+    if (size >= s->hi)
+        return;
+    s->hi = size;
+    uint64_t end = starts_end(s, size);
+    for (int k = s->cur; k < 2; k++) {
+        Leg *l = &s->leg[k];
+        uint64_t before = leg_size(l);
+        l->hi = min64(l->hi, end);
+        l->lo = min64(l->lo, l->hi);
+        s->prog.total -= before - leg_size(l);
+    }
+}
+
+static void consumed(Search *s, uint64_t n, bool read)
+{
+    s->prog.scanned += n;
+    if (read)
+        s->prog.bytes_read += n;
+}
+
+/* One window, after skipping holes: a SearchState or -errno. */
+static int advance(Search *s)
+{
+    while (s->cur < 2 && leg_size(&s->leg[s->cur]) == 0) {
+        s->cur++;
+        s->ahead = s->backward ? UINT64_MAX : 0;
+        if (s->cur == 1 && leg_size(&s->leg[1]) > 0)
+            s->wrapped = true;
+    }
+    if (s->cur == 2)
+        return SEARCH_NOT_FOUND;
+    Leg *l = &s->leg[s->cur];
+    uint64_t w = s->mt.len - 1;
+    int rc;
+    if (!s->backward) {
+        uint64_t a = l->lo, e = l->hi;
+        if (s->holes) {
+            rc = next_region(s, l->lo, &a, &e);
+            if (rc < 0)
+                return rc;
+            if (rc == 1 || a >= l->hi) { /* only holes left in the leg */
+                consumed(s, leg_size(l), false);
+                l->lo = l->hi;
+                return SEARCH_RUNNING;
+            }
+            consumed(s, a - l->lo, false);
+            l->lo = a;
+        }
+        /* Every window moves on, even if lseek contradicts itself. */
+        e = max64(min64(e, l->hi), a + 1);
+        uint64_t b = e - a > s->chunk ? a + s->chunk : e;
+        s->prog.at = a;
+        prefetch(s, a, b + w, 0, min64(s->hi, e + w));
+        rc = scan_window(s, a, b);
+        if (rc < 0)
+            return rc;
+        if (rc == 1) {
+            s->match = s->hit_off;
+            consumed(s, s->match + 1 - a, true);
+            l->lo = s->match + 1;
+            return SEARCH_FOUND;
+        }
+        consumed(s, b - a, true);
+        l->lo = b;
+        return SEARCH_RUNNING;
+    }
+    uint64_t top = l->hi, bottom = l->lo;
+    if (s->holes) {
+        rc = prev_region(s, l->lo, top, &bottom, &top);
+        if (rc < 0)
+            return rc;
+        if (rc == 1 || top <= l->lo) {
+            consumed(s, leg_size(l), false);
+            l->hi = l->lo;
+            return SEARCH_RUNNING;
+        }
+        consumed(s, l->hi - top, false);
+        l->hi = top;
+    }
+    bottom = min64(bottom, top - 1); /* as forward: always move on */
+    uint64_t a = top - bottom > s->chunk ? top - s->chunk : bottom;
+    s->prog.at = top - 1;
+    prefetch(s, a, top + w, bottom, 0);
+    rc = scan_window(s, a, top);
+    if (rc < 0)
+        return rc;
+    if (rc == 1) {
+        s->match = s->hit_off;
+        consumed(s, top - s->match, true);
+        l->hi = s->match;
+        return SEARCH_FOUND;
+    }
+    consumed(s, top - a, true);
+    l->hi = a;
+    return SEARCH_RUNNING;
+}
+
+int search_start(Search **out, Doc *d, const Pattern *p, const SearchOpts *o)
+{
+    *out = NULL;
+    if (!d || !p || !o || p->len == 0 || p->len > MMH_PATTERN_MAX)
+        return -EINVAL;
+    uint64_t size = doc_size(d);
+    uint64_t hi = o->hi == 0 || o->hi > size ? size : o->hi;
+    if (o->lo >= hi)
+        return -EINVAL;
+    Search *s = calloc(1, sizeof *s);
+    if (!s)
+        return -ENOMEM;
+    s->d = d;
+    s->m = doc_map(d);
+    prepare(&s->mt, p);
+    s->backward = o->backward;
+    s->holes = !search_matches_zeros(p);
+    s->whole = map_kind(s->m) == MMH_KIND_BLOCKDEV; /* SEEK_DATA means nothing there */
+    s->lo = o->lo;
+    s->hi = hi;
+    s->chunk = o->chunk ? o->chunk : SEARCH_CHUNK;
+    s->state = SEARCH_RUNNING;
+    s->ext_from = s->ext_lo = s->ext_hi = UINT64_MAX; /* an empty cache */
+    uint64_t ra = map_readahead(s->m) * SEARCH_AHEAD;
+    s->ahead_len = min64(max64(ra, s->chunk), SEARCH_AHEAD_MAX);
+    s->ahead = s->backward ? UINT64_MAX : 0;
+
+    uint64_t end = starts_end(s, hi);
+    if (!s->backward) {
+        uint64_t f = min64(max64(o->from, s->lo), end);
+        s->leg[0] = (Leg){f, end};
+        s->leg[1] = (Leg){s->lo, o->wrap ? f : s->lo};
+    } else {
+        uint64_t f = o->from >= end ? end : max64(o->from + 1, s->lo);
+        s->leg[0] = (Leg){s->lo, f};
+        s->leg[1] = (Leg){f, o->wrap ? end : f};
+    }
+    s->prog.total = leg_size(&s->leg[0]) + leg_size(&s->leg[1]);
+    s->prog.at = s->backward ? (s->leg[0].hi > s->lo ? s->leg[0].hi - 1 : s->lo) : s->leg[0].lo;
+    *out = s;
+    return 0;
+}
+
+int search_step(Search *s, uint64_t budget_ns)
+{
+    if (s->state == SEARCH_NOT_FOUND)
+        return SEARCH_NOT_FOUND;
+    uint64_t t0 = now_ns(), t;
+    clip(s);
+    int rc;
+    do {
+        rc = advance(s);
+        t = now_ns();
+    } while (rc == SEARCH_RUNNING && t - t0 < budget_ns);
+    s->prog.ns += t - t0;
+    s->state = rc >= 0 ? rc : SEARCH_RUNNING; /* an error may be retried */
+    return rc;
+}
+
+uint64_t search_match(const Search *s)
+{
+    return s->match;
+}
+
+bool search_wrapped(const Search *s)
+{
+    return s->wrapped;
+}
+
+void search_progress(const Search *s, SearchProgress *out)
+{
+    *out = s->prog;
+}
+
+void search_free(Search *s)
+{
+    free(s);
+}
