@@ -81,7 +81,7 @@
 #define REPS_FLOOR 21            /* runs of the --noop process floor */
 #define SCAN_STEP 65536          /* ResidScan pages per step (64 KiB vector) */
 #define OUT_MAX 8192             /* child output kept for parsing */
-#define IO_BUF ((size_t)1 << 20)  /* write/read chunk (in forked helpers only) */
+#define IO_BUF ((size_t)1 << 20) /* write/read chunk (in forked helpers only) */
 
 extern char **environ;
 
@@ -306,10 +306,10 @@ static void cmd_free(Cmd *c)
 }
 
 typedef struct Run {
-    int status;         /* from wait4 */
-    uint64_t wall_ns;   /* posix_spawn to wait4, output read included */
-    long maxrss_kib;    /* ru_maxrss from wait4 */
-    char out[OUT_MAX];  /* stdout and stderr, truncated */
+    int status;        /* from wait4 */
+    uint64_t wall_ns;  /* posix_spawn to wait4, output read included */
+    long maxrss_kib;   /* ru_maxrss from wait4 */
+    char out[OUT_MAX]; /* stdout and stderr, truncated */
     size_t len;
 } Run;
 
@@ -946,9 +946,10 @@ static void print_header(const char *dir, const char *vmtouch, const char *finco
     long mem = meminfo_kib("MemTotal"), avail = meminfo_kib("MemAvailable");
     printf("mmhex bench_core: the mapping core beside bare syscalls, vmtouch and fincore\n\n");
     printf("  kernel   %s %s %s\n", u.sysname, u.release, u.version);
-    printf("  machine  %s, %ld CPUs online, MemTotal %.1f GiB (MemAvailable %.1f GiB), page %ld B\n",
-           u.machine, sysconf(_SC_NPROCESSORS_ONLN), (double)mem / (1024.0 * 1024.0),
-           (double)avail / (1024.0 * 1024.0), sysconf(_SC_PAGESIZE));
+    printf(
+        "  machine  %s, %ld CPUs online, MemTotal %.1f GiB (MemAvailable %.1f GiB), page %ld B\n",
+        u.machine, sysconf(_SC_NPROCESSORS_ONLN), (double)mem / (1024.0 * 1024.0),
+        (double)avail / (1024.0 * 1024.0), sysconf(_SC_PAGESIZE));
     char load[64] = "?";
     FILE *lf = fopen("/proc/loadavg", "r");
     if (lf) {
@@ -959,13 +960,12 @@ static void print_header(const char *dir, const char *vmtouch, const char *finco
     }
     printf("  load     %s (/proc/loadavg at the start; other work skews the times)\n", load);
     printf("  files    %s (%s, f_type 0x%lx, %.1f GiB free)\n", dir, fs_name((long)sf.f_type),
-           (unsigned long)sf.f_type,
-           (double)sf.f_bavail * (double)sf.f_bsize / (double)GIB);
+           (unsigned long)sf.f_type, (double)sf.f_bavail * (double)sf.f_bsize / (double)GIB);
     char *vv = vmtouch ? tool_version(vmtouch, NULL, "vmtouch v") : NULL;
     char *fv = fincore ? tool_version(fincore, "-V", "util-linux") : NULL;
-    printf("  tools    vmtouch: %s%s%s%s; fincore: %s%s%s%s\n",
-           vmtouch ? vmtouch : "not installed", vv ? " (" : "", vv ? vv : "", vv ? ")" : "",
-           fincore ? fincore : "not installed", fv ? " (" : "", fv ? fv : "", fv ? ")" : "");
+    printf("  tools    vmtouch: %s%s%s%s; fincore: %s%s%s%s\n", vmtouch ? vmtouch : "not installed",
+           vv ? " (" : "", vv ? vv : "", vv ? ")" : "", fincore ? fincore : "not installed",
+           fv ? " (" : "", fv ? fv : "", fv ? ")" : "");
     printf("  mmhex    %s\n", mmhex ? mmhex : "not given (--mmhex PATH): its row is skipped");
     if (damon_reclaims())
         printf("  NOTE     DAMON proactive reclaim is on (a 'pageout' scheme): idle unmapped\n"
@@ -1057,7 +1057,8 @@ static void report_open(const char *self, const Files *f, unsigned cycles)
     char errs[12][256];
     size_t nerr = 0;
 
-    printf("\n1. Open-and-map: open + read the last byte (core: map_open + map_read), then close\n");
+    printf(
+        "\n1. Open-and-map: open + read the last byte (core: map_open + map_read), then close\n");
     printf("   %u cycles per case, each case in a fresh process; times in us (CLOCK_MONOTONIC).\n",
            cycles);
     printf("   open+read, close: medians; first: the first cycle, page cache evicted before it;\n");
@@ -1080,8 +1081,7 @@ static void report_open(const char *self, const Files *f, unsigned cycles)
         for (size_t ii = 0; ii < sizeof impls / sizeof impls[0]; ii++) {
             OpenRes small, huge;
             progress("open-and-map: %s, %s ...", modes[mi].name, impls[ii].name);
-            run_open_case(self, impls[ii].arg, modes[mi].arg, f->small, f->warmup, cycles,
-                          &small);
+            run_open_case(self, impls[ii].arg, modes[mi].arg, f->small, f->warmup, cycles, &small);
             run_open_case(self, impls[ii].arg, modes[mi].arg, f->huge, f->warmup, cycles, &huge);
             progress_done();
             printf("%-10s %-13s", ii == 0 ? modes[mi].name : "", impls[ii].name);
@@ -1111,19 +1111,19 @@ static void report_open(const char *self, const Files *f, unsigned cycles)
 typedef enum Parser { P_CORE, P_MMHEX, P_VMTOUCH, P_FINCORE } Parser;
 
 typedef struct Tool {
-    const char *label;   /* row name */
-    const char *exe;     /* absolute path; NULL: not installed */
-    const char *flags[6];/* arguments before FILE */
+    const char *label;    /* row name */
+    const char *exe;      /* absolute path; NULL: not installed */
+    const char *flags[6]; /* arguments before FILE */
     Parser parser;
-    bool mincore;        /* a full mincore pass: once only on the 1 TiB file */
-    bool cheap_only;     /* skipped where a run is a full 1 TiB pass */
+    bool mincore;    /* a full mincore pass: once only on the 1 TiB file */
+    bool cheap_only; /* skipped where a run is a full 1 TiB pass */
 } Tool;
 
 typedef struct ToolRes {
-    const char *skip;    /* why it did not run, or NULL */
+    const char *skip; /* why it did not run, or NULL */
     unsigned runs;
-    uint64_t med, min;   /* wall ns */
-    long maxrss;         /* KiB, the largest over the runs */
+    uint64_t med, min; /* wall ns */
+    long maxrss;       /* KiB, the largest over the runs */
     bool counts;
     uint64_t cached, pages;
     bool inproc;
@@ -1137,8 +1137,7 @@ static bool parse_counts(Parser p, const char *out, uint64_t pagesz, ToolRes *t)
     const char *s;
     unsigned long long a, b;
     switch (p) {
-    case P_CORE:
-        return kv_u64(out, "cached", &t->cached) && kv_u64(out, "pages", &t->pages);
+    case P_CORE: return kv_u64(out, "cached", &t->cached) && kv_u64(out, "pages", &t->pages);
     case P_MMHEX:
         /* `-e stat`: "cached     C of P pages, ..." (src/cmd.c) */
         if ((s = strstr(out, "cached ")) && (sscanf(s, "cached %llu of %llu", &a, &b) == 2 ||
@@ -1169,8 +1168,7 @@ static bool parse_counts(Parser p, const char *out, uint64_t pagesz, ToolRes *t)
     return false;
 }
 
-static void run_tool(const Tool *tl, const char *path, bool huge_pass, uint64_t pagesz,
-                     ToolRes *t)
+static void run_tool(const Tool *tl, const char *path, bool huge_pass, uint64_t pagesz, ToolRes *t)
 {
     memset(t, 0, sizeof *t);
     if (!tl->exe) {
@@ -1273,8 +1271,8 @@ static void print_tool_table(const char *title, const Tool *tools, size_t nt, To
             snprintf(vs, sizeof vs, "%.*fx faster",
                      (double)res[baseline].med / (double)t->med < 100 ? 2 : 0,
                      (double)res[baseline].med / (double)t->med);
-        printf("  %-36s %4u %10s %10s %10s %10s %-21s %8ld  %s\n", name, t->runs, med, min,
-               inproc, t->src[0] ? t->src : "-", counts, t->maxrss, vs);
+        printf("  %-36s %4u %10s %10s %10s %10s %-21s %8ld  %s\n", name, t->runs, med, min, inproc,
+               t->src[0] ? t->src : "-", counts, t->maxrss, vs);
         if (t->err[0])
             printf("  %-36s   note: %s\n", "", t->err);
     }
@@ -1317,17 +1315,25 @@ static void run_group(const char *title, const char *what, const Tool *tools, si
     free(res);
 }
 
-static void report_resid(const char *self, const Files *f, const char *vmtouch,
-                         const char *fincore, const char *mmhex)
+static void report_resid(const char *self, const Files *f, const char *vmtouch, const char *fincore,
+                         const char *mmhex)
 {
     const Tool tools[] = {
         {"core resid_count (1 cachestat)", self, {"--resid", NULL}, P_CORE, false, false},
         {"core ResidScan (mincore, 64 KiB)", self, {"--scan", NULL}, P_CORE, true, false},
-        {"mmhex -r -e stat FILE (the program)", mmhex, {"-r", "-e", "stat", NULL}, P_MMHEX, false,
+        {"mmhex -r -e stat FILE (the program)",
+         mmhex,
+         {"-r", "-e", "stat", NULL},
+         P_MMHEX,
+         false,
          false},
         {"vmtouch FILE", vmtouch, {NULL}, P_VMTOUCH, true, false},
         {"vmtouch -v FILE", vmtouch, {"-v", NULL}, P_VMTOUCH, true, true},
-        {"fincore FILE", fincore, {"-n", "-r", "-b", "-o", "PAGES,SIZE", NULL}, P_FINCORE, true,
+        {"fincore FILE",
+         fincore,
+         {"-n", "-r", "-b", "-o", "PAGES,SIZE", NULL},
+         P_FINCORE,
+         true,
          false},
     };
     enum { NT = sizeof tools / sizeof tools[0] };
@@ -1359,7 +1365,9 @@ static void report_resid(const char *self, const Files *f, const char *vmtouch,
     printf("   count itself. max RSS: ru_maxrss from wait4 (includes this parent's small peak,\n");
     printf("   %ld KiB). Speed: against %s's median wall time. fincore runs as\n",
            status_kib("VmHWM"),
-           baseline == 3 ? "vmtouch" : baseline == 5 ? "fincore" : "(no baseline tool)");
+           baseline == 3   ? "vmtouch"
+           : baseline == 5 ? "fincore"
+                           : "(no baseline tool)");
     printf("   `fincore -n -r -b -o PAGES,SIZE FILE` (the same work, parseable output).\n");
 
     /* 4 GiB of real data, all of it in the page cache; measured first,
@@ -1372,8 +1380,8 @@ static void report_resid(const char *self, const Files *f, const char *vmtouch,
 
     /* 1 TiB sparse: cachestat costs nothing, mincore ~35 ns per page. */
     char *tname = size_name(TERA_SIZE);
-    title = xasprintf("%s sparse file, %d scattered pages read (holes cached as zero pages)",
-                      tname, TERA_TOUCHED);
+    title = xasprintf("%s sparse file, %d scattered pages read (holes cached as zero pages)", tname,
+                      TERA_TOUCHED);
     run_group(title, tname, tools, NT, f->tera, true, baseline);
     free(title);
     free(tname);

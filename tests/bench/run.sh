@@ -1,13 +1,32 @@
 #!/bin/sh
-# run.sh: the mapping-core benchmark, run by `make bench` as
+# run.sh: the benchmarks, run by `make bench` as
 #     sh run.sh ABS_BUILDDIR
+# BENCH=core or BENCH=editor in the environment runs only that one; the
+# default (BENCH=all) runs bench_core, then bench_editor.
+#
 # It builds nothing. It makes a temporary directory under $TMPDIR (or /tmp),
-# which should be on the disk under test, runs tests/bench/bench_core there
-# (that program creates a 1 KiB file, 16 TiB and 1 TiB sparse files and 4 GiB
-# of real data, measures, prints the tables and removes its files) and
-# removes the directory on any exit. Not part of `make check`; not a test.
-# Takes a minute or two: writing the 4 GiB file and three ~10 s mincore
-# passes over 1 TiB dominate.
+# which should be on the disk under test, runs the programs there and, on
+# any exit, kills the private tmux server bench_editor starts there and
+# removes the directory. Not part of `make check`; not a test.
+#
+#   tests/bench/bench_core    the mapping core beside bare syscalls, vmtouch
+#                             and fincore (a 1 KiB file, 16 TiB and 1 TiB
+#                             sparse files, 4 GiB of real data). A minute or
+#                             two: writing 4 GiB and three mincore passes over
+#                             1 TiB dominate.
+#   tests/bench/bench_editor  frames (callgrind and wall clock), copy-mode
+#                             writes of scattered edits beside a sequential
+#                             4 GiB write, memory while paging a 16 TiB file,
+#                             and key-to-screen latency in tmux beside tweak
+#                             and hexedit. A minute or two: writing 4 GiB
+#                             and faulting in the sparse file's edits
+#                             dominate.
+#
+# tweak and hexedit are the latency baselines. When they are missing and
+# this runs as root with apt-get, it installs them (Debian packages tweak and
+# hexedit); otherwise their rows say "not installed". valgrind (instruction
+# counts) and tmux (latency) are optional the same way, but never installed
+# here: .ci/run and the README's quick start list them.
 set -u
 
 if [ $# -ne 1 ]; then
@@ -15,33 +34,94 @@ if [ $# -ne 1 ]; then
     exit 2
 fi
 builddir=$1
-bench=$builddir/tests/bench/bench_core
+core=$builddir/tests/bench/bench_core
+editor=$builddir/tests/bench/bench_editor
 mmhex=$builddir/src/mmhex
 
-if [ ! -x "$bench" ]; then
-    echo "run.sh: $bench is not built (make tests/bench/bench_core)" >&2
-    exit 1
-fi
+which=${BENCH:-all}
+case $which in
+all) progs="$core $editor" ;;
+core) progs=$core ;;
+editor) progs=$editor ;;
+*)
+    echo "run.sh: BENCH=$which: say core, editor or all" >&2
+    exit 2
+    ;;
+esac
+for p in $progs; do
+    if [ ! -x "$p" ]; then
+        echo "run.sh: $p is not built (make ${p#"$builddir"/})" >&2
+        exit 1
+    fi
+done
 
 base=${TMPDIR:-/tmp}
 dir=$(mktemp -d "$base/mmhex-bench.XXXXXX") || {
     echo "run.sh: cannot make a directory under $base" >&2
     exit 1
 }
-trap 'rm -rf "$dir"' EXIT
+# shellcheck disable=SC2317 # called by the EXIT trap
+cleanup() {
+    if [ -S "$dir/tmux.sock" ] && command -v tmux >/dev/null 2>&1; then
+        timeout 5 tmux -S "$dir/tmux.sock" kill-server >/dev/null 2>&1
+    fi
+    # bench_editor's tmux server and control client, by the pids it left
+    # (it removes the file when it ends them itself).
+    if [ -f "$dir/tmux.sock.pids" ]; then
+        sleep 1
+        # shellcheck disable=SC2013 # one line of words: the pids
+        for pid in $(cat "$dir/tmux.sock.pids"); do
+            [ "$pid" -gt 0 ] 2>/dev/null || continue
+            case $(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") in
+            *tmux*) kill "$pid" 2>/dev/null ;;
+            esac
+        done
+    fi
+    rm -rf "$dir"
+}
+trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
-# The 4 GiB file is real data: ask for 5 GiB of room.
+# The 4 GiB files are real data: ask for 5 GiB of room.
 avail=$(df -Pk "$dir" | awk 'NR == 2 { print $4 }')
 if [ -n "$avail" ] && [ "$avail" -lt 5242880 ]; then
     echo "run.sh: $dir has $avail KiB free; the benchmark needs 5 GiB" >&2
     exit 1
 fi
 
-if [ -x "$mmhex" ]; then
-    "$bench" --mmhex "$mmhex" "$dir"
-else
-    "$bench" "$dir"
+# The peer editors for bench_editor's latency table.
+if [ "$which" != core ]; then
+    missing=
+    for e in tweak hexedit; do
+        command -v "$e" >/dev/null 2>&1 || missing="$missing $e"
+    done
+    if [ -n "$missing" ]; then
+        if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+            echo "run.sh: installing the latency baselines:$missing (apt-get)"
+            export DEBIAN_FRONTEND=noninteractive
+            # shellcheck disable=SC2086 # $missing is a list of words
+            if ! apt-get install -y -qq --no-install-recommends $missing >/dev/null 2>&1; then
+                apt-get update -qq >/dev/null 2>&1
+                apt-get install -y -qq --no-install-recommends $missing >/dev/null 2>&1 ||
+                    echo "run.sh: apt-get could not install$missing: not installed"
+            fi
+        else
+            for e in $missing; do
+                echo "run.sh: $e not installed (not root, or no apt-get): its rows are skipped"
+            done
+        fi
+    fi
 fi
+
+status=0
+for p in $progs; do
+    [ "$p" = "$editor" ] && [ "$which" = all ] && echo && echo
+    if [ -x "$mmhex" ]; then
+        "$p" --mmhex "$mmhex" "$dir" || status=1
+    else
+        "$p" "$dir" || status=1
+    fi
+done
+exit $status
