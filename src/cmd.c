@@ -29,6 +29,7 @@
 #include "keymap.h"
 #include "map.h"
 #include "parse.h"
+#include "rmap.h"
 #include "search.h"
 
 #define FILE_SAMPLE_NS 250000000ull /* whole-file counts: at most 4 Hz */
@@ -41,6 +42,7 @@ typedef enum State {
     ST_PROMPT,  /* keys edit a command line */
     ST_CONFIRM, /* y runs the pending command, anything else cancels */
     ST_HELP,    /* the help screen */
+    ST_MAP,     /* the residency map */
 } State;
 
 struct Session {
@@ -62,6 +64,8 @@ struct Session {
     ResidCount file;               /* whole-file counts */
     bool file_known;               /* file holds a sample */
     uint64_t file_at;              /* when it was sampled (monotonic ns) */
+    uint64_t file_cost;            /* how long that took */
+    MapLockLimit lim;              /* the lock limit, sampled with file */
     uint64_t edited_pages;         /* copy mode: private pages */
     ViewFrame last;                /* the previous frame's measurements */
     DocSave *save;                 /* a save to a new file in progress */
@@ -77,6 +81,18 @@ struct Session {
     bool search_wrapped0;          /* the search began by wrapping (cursor at the end) */
     uint64_t search_count;         /* matches listed so far */
     uint64_t search_lo, search_hi; /* the range searched */
+    bool pf_on;             /* a whole-file prefetch is running */
+    uint64_t pf_pos;        /* next byte it prefetches */
+    uint64_t pf_done;       /* data bytes prefetched so far */
+    uint64_t pf_t0;         /* when it started */
+    uint8_t *snap;          /* live watch: the visible bytes at the last tick */
+    uint8_t *hot;           /* per visible byte: ticks left to highlight it */
+    uint64_t snap_lo;       /* offset of snap[0] */
+    size_t snap_len;        /* bytes in snap and hot */
+    Rmap rmap;              /* the residency map, when shown */
+    size_t rmap_sel;        /* its selected bucket */
+    size_t rmap_cap;        /* buckets asked for (the map may use fewer) */
+    uint64_t rmap_at;       /* when it was sampled */
     bool match_on;                 /* a match is highlighted */
     uint64_t match_off, match_len; /* its bytes */
     char *report;                  /* UI: a reporting command's output, shown on
@@ -185,7 +201,7 @@ Doc *cmd_doc(const Session *s)
 
 bool cmd_busy(const Session *s)
 {
-    return s->save != NULL || s->search != NULL;
+    return s->save != NULL || s->search != NULL || s->pf_on;
 }
 
 /* ---- the document changing under us -------------------------------------- */
@@ -227,10 +243,15 @@ static unsigned take_refresh(Session *s)
         else
             say(s, true, "file truncated to %" PRIu64 " bytes (%s) by another process", ch.new_size,
                 a);
+    } else if (ch.old_size && s->view.cursor == ch.old_size - 1 && s->state != ST_EDIT) {
+        /* At the end: follow the tail, like tail -f. */
+        s->view.cursor = ch.new_size - 1;
+        say(s, false, "file grew to %" PRIu64 " bytes (%s); following the tail", ch.new_size, a);
     } else {
         say(s, false, "file grew to %" PRIu64 " bytes (%s)", ch.new_size, a);
     }
     s->file_at = 0;
+    s->rmap_at = 0;
     view_layout(&s->view, s->view.rows, s->view.cols, ch.new_size);
     clamp_cursor(s);
     return MMH_R_REDRAW;
@@ -250,15 +271,23 @@ static int core_error(Session *s, int rc, const char *what)
 
 static void sample_file(Session *s, bool force)
 {
-    uint64_t t = now_ns();
-    if (!force && s->file_at && t - s->file_at < FILE_SAMPLE_NS)
+    /* The whole-file cachestat grows with the file's cached pages (9 ms for
+     * 4 GiB); past a few hundred ms it would eat every frame, so the gap
+     * grows with the cost: at most a tenth of the time goes to sampling. */
+    uint64_t t = now_ns(), gap = s->file_cost * 10;
+    if (gap < FILE_SAMPLE_NS)
+        gap = FILE_SAMPLE_NS;
+    if (!force && s->file_at && t - s->file_at < gap)
         return;
-    s->file_at = t;
     Resid *r = doc_resid(s->doc);
     s->file_known = resid_count(r, 0, 0, &s->file) == 0;
     uint64_t pages = 0;
     if (map_mode(doc_map(s->doc)) == MMH_MODE_COPY && resid_edited(r, 0, 0, &pages) == 0)
         s->edited_pages = pages;
+    /* map_lock_limit reads /proc/self/status: here, not per frame. */
+    map_lock_limit(doc_map(s->doc), &s->lim);
+    s->file_at = now_ns();
+    s->file_cost = s->file_at - t;
 }
 
 /* ---- movement -------------------------------------------------------------- */
@@ -594,6 +623,12 @@ static int c_flush(Session *s, const char *arg, unsigned *r)
 static void target_range(Session *s, uint64_t *off, uint64_t *len)
 {
     uint64_t size = size_of(s);
+    if (s->state == ST_MAP && s->rmap.n) { /* the selected bucket */
+        const RmapBucket *b = &s->rmap.b[s->rmap_sel < s->rmap.n ? s->rmap_sel : 0];
+        *off = b->lo;
+        *len = b->hi - b->lo;
+        return;
+    }
     if (s->view.sel_on) {
         uint64_t a = s->view.sel_anchor, b = s->view.cursor;
         *off = a < b ? a : b;
@@ -1044,6 +1079,299 @@ static int c_prevhole(Session *s, const char *arg, unsigned *r)
     return seek_region(s, false, true);
 }
 
+/* ---- paging actions ---------------------------------------------------------- */
+
+static int c_evict(Session *s, const char *arg, unsigned *r)
+{
+    (void)r;
+    uint64_t off = 0, len = 0, size = size_of(s);
+    char t[32], a[32];
+    if (!size)
+        return fail(s, -EINVAL, "evict: the file is empty");
+    if (!strcmp(arg, "all"))
+        len = size;
+    else if (*arg)
+        return fail(s, -EINVAL, "evict: say 'evict' or 'evict all'");
+    else
+        target_range(s, &off, &len);
+    MapEvictResult e;
+    uint64_t t0 = now_ns();
+    int rc = map_evict(doc_map(s->doc), off, len, &e);
+    s->file_at = s->rmap_at = 0;
+    if (rc < 0)
+        return core_error(s, rc, "evict");
+    fmt_ns(now_ns() - t0, t, sizeof t);
+    parse_fmt_size(len, a, sizeof a);
+    if (e.before >= 0)
+        say(s, false, "evicted %s%s: cached pages %" PRId64 " -> %" PRId64 " in %s%s", *arg ? "the file, " : "", a,
+            e.before, e.after, t, e.kept_edited ? " (edited pages kept)" : "");
+    else
+        say(s, false, "evicted %s in %s", a, t);
+    return 0;
+}
+
+static void say_prefetch(Session *s)
+{
+    char a[32];
+    uint64_t size = size_of(s);
+    parse_fmt_size(s->pf_done, a, sizeof a);
+    say(s, false, "prefetching 0x%" PRIx64 " %.0f%% (%s of data read), Esc cancels", s->pf_pos,
+        size ? 100.0 * (double)s->pf_pos / (double)size : 100.0, a);
+}
+
+/* Prefetch the whole file for about budget_ns: MADV_POPULATE_READ over the
+ * data regions in slices, skipping holes (populating a hole would allocate
+ * pages of zeros). 1 when done, 0 when more remains, or -errno. */
+static int step_prefetch(Session *s, uint64_t budget_ns)
+{
+    Map *m = doc_map(s->doc);
+    uint64_t t0 = now_ns(), size = size_of(s);
+    while (s->pf_pos < size) {
+        bool data;
+        uint64_t end;
+        int rc = map_region(m, s->pf_pos, &data, &end);
+        if (rc < 0)
+            return rc;
+        if (data) {
+            uint64_t n = end - s->pf_pos < (8u << 20) ? end - s->pf_pos : (8u << 20);
+            rc = map_prefetch(m, s->pf_pos, n, true);
+            if (rc < 0)
+                return rc;
+            s->pf_done += n;
+            end = s->pf_pos + n;
+        }
+        s->pf_pos = end;
+        if (now_ns() - t0 >= budget_ns)
+            return s->pf_pos >= size;
+    }
+    return 1;
+}
+
+static int end_prefetch(Session *s, int rc)
+{
+    char a[32], t[32];
+    s->pf_on = false;
+    s->file_at = s->rmap_at = 0;
+    if (rc < 0)
+        return core_error(s, rc, "prefetch");
+    parse_fmt_size(s->pf_done, a, sizeof a);
+    fmt_ns(now_ns() - s->pf_t0, t, sizeof t);
+    say(s, false, "prefetched the file: %s of data read in %s (holes skipped)", a, t);
+    return 0;
+}
+
+static int c_prefetch(Session *s, const char *arg, unsigned *r)
+{
+    (void)r;
+    uint64_t off, len, size = size_of(s);
+    char a[32], t[32];
+    if (!size)
+        return fail(s, -EINVAL, "prefetch: the file is empty");
+    if (!strcmp(arg, "all")) {
+        if (s->pf_on)
+            return fail(s, -EBUSY, "prefetch: already running (Esc cancels it)");
+        s->pf_on = true;
+        s->pf_pos = s->pf_done = 0;
+        s->pf_t0 = now_ns();
+        int rc;
+        if (s->batch) {
+            while ((rc = step_prefetch(s, 100000000ull)) == 0)
+                ;
+            return end_prefetch(s, rc < 0 ? rc : 0);
+        }
+        rc = step_prefetch(s, 20000000ull);
+        if (rc != 0)
+            return end_prefetch(s, rc < 0 ? rc : 0);
+        say_prefetch(s);
+        return 0;
+    }
+    if (*arg)
+        return fail(s, -EINVAL, "prefetch: say 'prefetch' or 'prefetch all'");
+    target_range(s, &off, &len);
+    uint64_t t0 = now_ns();
+    int rc = map_prefetch(doc_map(s->doc), off, len, false);
+    s->file_at = s->rmap_at = 0;
+    if (rc < 0)
+        return core_error(s, rc, "prefetch");
+    fmt_ns(now_ns() - t0, t, sizeof t);
+    parse_fmt_size(len, a, sizeof a);
+    say(s, false, "prefetch of %s asked for (MADV_WILLNEED) in %s; the kernel reads it ahead", a, t);
+    return 0;
+}
+
+static int c_details(Session *s, const char *arg, unsigned *r)
+{
+    (void)arg, (void)r;
+    Map *m = doc_map(s->doc);
+    Resid *res = doc_resid(s->doc);
+    char a[32], b[32];
+    ResidSmaps sm;
+    int rc = resid_smaps(res, &sm);
+    emit(s, "mapping of %s (%s)\n", map_path(m), mode_name(map_mode(m)));
+    if (rc == 0) {
+#define SZ(x) parse_fmt_size((x), a, sizeof a)
+        emit(s, "  smaps Size           %s\n", SZ(sm.size));
+        emit(s, "  Rss                  %s\n", SZ(sm.rss));
+        emit(s, "  Shared_Clean         %s\n", SZ(sm.shared_clean));
+        emit(s, "  Shared_Dirty         %s\n", SZ(sm.shared_dirty));
+        emit(s, "  Private_Clean        %s\n", SZ(sm.private_clean));
+        emit(s, "  Private_Dirty        %s\n", SZ(sm.private_dirty));
+        emit(s, "  Anonymous            %s\n", SZ(sm.anonymous));
+        emit(s, "  Locked               %s\n", SZ(sm.locked));
+#undef SZ
+    } else {
+        emit(s, "  smaps                n/a (%s)\n", map_strerror(rc));
+    }
+    ResidFaults f;
+    if (resid_faults(res, &f) == 0)
+        emit(s, "process faults         %" PRIu64 " minor, %" PRIu64 " major\n", f.minor, f.major);
+    MapLockLimit ll;
+    if (map_lock_limit(m, &ll) == 0) {
+        parse_fmt_size(ll.map_locked, a, sizeof a);
+        parse_fmt_size(ll.process_locked, b, sizeof b);
+        emit(s, "locked                 %s by this map, %s by the process\n", a, b);
+        if (ll.unlimited)
+            emit(s, "lock limit             none (CAP_IPC_LOCK or unlimited)\n");
+        else
+            emit(s, "lock limit             %s (RLIMIT_MEMLOCK)\n", parse_fmt_size(ll.limit, a, sizeof a));
+    }
+    emit(s, "readahead window       %s\n", parse_fmt_size(map_readahead(m), a, sizeof a));
+    emit(s, "advice                 %s\n", map_advice_name(map_advice(m)));
+    if (map_mode(m) == MMH_MODE_COPY) {
+        uint64_t pages = 0;
+        if (resid_edited(res, 0, 0, &pages) == 0)
+            emit(s, "edited (private) pages %" PRIu64 " = %s of anonymous memory\n", pages,
+                 parse_fmt_size(pages * map_pagesize(m), a, sizeof a));
+    }
+    say(s, false, "details: see the output");
+    return 0;
+}
+
+static size_t map_cols(const Session *s)
+{
+    return s->view.cols > 0 ? (size_t)s->view.cols : 1;
+}
+
+static void sample_map(Session *s, bool force)
+{
+    uint64_t t = now_ns();
+    if (!force && s->rmap_at && t - s->rmap_at < FILE_SAMPLE_NS)
+        return;
+    s->rmap_at = t;
+    s->rmap_cap = rmap_capacity(s->view.rows, s->view.cols);
+    rmap_sample(&s->rmap, s->doc, s->rmap_cap); /* sets s->rmap.rc */
+    if (s->rmap.n && s->rmap_sel >= s->rmap.n)
+        s->rmap_sel = s->rmap.n - 1;
+}
+
+static int c_map(Session *s, const char *arg, unsigned *r)
+{
+    (void)arg, (void)r;
+    if (s->batch)
+        return fail(s, -EINVAL, "map: the residency map needs a terminal (use stat)");
+    if (!size_of(s))
+        return fail(s, -EINVAL, "map: the file is empty");
+    if (s->state == ST_MAP) {
+        s->state = ST_NORMAL;
+        return 0;
+    }
+    s->state = ST_MAP;
+    sample_map(s, true);
+    s->rmap_sel = s->rmap.n ? rmap_bucket_of(&s->rmap, s->view.cursor) : 0;
+    s->msg[0] = 0;
+    return 0;
+}
+
+/* Keys in the residency map: arrows move the selected bucket, Enter goes
+ * there, Esc/m/q leave; the paging keys act on the selected bucket. */
+static unsigned map_key(Session *s, int key)
+{
+    size_t n = s->rmap.n, cols = map_cols(s), sel = s->rmap_sel;
+    switch (key) {
+    case MMH_KEY_LEFT:
+    case 'h': sel = sel ? sel - 1 : 0; break;
+    case MMH_KEY_RIGHT:
+    case 'l': sel = sel + 1 < n ? sel + 1 : sel; break;
+    case MMH_KEY_UP:
+    case 'k': sel = sel >= cols ? sel - cols : sel; break;
+    case MMH_KEY_DOWN:
+    case 'j': sel = sel + cols < n ? sel + cols : sel; break;
+    case MMH_KEY_HOME: sel = 0; break;
+    case MMH_KEY_END: sel = n ? n - 1 : 0; break;
+    case MMH_KEY_ENTER:
+        s->state = ST_NORMAL;
+        if (n)
+            move_to(s, s->rmap.b[sel].lo);
+        return MMH_R_REDRAW;
+    case MMH_KEY_ESC:
+    case 'm':
+    case 'q': s->state = ST_NORMAL; return MMH_R_REDRAW;
+    case 'e':
+    case 'E':
+    case 'p':
+    case 'P':
+    case 'a':
+    case 'f':
+    case 'F':
+    case 'L': {
+        unsigned r = cmd_run(s, keymap_lookup(key));
+        sample_map(s, true);
+        return r | MMH_R_REDRAW;
+    }
+    default: fail(s, 0, "map: arrows select, Enter goes there, e p E P a f L act, Esc leaves"); break;
+    }
+    s->rmap_sel = sel;
+    return MMH_R_REDRAW;
+}
+
+/* Live watch: compare the visible bytes with the last tick's and light up
+ * those someone else changed (not our own unwritten edits). O(screen). */
+static void watch(Session *s)
+{
+    uint64_t size = size_of(s), lo = s->view.top;
+    uint64_t n64 = (uint64_t)view_data_rows(&s->view) * (uint64_t)s->view.bpr;
+    if (lo >= size || !n64) {
+        s->snap_len = 0;
+        return;
+    }
+    size_t n = (size_t)(n64 < size - lo ? n64 : size - lo);
+    if (n > 65536)
+        n = 65536;
+    if (lo != s->snap_lo || n != s->snap_len) { /* the view moved: start over */
+        uint8_t *a = realloc(s->snap, n), *b;
+        if (!a)
+            return;
+        s->snap = a;
+        b = realloc(s->hot, n);
+        if (!b)
+            return;
+        s->hot = b;
+        memset(s->hot, 0, n);
+        s->snap_lo = lo;
+        s->snap_len = doc_read(s->doc, lo, s->snap, n) == 0 ? n : 0;
+        return;
+    }
+    uint8_t now[4096];
+    const RangeSet *runs = journal_runs(doc_journal(s->doc));
+    for (size_t i = 0; i < n; i += sizeof now) {
+        size_t k = n - i < sizeof now ? n - i : sizeof now;
+        if (doc_read(s->doc, lo + i, now, k) < 0) {
+            s->snap_len = 0;
+            return;
+        }
+        for (size_t j = 0; j < k; j++) {
+            uint8_t *h = &s->hot[i + j];
+            if (*h)
+                (*h)--;
+            if (now[j] != s->snap[i + j]) {
+                if (!rangeset_contains(runs, lo + i + j))
+                    *h = 15; /* about three seconds of ticks */
+                s->snap[i + j] = now[j];
+            }
+        }
+    }
+}
+
 static int c_quit(Session *s, const char *arg, unsigned *r)
 {
     (void)arg;
@@ -1201,6 +1529,8 @@ static const Cmd commands[] = {
     {"prevdata", c_prevdata},
     {"nexthole", c_nexthole},
     {"prevhole", c_prevhole},
+    {"evict", c_evict},       {"prefetch", c_prefetch}, {"details", c_details},
+    {"map", c_map},
     {"pane", c_pane},
     {"edit", c_edit},
     {"select", c_select},
@@ -1462,7 +1792,21 @@ unsigned cmd_key(Session *s, int key)
     case ST_PROMPT: return prompt_key(s, key);
     case ST_CONFIRM: return confirm_key(s, key);
     case ST_HELP: return help_key(s, key);
+    case ST_MAP:
+        if (!s->search && !s->pf_on)
+            return map_key(s, key);
+        break;
     case ST_NORMAL: break;
+    }
+    if (s->pf_on) {
+        if (key != MMH_KEY_ESC) {
+            say_prefetch(s);
+            return MMH_R_REDRAW;
+        }
+        s->pf_on = false;
+        s->file_at = s->rmap_at = 0;
+        say(s, false, "prefetch cancelled at 0x%" PRIx64, s->pf_pos);
+        return MMH_R_REDRAW;
     }
     if (s->search) {
         /* While a search runs, keys would move the cursor under it: only
@@ -1556,6 +1900,14 @@ unsigned cmd_resize(Session *s, int rows, int cols)
 unsigned cmd_tick(Session *s, uint64_t budget_ns)
 {
     unsigned r = MMH_R_NONE;
+    if (s->pf_on) {
+        int rc = step_prefetch(s, budget_ns);
+        if (rc == 0)
+            say_prefetch(s);
+        else
+            s->result = end_prefetch(s, rc < 0 ? rc : 0);
+        r |= MMH_R_REDRAW;
+    }
     if (s->search) {
         int rc = step_search(s, budget_ns);
         if (rc == SEARCH_RUNNING)
@@ -1587,10 +1939,17 @@ unsigned cmd_tick(Session *s, uint64_t budget_ns)
         r |= MMH_R_REDRAW;
     }
     r |= take_refresh(s);
+    /* Sample before watch reads the visible bytes: that read faults them
+     * back in, so a count taken after it would never show an eviction. */
     uint64_t before = s->file_at;
     sample_file(s, false);
     if (s->file_at != before)
         r |= MMH_R_REDRAW;
+    if (!s->batch) {
+        if (s->state == ST_MAP)
+            sample_map(s, false);
+        watch(s);
+    }
     return r;
 }
 
@@ -1682,10 +2041,24 @@ void cmd_frame(Session *s, Grid *g)
         draw_help(s, g);
         return;
     }
+    if (s->state == ST_MAP) {
+        const char *nm = strrchr(map_path(doc_map(s->doc)), '/');
+        Resid *rr = doc_resid(s->doc);
+        RmapInfo ri = {
+            .name = nm ? nm + 1 : map_path(doc_map(s->doc)),
+            .cursor = s->view.cursor,
+            .selected = s->rmap_sel,
+            .message = s->msg[0] ? s->msg : NULL,
+            .message_error = s->msg_err,
+            .unknown_why = resid_known(rr) ? NULL : resid_why_unknown(rr),
+        };
+        if (s->rmap_cap != rmap_capacity(g->rows, g->cols))
+            sample_map(s, true); /* resized */
+        rmap_render(&s->rmap, &ri, g);
+        return;
+    }
     Map *m = doc_map(s->doc);
     Resid *r = doc_resid(s->doc);
-    MapLockLimit lim = {0};
-    map_lock_limit(m, &lim);
     sample_file(s, false);
     const char *state = NULL;
     if (s->state == ST_EDIT)
@@ -1704,13 +2077,16 @@ void cmd_frame(Session *s, Grid *g)
         .file = s->file,
         .unknown_why = resid_known(r) ? NULL : resid_why_unknown(r),
         .locked = rangeset_total(map_locked(m)),
-        .lock_limit = lim.limit,
-        .lock_unlimited = lim.unlimited,
+        .lock_limit = s->lim.limit,
+        .lock_unlimited = s->lim.unlimited,
         .advice = map_advice_name(map_advice(m)),
         .edited_pages = s->edited_pages,
         .last_minflt = s->last.minflt,
         .last_majflt = s->last.majflt,
         .last_ns = s->last.ns,
+        .hot = s->snap_len ? s->hot : NULL,
+        .hot_lo = s->snap_lo,
+        .hot_len = s->snap_len,
         .match_on = s->match_on,
         .match_off = s->match_off,
         .match_len = s->match_len,
@@ -1761,6 +2137,9 @@ void cmd_session_free(Session *s)
         doc_saveas_cancel(s->save);
     if (s->search)
         search_free(s->search);
+    rmap_free(&s->rmap);
+    free(s->snap);
+    free(s->hot);
     if (s->doc)
         doc_close(s->doc);
     free(s->out);

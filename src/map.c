@@ -1194,6 +1194,13 @@ static int last_start(Map *m, uint64_t x, uint64_t c, bool want, bool *found, ui
     return 0;
 }
 
+int map_region(Map *m, uint64_t pos, bool *data, uint64_t *end)
+{
+    if (pos >= m->size)
+        return -ENXIO;
+    return region_at(m, pos, data, end);
+}
+
 int map_seek_region(Map *m, uint64_t from, bool data, bool backward, uint64_t *out)
 {
     if (m->size == 0)

@@ -198,6 +198,10 @@ int map_prefetch(Map *m, uint64_t off, uint64_t len, bool populate);
  * O(log distance) probes plus the regions in the last window. */
 int map_seek_region(Map *m, uint64_t from, bool data, bool backward, uint64_t *out);
 
+/* The region holding pos (< map_size): *data says whether it is data, *end
+ * where it ends (at most the size). */
+int map_region(Map *m, uint64_t pos, bool *data, uint64_t *end);
+
 /* ---- copy-mode write-back ---------------------------------------------- */
 
 /* Write the edited runs (sorted, disjoint) to the file: pwrite each run's

@@ -28,6 +28,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h> /* _IOWR, for SYS_PAGEMAP_SCAN */
@@ -613,4 +614,49 @@ int resid_faults(Resid *r, ResidFaults *out)
     out->minor = (uint64_t)ru.ru_minflt;
     out->major = (uint64_t)ru.ru_majflt;
     return 0;
+}
+
+/* Add a "Field:   123 kB" value, in bytes. */
+static void smaps_field(const char *line, const char *name, uint64_t *out)
+{
+    size_t n = strlen(name);
+    if (strncmp(line, name, n) == 0 && line[n] == ':')
+        *out += strtoull(line + n + 1, NULL, 10) * 1024;
+}
+
+int resid_smaps(Resid *r, ResidSmaps *out)
+{
+    /* Locks and advice split the mapping into several entries: sum them. */
+    uintptr_t base = map_addr(r->m, 0);
+    uintptr_t end = base + (uintptr_t)((map_size(r->m) + r->ps - 1) / r->ps * r->ps);
+    memset(out, 0, sizeof *out);
+    if (!base)
+        return -ENOENT;
+    FILE *f = fopen("/proc/self/smaps", "re");
+    if (!f)
+        return -errno;
+    char line[512];
+    bool in = false, found = false;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long lo, hi;
+        /* A mapping's header: "lo-hi perms offset dev inode path" (no
+         * field line starts with hex digits followed by '-'). */
+        if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2) {
+            in = lo < end && hi > base;
+            found = found || in;
+            continue;
+        }
+        if (!in)
+            continue;
+        smaps_field(line, "Size", &out->size);
+        smaps_field(line, "Rss", &out->rss);
+        smaps_field(line, "Shared_Clean", &out->shared_clean);
+        smaps_field(line, "Shared_Dirty", &out->shared_dirty);
+        smaps_field(line, "Private_Clean", &out->private_clean);
+        smaps_field(line, "Private_Dirty", &out->private_dirty);
+        smaps_field(line, "Anonymous", &out->anonymous);
+        smaps_field(line, "Locked", &out->locked);
+    }
+    fclose(f);
+    return found ? 0 : -ENOENT;
 }

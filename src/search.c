@@ -27,10 +27,16 @@
  * if its bytes touch file data (SEEK_DATA/SEEK_HOLE) or an unwritten edit
  * (journal_runs, which copy mode keeps in private pages the file knows
  * nothing of). Forward, the next such run of starts is found exactly, with
- * the extent cached; backward, where lseek has no reverse, the highest data
- * below a point is bracketed by probes of doubling width and then bisected
- * down to SEARCH_PROBE bytes, which are scanned even if partly hole. Starts
- * skipped count as scanned, never as bytes_read.
+ * the extent cached. Backward, where lseek has no reverse, the last data
+ * below a point comes from the cached extent, or a walk over at most
+ * SEARCH_WALK extents from the bottom of the leg (a sparse file has few),
+ * or, in a crowded file, probes of doubling width down from the point and
+ * then halving of the band that saw data down to SEARCH_PROBE bytes (which
+ * may then be scanned though partly hole). Either way each window stops at
+ * the bottom of what is known to be worth scanning, and the next window
+ * asks again. Starts skipped count as scanned, never as bytes_read. If
+ * lseek contradicts itself (a file changing under the scan), a window still
+ * moves on by at least one start, so a step always ends.
  *
  * Progress counts start offsets: scanned rises to total, which only falls
  * (when the file shrinks under the range). The clock is read after each
@@ -51,9 +57,10 @@
 #ifndef SEARCH_CHUNK
 #define SEARCH_CHUNK (4u << 20) /* start offsets tried per map_visit call */
 #endif
-#define SEARCH_PROBE (UINT64_C(1) << 20) /* backward hole probes: first width, finest band */
-#define SEARCH_WALK 8                    /* extents walked before probing instead */
-#define SEARCH_AHEAD 4                   /* readahead windows prefetched ahead of the scan */
+#define SEARCH_PROBE (UINT64_C(1) << 20)      /* backward hole probes: first width, finest band */
+#define SEARCH_RBLOCK (16u << 10)             /* bytes per memrchr call */
+#define SEARCH_WALK 8                         /* extents walked before probing instead */
+#define SEARCH_AHEAD 4                        /* readahead windows prefetched ahead of the scan */
 #define SEARCH_AHEAD_MAX (UINT64_C(64) << 20) /* at most this far ahead */
 
 static const char E_EMPTY[] = "empty pattern";
@@ -312,11 +319,19 @@ static size_t next_of(const uint8_t *base, size_t from, size_t end, uint8_t c)
     return q ? (size_t)(q - base) : end;
 }
 
-/* Index of the last byte c in base[0, end), or -1. */
+/* Index of the last byte c in base[0, end), or -1. In blocks: a sanitizer
+ * checks the whole range of every memrchr call, which would make a backward
+ * scan through dense candidates quadratic; the extra calls cost nothing. */
 static long last_of(const uint8_t *base, size_t end, uint8_t c)
 {
-    const uint8_t *q = end ? memrchr(base, c, end) : NULL;
-    return q ? (long)(q - base) : -1;
+    while (end > 0) {
+        size_t n = end < SEARCH_RBLOCK ? end : SEARCH_RBLOCK;
+        const uint8_t *q = memrchr(base + end - n, c, n);
+        if (q)
+            return (long)(q - base);
+        end -= n;
+    }
+    return -1;
 }
 
 static long scan_fwd(const Matcher *mt, const uint8_t *buf, size_t n)
@@ -399,28 +414,28 @@ typedef struct Leg {
 } Leg;
 
 struct Search {
-    Doc *d;                 /* the document searched */
-    Map *m;                 /* its map */
-    Matcher mt;             /* the prepared pattern */
-    bool backward;          /* towards lower offsets */
-    bool holes;             /* the pattern needs a non-zero byte: holes may be skipped */
-    bool whole;             /* SEEK_DATA means nothing here: all is data */
-    uint64_t lo, hi;        /* the range; hi falls with the file's size */
-    Leg leg[2];             /* before the wrap, and after it */
-    int cur;                /* the leg scanned now; 2 when both are done */
-    uint64_t chunk;         /* starts per window */
-    int state;              /* what the last step returned, if a SearchState */
-    uint64_t match;         /* the last match found */
-    bool wrapped;           /* the scan went on into the second leg */
-    uint64_t ext_from;      /* extent cache: no data in [ext_from, ext_lo), */
-    uint64_t ext_lo;        /* data in [ext_lo, ext_hi) (UINT64_MAX: none */
-    uint64_t ext_hi;        /* after ext_from); empty when ext_from == ext_hi */
-    uint64_t ahead;         /* prefetched up to (forward) or down to (backward) */
-    uint64_t ahead_len;     /* bytes to keep prefetched ahead of the scan */
-    SearchProgress prog;    /* as search_progress reports it */
-    bool hit;               /* visit callback: a match seen in this window */
-    uint64_t hit_off;       /* its offset (backward: the last so far) */
-    size_t carry_n;         /* visit callback: bytes held in carry */
+    Doc *d;              /* the document searched */
+    Map *m;              /* its map */
+    Matcher mt;          /* the prepared pattern */
+    bool backward;       /* towards lower offsets */
+    bool holes;          /* the pattern needs a non-zero byte: holes may be skipped */
+    bool whole;          /* SEEK_DATA means nothing here: all is data */
+    uint64_t lo, hi;     /* the range; hi falls with the file's size */
+    Leg leg[2];          /* before the wrap, and after it */
+    int cur;             /* the leg scanned now; 2 when both are done */
+    uint64_t chunk;      /* starts per window */
+    int state;           /* what the last step returned, if a SearchState */
+    uint64_t match;      /* the last match found */
+    bool wrapped;        /* the scan went on into the second leg */
+    uint64_t ext_from;   /* extent cache: no data in [ext_from, ext_lo) and */
+    uint64_t ext_lo;     /* data in [ext_lo, ext_hi); both UINT64_MAX: no */
+    uint64_t ext_hi;     /* data after ext_from (all three: nothing cached) */
+    uint64_t ahead;      /* prefetched up to (forward) or down to (backward) */
+    uint64_t ahead_len;  /* bytes to keep prefetched ahead of the scan */
+    SearchProgress prog; /* as search_progress reports it */
+    bool hit;            /* visit callback: a match seen in this window */
+    uint64_t hit_off;    /* its offset (backward: the last so far) */
+    size_t carry_n;      /* visit callback: bytes held in carry */
     uint8_t carry[2 * MMH_PATTERN_MAX]; /* the previous piece's tail, then the next head */
 };
 
@@ -485,8 +500,9 @@ static int visit(const uint8_t *p, size_t n, uint64_t off, void *ctx)
         memcpy(s->carry, p + n - keep, keep);
         s->carry_n = keep;
     } else {
-        /* A short piece: the tail grows from what is held (already followed
-         * by the piece itself when something was held). */
+        /* A piece shorter than a tail (only if map_visit lent pieces
+         * smaller than a pattern): the tail grows from what is held,
+         * already followed by the piece itself when something was held. */
         if (s->carry_n == 0)
             memcpy(s->carry, p, n);
         size_t have = s->carry_n + n;
@@ -533,6 +549,21 @@ static int data_at(Search *s, uint64_t off, uint64_t *at)
     return 0;
 }
 
+/* The first hole at or after off (a data byte): 0 with *at; the end of the
+ * file counts as a hole. UINT64_MAX when the file ended before off. */
+static int hole_at(Search *s, uint64_t off, uint64_t *at)
+{
+    off_t h = map_sys(s->m)->lseek(map_fd(s->m), (off_t)off, SEEK_HOLE);
+    if (h >= 0) {
+        *at = (uint64_t)h;
+        return 0;
+    }
+    if (errno != ENXIO)
+        return -errno;
+    *at = UINT64_MAX; /* shrank under us: the caller stays conservative */
+    return 0;
+}
+
 /* The data extent holding off or next after it: [*a, *b), both UINT64_MAX
  * when only holes follow. Cached: a forward scan asks about the same
  * extent once per window. */
@@ -544,13 +575,11 @@ static int extent_after(Search *s, uint64_t off, uint64_t *a, uint64_t *b)
         if (rc < 0)
             return rc;
         if (lo != UINT64_MAX && !s->whole) {
-            off_t h = map_sys(s->m)->lseek(map_fd(s->m), (off_t)lo, SEEK_HOLE);
-            if (h >= 0)
-                hi = (uint64_t)h;
-            else if (errno == ENXIO) /* shrank between the calls */
+            rc = hole_at(s, lo, &hi);
+            if (rc < 0)
+                return rc;
+            if (hi == UINT64_MAX) /* shrank between the calls */
                 lo = UINT64_MAX;
-            else
-                return -errno;
         }
         s->ext_from = off;
         s->ext_lo = lo;
@@ -566,7 +595,7 @@ static int extent_after(Search *s, uint64_t off, uint64_t *a, uint64_t *b)
  * left. 0 with the first such run [*a, *e), 1 when none. */
 static int next_region(Search *s, uint64_t pos, uint64_t *a, uint64_t *e)
 {
-    uint64_t w = s->mt.len - 1, da, db;
+    uint64_t w = s->mt.len - 1, da = UINT64_MAX, db = UINT64_MAX;
     int rc = extent_after(s, pos, &da, &db);
     if (rc < 0)
         return rc;
@@ -598,21 +627,6 @@ static int next_region(Search *s, uint64_t pos, uint64_t *a, uint64_t *e)
     return 0;
 }
 
-/* The first hole at or after off (a data byte): 0 with *at; the end of the
- * file counts as a hole. UINT64_MAX when the file ended before off. */
-static int hole_at(Search *s, uint64_t off, uint64_t *at)
-{
-    off_t h = map_sys(s->m)->lseek(map_fd(s->m), (off_t)off, SEEK_HOLE);
-    if (h >= 0) {
-        *at = (uint64_t)h;
-        return 0;
-    }
-    if (errno != ENXIO)
-        return -errno;
-    *at = UINT64_MAX; /* shrank under us: the caller stays conservative */
-    return 0;
-}
-
 /* Walk the extents from lo (a data byte) towards y, at most SEARCH_WALK of
  * them, for the last data byte below y: 0 with [*first, *d] (the last
  * extent's start and that byte; the extent is cached), 1 when more extents
@@ -620,7 +634,7 @@ static int hole_at(Search *s, uint64_t off, uint64_t *at)
 static int walk_extents(Search *s, uint64_t *lo, uint64_t y, uint64_t *first, uint64_t *d)
 {
     for (int k = 0; k < SEARCH_WALK; k++) {
-        uint64_t h, next;
+        uint64_t h = UINT64_MAX, next = UINT64_MAX;
         int rc = hole_at(s, *lo, &h);
         if (rc < 0)
             return rc;
@@ -660,7 +674,7 @@ static int last_data_below(Search *s, uint64_t floor, uint64_t y, uint64_t *firs
         *d = y - 1;
         return 0;
     }
-    uint64_t lo, at;
+    uint64_t lo = 0, at = 0;
     int rc = data_at(s, floor, &lo);
     if (rc < 0)
         return rc;

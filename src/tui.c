@@ -39,6 +39,7 @@ static void setup_attrs(void)
     attrs[MMH_CC_PROMPT] = A_BOLD;
     attrs[MMH_CC_MATCH] = A_REVERSE | A_UNDERLINE;
     attrs[MMH_CC_HOLE] = A_DIM;
+    attrs[MMH_CC_CHANGED] = A_STANDOUT | A_BOLD;
     if (!colour || start_color() == ERR)
         return;
     use_default_colors();
@@ -58,6 +59,7 @@ static void setup_attrs(void)
         {MMH_CC_ERROR, COLOR_RED, -1, A_BOLD},
         {MMH_CC_MATCH, COLOR_BLACK, COLOR_GREEN, A_BOLD},
         {MMH_CC_HOLE, COLOR_BLUE, -1, 0},
+        {MMH_CC_CHANGED, COLOR_BLACK, COLOR_MAGENTA, A_BOLD},
     };
     for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
         short n = (short)(i + 1);

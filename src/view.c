@@ -630,6 +630,9 @@ static void draw_data(const View *v, Doc *d, const ViewInfo *in, const Geo *k, c
                 cls[0] = cls[1] = MMH_CC_MODIFIED;
                 hole = false;
             }
+            if (in->hot && off >= in->hot_lo && off - in->hot_lo < in->hot_len &&
+                in->hot[off - in->hot_lo])
+                cls[0] = cls[1] = MMH_CC_CHANGED;
             if (in->match_on && off >= in->match_off && off - in->match_off < in->match_len)
                 cls[0] = cls[1] = MMH_CC_MATCH;
             if (v->sel_on && off >= sel_lo && off <= sel_hi)

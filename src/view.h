@@ -57,6 +57,7 @@ typedef enum MmhClass {
     MMH_CC_PROMPT,    /* the prompt being typed */
     MMH_CC_MATCH,     /* the search match */
     MMH_CC_HOLE,      /* a byte in a hole of a sparse file ("--") */
+    MMH_CC_CHANGED,   /* a byte changed by someone else in the last seconds */
     MMH_CC_COUNT
 } MmhClass;
 
@@ -125,6 +126,8 @@ typedef struct ViewInfo {
     const char *advice;                         /* "normal", "sequential", "random" */
     uint64_t edited_pages;                      /* copy mode: pages holding private copies */
     uint64_t last_minflt, last_majflt, last_ns; /* the previous frame */
+    const uint8_t *hot;        /* per byte from hot_lo: nonzero = changed lately */
+    uint64_t hot_lo, hot_len;  /* the bytes hot covers */
     bool match_on;                              /* a search match is highlighted */
     uint64_t match_off, match_len;              /* its bytes */
     const char *message;                        /* the message row, or NULL */

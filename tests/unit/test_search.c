@@ -202,10 +202,10 @@ typedef struct Found {
 } Found;
 
 typedef struct Run {
-    Found *v;             /* matches in the order reported */
-    size_t n, cap;        /* how many, room */
-    unsigned steps;       /* search_step calls */
-    SearchProgress end;   /* progress at NOT_FOUND */
+    Found *v;           /* matches in the order reported */
+    size_t n, cap;      /* how many, room */
+    unsigned steps;     /* search_step calls */
+    SearchProgress end; /* progress at NOT_FOUND */
 } Run;
 
 static void run_push(Run *r, uint64_t off, bool wrapped)
@@ -246,7 +246,9 @@ static Run run_all(Doc *d, const Pattern *p, const SearchOpts *o, uint64_t budge
         if (rc == SEARCH_NOT_FOUND)
             break;
         if (rc == SEARCH_FOUND) {
-            assert_true(r.n == 0 || now.scanned > 0);
+            /* Each start is reported at most once: a loop that repeats
+             * itself fails here instead of hanging. */
+            assert_true(r.n < total0);
             run_push(&r, search_match(s), search_wrapped(s));
         } else {
             assert_int_equal(rc, SEARCH_RUNNING);
@@ -618,11 +620,12 @@ static void test_buf_oracle(void **state)
     }
     /* Full-range bytes, patterns cut from the buffer (so they occur), some
      * bytes made wild or case-folded. */
+    static const uint8_t few[4] = {'a', 'b', 0x00, 0xff};
     uint8_t big[4096];
     for (int k = 0; k < 2000; k++) {
         size_t n = 1 + below(sizeof big);
         for (size_t i = 0; i < n; i++)
-            big[i] = k % 2 ? (uint8_t)rnd() : (uint8_t)"ab\0\xff"[below(4)];
+            big[i] = k % 2 ? (uint8_t)rnd() : few[below(4)];
         Pattern p;
         memset(&p, 0, sizeof p);
         p.len = 1 + below(n < 16 ? n : 16);
@@ -940,9 +943,9 @@ static void test_range(void **state)
         size_t n;
         uint64_t first;
     } cases[] = {
-        {0, 0, 4, 0},   {1, 0, 3, 5},  {0, 7, 1, 0},   {0, 8, 2, 0},  {6, 14, 0, 0},
-        {6, 15, 1, 12}, {5, 8, 1, 5},  {5, 7, 0, 0},   {13, 100, 1, 19}, {20, 24, 0, 0},
-        {19, 22, 1, 19}, {1, 3, 0, 0},
+        {0, 0, 4, 0},     {1, 0, 3, 5},   {0, 7, 1, 0},    {0, 8, 2, 0},
+        {6, 14, 0, 0},    {6, 15, 1, 12}, {5, 8, 1, 5},    {5, 7, 0, 0},
+        {13, 100, 1, 19}, {20, 24, 0, 0}, {19, 22, 1, 19}, {1, 3, 0, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         for (int back = 0; back < 2; back++) {
@@ -1028,9 +1031,9 @@ static void test_budget_and_cancel(void **state)
 
 /* ---- syscalls: counted and failed ------------------------------------------ */
 
-static int seeks;          /* SEEK_DATA and SEEK_HOLE calls */
-static int seek_errno;     /* fail them with this, when not 0 */
-static int willneeds;      /* MADV_WILLNEED calls */
+static int seeks;      /* SEEK_DATA and SEEK_HOLE calls */
+static int seek_errno; /* fail them with this, when not 0 */
+static int willneeds;  /* MADV_WILLNEED calls */
 
 static off_t counting_lseek(int fd, off_t off, int whence)
 {
@@ -1148,8 +1151,7 @@ static uint64_t make_huge(const char *path)
 }
 
 /* Search the huge file: the answer, in a few steps, reading little. */
-static void huge_case(Doc *d, const Pattern *p, uint64_t from, bool back, int want,
-                      uint64_t at)
+static void huge_case(Doc *d, const Pattern *p, uint64_t from, bool back, int want, uint64_t at)
 {
     SearchOpts o = {from, 0, 0, back, false, 0};
     uint64_t m;
