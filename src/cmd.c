@@ -67,7 +67,8 @@ struct Session {
     uint64_t file_cost;            /* how long that took */
     MapLockLimit lim;              /* the lock limit, sampled with file */
     uint64_t edited_pages;         /* copy mode: private pages */
-    ViewFrame last;                /* the previous frame's measurements */
+    ViewFrame last;                /* the measurements shown on the status row */
+    uint64_t last_at;              /* when they were taken */
     DocSave *save;                 /* a save to a new file in progress */
     char save_path[1024];          /* its destination */
     uint64_t save_t0;              /* when it started */
@@ -81,18 +82,18 @@ struct Session {
     bool search_wrapped0;          /* the search began by wrapping (cursor at the end) */
     uint64_t search_count;         /* matches listed so far */
     uint64_t search_lo, search_hi; /* the range searched */
-    bool pf_on;             /* a whole-file prefetch is running */
-    uint64_t pf_pos;        /* next byte it prefetches */
-    uint64_t pf_done;       /* data bytes prefetched so far */
-    uint64_t pf_t0;         /* when it started */
-    uint8_t *snap;          /* live watch: the visible bytes at the last tick */
-    uint8_t *hot;           /* per visible byte: ticks left to highlight it */
-    uint64_t snap_lo;       /* offset of snap[0] */
-    size_t snap_len;        /* bytes in snap and hot */
-    Rmap rmap;              /* the residency map, when shown */
-    size_t rmap_sel;        /* its selected bucket */
-    size_t rmap_cap;        /* buckets asked for (the map may use fewer) */
-    uint64_t rmap_at;       /* when it was sampled */
+    bool pf_on;                    /* a whole-file prefetch is running */
+    uint64_t pf_pos;               /* next byte it prefetches */
+    uint64_t pf_done;              /* data bytes prefetched so far */
+    uint64_t pf_t0;                /* when it started */
+    uint8_t *snap;                 /* live watch: the visible bytes at the last tick */
+    uint8_t *hot;                  /* per visible byte: ticks left to highlight it */
+    uint64_t snap_lo;              /* offset of snap[0] */
+    size_t snap_len;               /* bytes in snap and hot */
+    Rmap rmap;                     /* the residency map, when shown */
+    size_t rmap_sel;               /* its selected bucket */
+    size_t rmap_cap;               /* buckets asked for (the map may use fewer) */
+    uint64_t rmap_at;              /* when it was sampled */
     bool match_on;                 /* a match is highlighted */
     uint64_t match_off, match_len; /* its bytes */
     char *report;                  /* UI: a reporting command's output, shown on
@@ -798,7 +799,8 @@ static int c_stat(Session *s, const char *arg, unsigned *r)
     if (map_mode(m) == MMH_MODE_COPY) {
         uint64_t pages = 0;
         if (resid_edited(res, 0, 0, &pages) == 0)
-            emit(s, "edited     %" PRIu64 " pages (private copies)\n", pages);
+            emit(s, "edited     %" PRIu64 " page%s (private copies)\n", pages,
+                 pages == 1 ? "" : "s");
     }
     parse_fmt_size(rangeset_total(map_locked(m)), a, sizeof a);
     emit(s, "locked     %s\n", a);
@@ -1101,10 +1103,14 @@ static int c_evict(Session *s, const char *arg, unsigned *r)
     if (rc < 0)
         return core_error(s, rc, "evict");
     fmt_ns(now_ns() - t0, t, sizeof t);
-    parse_fmt_size(len, a, sizeof a);
+    /* Say what went: map_evict rounds out to 2 MiB (large folios). */
+    uint64_t lo = off & ~((2ull << 20) - 1),
+             hi = (off + len + (2ull << 20) - 1) & ~((2ull << 20) - 1);
+    parse_fmt_size((hi < size ? hi : size) - lo, a, sizeof a);
     if (e.before >= 0)
-        say(s, false, "evicted %s%s: cached pages %" PRId64 " -> %" PRId64 " in %s%s", *arg ? "the file, " : "", a,
-            e.before, e.after, t, e.kept_edited ? " (edited pages kept)" : "");
+        say(s, false, "evicted %s%s: cached pages %" PRId64 " -> %" PRId64 " in %s%s",
+            *arg ? "the file, " : "", a, e.before, e.after, t,
+            e.kept_edited ? " (edited pages kept)" : "");
     else
         say(s, false, "evicted %s in %s", a, t);
     return 0;
@@ -1195,7 +1201,8 @@ static int c_prefetch(Session *s, const char *arg, unsigned *r)
         return core_error(s, rc, "prefetch");
     fmt_ns(now_ns() - t0, t, sizeof t);
     parse_fmt_size(len, a, sizeof a);
-    say(s, false, "prefetch of %s asked for (MADV_WILLNEED) in %s; the kernel reads it ahead", a, t);
+    say(s, false, "prefetch of %s asked for (MADV_WILLNEED) in %s; the kernel reads it ahead", a,
+        t);
     return 0;
 }
 
@@ -1233,7 +1240,8 @@ static int c_details(Session *s, const char *arg, unsigned *r)
         if (ll.unlimited)
             emit(s, "lock limit             none (CAP_IPC_LOCK or unlimited)\n");
         else
-            emit(s, "lock limit             %s (RLIMIT_MEMLOCK)\n", parse_fmt_size(ll.limit, a, sizeof a));
+            emit(s, "lock limit             %s (RLIMIT_MEMLOCK)\n",
+                 parse_fmt_size(ll.limit, a, sizeof a));
     }
     emit(s, "readahead window       %s\n", parse_fmt_size(map_readahead(m), a, sizeof a));
     emit(s, "advice                 %s\n", map_advice_name(map_advice(m)));
@@ -1318,14 +1326,26 @@ static unsigned map_key(Session *s, int key)
         sample_map(s, true);
         return r | MMH_R_REDRAW;
     }
-    default: fail(s, 0, "map: arrows select, Enter goes there, e p E P a f L act, Esc leaves"); break;
+    default:
+        fail(s, 0, "map: arrows select, Enter goes there, e p E P a f L act, Esc leaves");
+        break;
     }
     s->rmap_sel = sel;
     return MMH_R_REDRAW;
 }
 
-/* Live watch: compare the visible bytes with the last tick's and light up
- * those someone else changed (not our own unwritten edits). O(screen). */
+/* One tick less of highlight for every byte lit up. */
+static void cool_down(Session *s)
+{
+    for (size_t i = 0; i < s->snap_len; i++)
+        if (s->hot[i])
+            s->hot[i]--;
+}
+
+/* Live watch: compare the visible bytes with the last frame's and light up
+ * those someone else changed (not our own unwritten edits). Called after
+ * the frame has read them, so it never faults a page in before residency
+ * is sampled. O(screen). */
 static void watch(Session *s)
 {
     uint64_t size = size_of(s), lo = s->view.top;
@@ -1361,11 +1381,9 @@ static void watch(Session *s)
         }
         for (size_t j = 0; j < k; j++) {
             uint8_t *h = &s->hot[i + j];
-            if (*h)
-                (*h)--;
             if (now[j] != s->snap[i + j]) {
                 if (!rangeset_contains(runs, lo + i + j))
-                    *h = 15; /* about three seconds of ticks */
+                    *h = 15; /* about three seconds of ticks (cool_down) */
                 s->snap[i + j] = now[j];
             }
         }
@@ -1529,7 +1547,9 @@ static const Cmd commands[] = {
     {"prevdata", c_prevdata},
     {"nexthole", c_nexthole},
     {"prevhole", c_prevhole},
-    {"evict", c_evict},       {"prefetch", c_prefetch}, {"details", c_details},
+    {"evict", c_evict},
+    {"prefetch", c_prefetch},
+    {"details", c_details},
     {"map", c_map},
     {"pane", c_pane},
     {"edit", c_edit},
@@ -1939,8 +1959,6 @@ unsigned cmd_tick(Session *s, uint64_t budget_ns)
         r |= MMH_R_REDRAW;
     }
     r |= take_refresh(s);
-    /* Sample before watch reads the visible bytes: that read faults them
-     * back in, so a count taken after it would never show an eviction. */
     uint64_t before = s->file_at;
     sample_file(s, false);
     if (s->file_at != before)
@@ -1948,7 +1966,7 @@ unsigned cmd_tick(Session *s, uint64_t budget_ns)
     if (!s->batch) {
         if (s->state == ST_MAP)
             sample_map(s, false);
-        watch(s);
+        cool_down(s); /* watch() itself runs after each frame's read */
     }
     return r;
 }
@@ -2105,7 +2123,14 @@ void cmd_frame(Session *s, Grid *g)
         info.message_error = s->msg_err;
         view_render(&s->view, s->doc, &info, g, &f);
     }
-    s->last = f;
+    /* A frame that faulted stays on the status row for a while: the next
+     * idle refresh (200 ms later, faulting nothing) would hide it at once. */
+    uint64_t t = now_ns();
+    if (f.majflt || f.minflt || !s->last.majflt || t - s->last_at > 2000000000ull) {
+        s->last = f;
+        s->last_at = t;
+    }
+    watch(s); /* after the frame read the bytes: never fault them first */
 }
 
 /* ---- life cycle ---------------------------------------------------------- */

@@ -698,7 +698,8 @@ static void draw_status1(const View *v, Doc *d, const ViewInfo *in, const ViewFr
         pm = permille(in->file.cached, in->file.pages);
         snprintf(line + n, sizeof line - n, "  cached %s %u.%u%%", a, pm / 10, pm % 10);
     } else if (in->unknown_why) {
-        snprintf(line + n, sizeof line - n, "  file residency n/a (%s)", in->unknown_why);
+        /* Short, to fit 80 columns; the map and stat give the reason. */
+        snprintf(line + n, sizeof line - n, "  residency n/a: no write permission");
     }
     fill_row(g, row, MMH_CC_STATUS);
     put_str(g, row, 0, g->cols, line, MMH_CC_STATUS, true);

@@ -1054,7 +1054,7 @@ static void test_status(void **state)
     x->in.last_ns = 12345678;
     x->in.advice = "random";
     fx_render(x, 30, 120);
-    assert_contains(fx_row(x, 27), "  file residency n/a (no write permission)");
+    assert_contains(fx_row(x, 27), "  residency n/a: no write permission");
     assert_string_equal(
         fx_row(x, 28),
         "lock 4.0 KiB/unlimited  adv random  edited 2 pg  frame maj 3 min 41 12.3ms");
