@@ -1,8 +1,9 @@
 #!/bin/sh
 # run.sh: the benchmarks, run by `make bench` as
 #     sh run.sh ABS_BUILDDIR
-# BENCH=core or BENCH=editor in the environment runs only that one; the
-# default (BENCH=all) runs bench_core, then bench_editor.
+# BENCH=core, BENCH=editor or BENCH=search in the environment runs only
+# that one; the default (BENCH=all) runs bench_core, bench_editor, then
+# bench_search.
 #
 # It builds nothing. It makes a temporary directory under $TMPDIR (or /tmp),
 # which should be on the disk under test, runs the programs there and, on
@@ -21,6 +22,11 @@
 #                             and hexedit. A minute or two: writing 4 GiB
 #                             and faulting in the sparse file's edits
 #                             dominate.
+#   tests/bench/bench_search  the search core beside grep -F, a bare memmem
+#                             and cat: a page-cache-warm 4 GiB file, the same
+#                             file cold, and a 16 TiB sparse file (holes
+#                             skipped beside 1 GiB of holes read). About two
+#                             minutes: writing 4 GiB dominates.
 #
 # tweak and hexedit are the latency baselines. When they are missing and
 # this runs as root with apt-get, it installs them (Debian packages tweak and
@@ -36,15 +42,17 @@ fi
 builddir=$1
 core=$builddir/tests/bench/bench_core
 editor=$builddir/tests/bench/bench_editor
+search=$builddir/tests/bench/bench_search
 mmhex=$builddir/src/mmhex
 
 which=${BENCH:-all}
 case $which in
-all) progs="$core $editor" ;;
+all) progs="$core $editor $search" ;;
 core) progs=$core ;;
 editor) progs=$editor ;;
+search) progs=$search ;;
 *)
-    echo "run.sh: BENCH=$which: say core, editor or all" >&2
+    echo "run.sh: BENCH=$which: say core, editor, search or all" >&2
     exit 2
     ;;
 esac
@@ -92,7 +100,7 @@ if [ -n "$avail" ] && [ "$avail" -lt 5242880 ]; then
 fi
 
 # The peer editors for bench_editor's latency table.
-if [ "$which" != core ]; then
+if [ "$which" = all ] || [ "$which" = editor ]; then
     missing=
     for e in tweak hexedit; do
         command -v "$e" >/dev/null 2>&1 || missing="$missing $e"
@@ -117,7 +125,7 @@ fi
 
 status=0
 for p in $progs; do
-    [ "$p" = "$editor" ] && [ "$which" = all ] && echo && echo
+    [ "$p" != "$core" ] && [ "$which" = all ] && echo && echo
     if [ -x "$mmhex" ]; then
         "$p" --mmhex "$mmhex" "$dir" || status=1
     else
