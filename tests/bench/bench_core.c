@@ -31,11 +31,24 @@
  *     mincore-based tools take ~10 s on 1 TiB (paging-facts.md section 1),
  *     so they run once there; everything else runs several times.
  *
+ *  3. Residency map on the same two files, still pinned: what the editor's
+ *     map view costs from a standing start. `bench_core --rmap ROWS COLS
+ *     FILE` does doc_open (read-only), rmap_sample of
+ *     rmap_capacity(ROWS, COLS) buckets and rmap_render into a ROWS x COLS
+ *     Grid, then writes the grid's text to stdout (as vmtouch -v prints its
+ *     map), for an 80x24 and a 240x70 terminal; timed as a whole process the
+ *     same way, with its in-process open, sample and render times. Beside
+ *     it `vmtouch -v FILE` (the closest peer: a map too) and fincore:
+ *     section 2's runs printed again where it took them, else run here
+ *     (vmtouch -v on 1 TiB, once: a ~10-20 s mincore pass). Targets: at
+ *     least 100x faster than vmtouch -v on 1 TiB, no slower than fincore on
+ *     4 GiB; the ratios are printed against them.
+ *
  * Usage: bench_core [--mmhex PATH] [--cycles N] DIR
  * creates its files in DIR (which must be on the disk under test: ~4 GiB of
  * real data) and removes them before exiting. tests/bench/run.sh makes DIR
- * and removes it on any exit. The sub-modes --open, --resid, --scan and
- * --noop are the child processes; they are not meant to be run by hand.
+ * and removes it on any exit. The sub-modes --open, --resid, --scan, --rmap
+ * and --noop are the child processes; they are not meant to be run by hand.
  *
  * This is not a test: it prints figures and fails only when it cannot
  * measure. vmtouch and fincore are optional ("not installed").
@@ -62,9 +75,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "doc.h"
 #include "guard.h"
 #include "map.h"
 #include "resid.h"
+#include "rmap.h"
+#include "view.h"
 
 #define KIB ((uint64_t)1 << 10)
 #define GIB ((uint64_t)1 << 30)
@@ -591,6 +607,69 @@ static int child_resid(const char *path, bool scan)
     return fflush(stdout) == 0 ? 0 : 1;
 }
 
+/* ---- sub-mode --rmap: one residency map, sampled and drawn --------------- */
+
+#define RMAP_DIM_MAX 1000 /* rows or columns a --rmap child accepts */
+
+static int parse_dim(const char *s)
+{
+    char *end;
+    unsigned long v = strtoul(s, &end, 10);
+    if (*end || end == s || v == 0 || v > RMAP_DIM_MAX)
+        die("bad terminal dimension '%s'", s);
+    return (int)v;
+}
+
+/* bench_core --rmap ROWS COLS FILE: what the editor's map view does for a
+ * ROWS x COLS terminal, from a standing start: doc_open (read-only),
+ * rmap_sample of rmap_capacity(ROWS, COLS) buckets, rmap_render into a new
+ * ROWS x COLS Grid. Prints the figures on the first line, then the grid's
+ * text (the map itself, as vmtouch -v prints its own). */
+static int child_rmap(const char *srows, const char *scols, const char *path)
+{
+    int rows = parse_dim(srows), cols = parse_dim(scols);
+    uint64_t t0 = now_ns();
+    MapOpts o = {.mode = MMH_MODE_READONLY, .sys = NULL};
+    Doc *d;
+    int rc = doc_open(&d, path, &o);
+    if (rc < 0)
+        die("%s: %s", path, map_strerror(rc));
+    uint64_t t1 = now_ns();
+    Rmap r;
+    memset(&r, 0, sizeof r);
+    size_t want = rmap_capacity(rows, cols);
+    rc = rmap_sample(&r, d, want);
+    if (rc < 0)
+        die("rmap_sample: %s", map_strerror(rc));
+    uint64_t t2 = now_ns();
+    Grid g;
+    memset(&g, 0, sizeof g);
+    if (grid_resize(&g, rows, cols) < 0)
+        die("out of memory (grid)");
+    RmapInfo in = {.name = path, .cursor = 0, .selected = 0};
+    rmap_render(&r, &in, &g);
+    uint64_t t3 = now_ns();
+
+    uint64_t cached = 0, pages = 0, holes = 0;
+    for (size_t i = 0; i < r.n; i++) {
+        cached += r.b[i].cached;
+        pages += r.b[i].pages;
+        holes += r.b[i].hole;
+    }
+    printf("ok cached=%" PRIu64 " pages=%" PRIu64 " buckets=%zu asked=%zu holes=%" PRIu64
+           " open_ns=%" PRIu64 " sample_ns=%" PRIu64 " render_ns=%" PRIu64 " count_ns=%" PRIu64
+           " total_ns=%" PRIu64 "\n",
+           cached, pages, r.n, want, holes, t1 - t0, t2 - t1, t3 - t2, t3 - t0, now_ns() - t0);
+    char *line = xmalloc((size_t)cols * 4 + 1);
+    for (int row = 0; row < g.rows; row++)
+        puts(grid_row_text(&g, row, line, (size_t)cols * 4 + 1));
+    free(line);
+    grid_free(&g);
+    rmap_free(&r);
+    doc_close(d);
+    return fflush(stdout) == 0 ? 0 : 1;
+}
+
 /* ---- the files ---------------------------------------------------------- */
 
 typedef struct Files {
@@ -1108,7 +1187,7 @@ static void report_open(const char *self, const Files *f, unsigned cycles)
 
 /* ---- report 2: whole-file residency -------------------------------------- */
 
-typedef enum Parser { P_CORE, P_MMHEX, P_VMTOUCH, P_FINCORE } Parser;
+typedef enum Parser { P_CORE, P_RMAP, P_MMHEX, P_VMTOUCH, P_FINCORE } Parser;
 
 typedef struct Tool {
     const char *label;    /* row name */
@@ -1128,6 +1207,8 @@ typedef struct ToolRes {
     uint64_t cached, pages;
     bool inproc;
     uint64_t inproc_med; /* core: ns of the count itself */
+    uint64_t buckets;    /* residency map: buckets sampled */
+    uint64_t part[3];    /* residency map: open, sample, render ns (medians) */
     char src[16];
     char err[200];
 } ToolRes;
@@ -1137,7 +1218,8 @@ static bool parse_counts(Parser p, const char *out, uint64_t pagesz, ToolRes *t)
     const char *s;
     unsigned long long a, b;
     switch (p) {
-    case P_CORE: return kv_u64(out, "cached", &t->cached) && kv_u64(out, "pages", &t->pages);
+    case P_CORE:
+    case P_RMAP: return kv_u64(out, "cached", &t->cached) && kv_u64(out, "pages", &t->pages);
     case P_MMHEX:
         /* `-e stat`: "cached     C of P pages, ..." (src/cmd.c) */
         if ((s = strstr(out, "cached ")) && (sscanf(s, "cached %llu of %llu", &a, &b) == 2 ||
@@ -1176,7 +1258,7 @@ static void run_tool(const Tool *tl, const char *path, bool huge_pass, uint64_t 
         return;
     }
     if (huge_pass && tl->cheap_only) {
-        t->skip = "skipped: a second full mincore pass (~10 s)";
+        t->skip = "skipped here: a second full mincore pass (~10 s); run once in 3.";
         return;
     }
     Cmd c = {.argc = 0};
@@ -1185,7 +1267,8 @@ static void run_tool(const Tool *tl, const char *path, bool huge_pass, uint64_t 
         cmd_add(&c, tl->flags[i]);
     cmd_add(&c, path);
     unsigned reps = huge_pass && tl->mincore ? 1 : REPS_CHEAP;
-    uint64_t wall[REPS_CHEAP], inproc[REPS_CHEAP];
+    uint64_t wall[REPS_CHEAP], inproc[REPS_CHEAP], part[3][REPS_CHEAP];
+    static const char *const part_key[3] = {"open_ns", "sample_ns", "render_ns"};
     Run *r = xmalloc(sizeof *r);
     for (unsigned i = 0; i < reps; i++) {
         run_cmd(&c, r);
@@ -1210,6 +1293,13 @@ static void run_tool(const Tool *tl, const char *path, bool huge_pass, uint64_t 
         if (tl->parser == P_CORE) {
             t->inproc = kv_u64(r->out, "count_ns", &inproc[t->runs]);
             kv_word(r->out, "src", t->src, sizeof t->src);
+        } else if (tl->parser == P_RMAP) {
+            t->inproc = kv_u64(r->out, "count_ns", &inproc[t->runs]);
+            for (int k = 0; k < 3; k++)
+                if (!kv_u64(r->out, part_key[k], &part[k][t->runs]))
+                    part[k][t->runs] = 0;
+            if (!kv_u64(r->out, "buckets", &t->buckets))
+                t->buckets = 0;
         } else if (tl->parser == P_MMHEX) {
             const char *src = strstr(r->out, "\nsource ");
             if (!src || sscanf(src, " source %15s", t->src) != 1)
@@ -1224,6 +1314,9 @@ static void run_tool(const Tool *tl, const char *path, bool huge_pass, uint64_t 
         t->med = median(wall, t->runs);
         if (t->inproc)
             t->inproc_med = median(inproc, t->runs);
+        if (tl->parser == P_RMAP)
+            for (int k = 0; k < 3; k++)
+                t->part[k] = median(part[k], t->runs);
     }
 }
 
@@ -1300,8 +1393,10 @@ static void print_agreement(const ToolRes *res, size_t nt)
         printf("  counts DISAGREE (see the cached/pages column)\n");
 }
 
+/* Run and print one file's group; keep (nt entries, may be NULL) gets the
+ * results for section 3. */
 static void run_group(const char *title, const char *what, const Tool *tools, size_t nt,
-                      const char *path, bool huge_pass, int baseline)
+                      const char *path, bool huge_pass, int baseline, ToolRes *keep)
 {
     ToolRes *res = xmalloc(nt * sizeof *res);
     for (size_t i = 0; i < nt; i++) {
@@ -1312,11 +1407,22 @@ static void run_group(const char *title, const char *what, const Tool *tools, si
     progress_done();
     print_tool_table(title, tools, nt, res, baseline);
     print_agreement(res, nt);
+    if (keep)
+        memcpy(keep, res, nt * sizeof *res);
     free(res);
 }
 
+/* Section 2's rows, by index into its tool list. */
+enum { T_CORE, T_SCAN, T_MMHEX, T_VMTOUCH, T_VMTOUCH_V, T_FINCORE, T_COUNT };
+
+/* What section 2 measured, for section 3 to print again. */
+typedef struct ResidKept {
+    uint64_t floor_ns; /* the --noop process floor, median */
+    ToolRes warm[T_COUNT], tera[T_COUNT];
+} ResidKept;
+
 static void report_resid(const char *self, const Files *f, const char *vmtouch, const char *fincore,
-                         const char *mmhex)
+                         const char *mmhex, ResidKept *kept)
 {
     const Tool tools[] = {
         {"core resid_count (1 cachestat)", self, {"--resid", NULL}, P_CORE, false, false},
@@ -1337,7 +1443,9 @@ static void report_resid(const char *self, const Files *f, const char *vmtouch, 
          false},
     };
     enum { NT = sizeof tools / sizeof tools[0] };
-    int baseline = vmtouch ? 3 : fincore ? 5 : -1;
+    _Static_assert(sizeof tools / sizeof tools[0] == T_COUNT,
+                   "section 2's tool list and its indices");
+    int baseline = vmtouch ? T_VMTOUCH : fincore ? T_FINCORE : -1;
 
     /* The price of being a process at all. */
     Cmd c = {.argc = 0};
@@ -1354,7 +1462,8 @@ static void report_resid(const char *self, const Files *f, const char *vmtouch, 
     free(r);
     cmd_free(&c);
     char fl[24];
-    fmt_ms(fl, sizeof fl, median(floor_ns, REPS_FLOOR));
+    kept->floor_ns = median(floor_ns, REPS_FLOOR);
+    fmt_ms(fl, sizeof fl, kept->floor_ns);
 
     printf("\n2. Whole-file residency, each run timed as a whole process: clock_gettime around\n");
     printf("   posix_spawn .. wait4 (fork+exec, loader and output included). Process floor\n");
@@ -1365,16 +1474,16 @@ static void report_resid(const char *self, const Files *f, const char *vmtouch, 
     printf("   count itself. max RSS: ru_maxrss from wait4 (includes this parent's small peak,\n");
     printf("   %ld KiB). Speed: against %s's median wall time. fincore runs as\n",
            status_kib("VmHWM"),
-           baseline == 3   ? "vmtouch"
-           : baseline == 5 ? "fincore"
-                           : "(no baseline tool)");
+           baseline == T_VMTOUCH   ? "vmtouch"
+           : baseline == T_FINCORE ? "fincore"
+                                   : "(no baseline tool)");
     printf("   `fincore -n -r -b -o PAGES,SIZE FILE` (the same work, parseable output).\n");
 
     /* 4 GiB of real data, all of it in the page cache; measured first,
      * while it is freshly read. */
     char *wname = size_name(WARM_SIZE);
     char *title = xasprintf("%s file of real data, page-cache warm", wname);
-    run_group(title, wname, tools, NT, f->warm, false, baseline);
+    run_group(title, wname, tools, NT, f->warm, false, baseline, kept->warm);
     free(title);
     free(wname);
 
@@ -1382,8 +1491,216 @@ static void report_resid(const char *self, const Files *f, const char *vmtouch, 
     char *tname = size_name(TERA_SIZE);
     title = xasprintf("%s sparse file, %d scattered pages read (holes cached as zero pages)", tname,
                       TERA_TOUCHED);
-    run_group(title, tname, tools, NT, f->tera, true, baseline);
+    run_group(title, tname, tools, NT, f->tera, true, baseline, kept->tera);
     free(title);
+    free(tname);
+}
+
+/* ---- report 3: the residency map ----------------------------------------- */
+
+static const int rmap_geom[][2] = {{24, 80}, {70, 240}}; /* rows, cols */
+#define RMAP_GEOMS (sizeof rmap_geom / sizeof rmap_geom[0])
+#define MIN_SPEEDUP_VMTOUCH 100.0 /* the map against vmtouch -v on 1 TiB */
+#define MIN_SPEEDUP_FINCORE 1.0   /* against fincore on 4 GiB: no slower */
+
+enum { R_MAP0, R_VMTOUCH_V = R_MAP0 + RMAP_GEOMS, R_FINCORE, R_NOW, R_COUNT };
+
+typedef struct MapRow {
+    char label[64];
+    const char *origin; /* "2." reused from section 2, "3." run here */
+    ToolRes res;
+} MapRow;
+
+/* "123x faster", "1.23x faster", "1.23x slower" of t against base; "-"
+ * when either did not run. */
+static void fmt_vs(char *buf, size_t n, const ToolRes *t, const ToolRes *base)
+{
+    if (!t->runs || !base->runs || !t->med || !base->med) {
+        snprintf(buf, n, "-");
+        return;
+    }
+    double x = (double)base->med / (double)t->med;
+    if (x >= 1.0)
+        snprintf(buf, n, "%.*fx faster", x < 100 ? 2 : 0, x);
+    else
+        snprintf(buf, n, "%.2fx slower", 1.0 / x);
+}
+
+/* A peer's row: section 2's result when it took one on this file (ran or
+ * failed), else run here. */
+static void peer_row(MapRow *row, const char *label, const Tool *tl, const ToolRes *sec2,
+                     const char *path, bool huge_pass, const char *what)
+{
+    snprintf(row->label, sizeof row->label, "%s", label);
+    if (!sec2->skip || !tl->exe) {
+        row->res = *sec2;
+        row->origin = "2.";
+        return;
+    }
+    bool slow = huge_pass && tl->mincore;
+    progress("residency map, %s: %s%s ...", what, label, slow ? " (~10-20 s)" : "");
+    run_tool(tl, path, huge_pass, (uint64_t)sysconf(_SC_PAGESIZE), &row->res);
+    row->origin = "3.";
+}
+
+static void print_map_table(const char *title, const MapRow *rows)
+{
+    printf("\n%s\n", title);
+    printf("  %-34s %4s %4s %9s %9s %10s %-21s %8s  %-15s %s\n", "tool", "from", "runs", "wall ms",
+           "min ms", "in-proc ms", "cached/pages", "RSS KiB", "vs vmtouch -v", "vs fincore");
+    for (size_t i = 0; i < R_COUNT; i++) {
+        const MapRow *row = &rows[i];
+        const ToolRes *t = &row->res;
+        if (t->skip || (!t->runs && !t->err[0])) {
+            printf("  %-34s %4s %s\n", row->label, row->origin, t->skip ? t->skip : "did not run");
+            continue;
+        }
+        if (!t->runs) {
+            printf("  %-34s %4s FAILED: %s\n", row->label, row->origin, t->err);
+            continue;
+        }
+        char med[24], min[24], inproc[24], counts[48], vv[32], vf[32];
+        fmt_ms(med, sizeof med, t->med);
+        fmt_ms(min, sizeof min, t->min);
+        if (t->inproc)
+            fmt_ms(inproc, sizeof inproc, t->inproc_med);
+        else
+            snprintf(inproc, sizeof inproc, "-");
+        if (t->counts)
+            snprintf(counts, sizeof counts, "%" PRIu64 "/%" PRIu64, t->cached, t->pages);
+        else
+            snprintf(counts, sizeof counts, "?");
+        if (i == R_VMTOUCH_V)
+            snprintf(vv, sizeof vv, "baseline");
+        else
+            fmt_vs(vv, sizeof vv, t, &rows[R_VMTOUCH_V].res);
+        if (i == R_FINCORE)
+            snprintf(vf, sizeof vf, "baseline");
+        else
+            fmt_vs(vf, sizeof vf, t, &rows[R_FINCORE].res);
+        printf("  %-34s %4s %4u %9s %9s %10s %-21s %8ld  %-15s %s\n", row->label, row->origin,
+               t->runs, med, min, inproc, counts, t->maxrss, vv, vf);
+        if (i < R_VMTOUCH_V) {
+            char a[24], b[24], c[24];
+            fmt_ms(a, sizeof a, t->part[0]);
+            fmt_ms(b, sizeof b, t->part[1]);
+            fmt_ms(c, sizeof c, t->part[2]);
+            printf("  %-34s      in-proc: doc_open %s + rmap_sample %s (%" PRIu64
+                   " buckets) + rmap_render %s ms\n",
+                   "", a, b, t->buckets, c);
+        }
+        if (t->err[0])
+            printf("  %-34s      note: %s\n", "", t->err);
+    }
+    ToolRes res[R_COUNT];
+    for (size_t i = 0; i < R_COUNT; i++)
+        res[i] = rows[i].res;
+    print_agreement(res, R_COUNT);
+    const ToolRes *now = &rows[R_NOW].res;
+    for (size_t i = R_MAP0; i < R_VMTOUCH_V && now->runs && now->counts; i++) {
+        const ToolRes *t = &rows[i].res;
+        if (t->runs && t->counts && (t->cached != now->cached || t->pages != now->pages))
+            printf("  %s: %" PRIu64 "/%" PRIu64 " pages against the whole-file count's %" PRIu64
+                   "/%" PRIu64 " (%s)\n",
+                   rows[i].label, t->cached, t->pages, now->cached, now->pages,
+                   t->err[0] ? "the cache changed between its runs" : "taken in other runs");
+    }
+}
+
+/* The rows of one file: the map at each geometry, then the peers. */
+static void run_map_group(const char *self, const char *path, const char *what, bool huge_pass,
+                          const Tool *vmtouch_v, const Tool *fincore, const ToolRes *sec2,
+                          MapRow *rows)
+{
+    for (size_t gi = 0; gi < RMAP_GEOMS; gi++) {
+        char r[16], c[16];
+        snprintf(r, sizeof r, "%d", rmap_geom[gi][0]);
+        snprintf(c, sizeof c, "%d", rmap_geom[gi][1]);
+        Tool tl = {NULL, self, {"--rmap", r, c, NULL}, P_RMAP, false, false};
+        MapRow *row = &rows[R_MAP0 + gi];
+        snprintf(row->label, sizeof row->label, "core map %dx%d (%zu buckets)", rmap_geom[gi][1],
+                 rmap_geom[gi][0], rmap_capacity(rmap_geom[gi][0], rmap_geom[gi][1]));
+        row->origin = "3.";
+        tl.label = row->label;
+        progress("residency map, %s: %s ...", what, row->label);
+        run_tool(&tl, path, huge_pass, (uint64_t)sysconf(_SC_PAGESIZE), &row->res);
+    }
+    peer_row(&rows[R_VMTOUCH_V], "vmtouch -v FILE", vmtouch_v, &sec2[T_VMTOUCH_V], path, huge_pass,
+             what);
+    peer_row(&rows[R_FINCORE], "fincore FILE", fincore, &sec2[T_FINCORE], path, huge_pass, what);
+    /* The core's one-cachestat count again, now: the reference the map's
+     * counts are checked against (section 2's were taken minutes ago). */
+    Tool now = {"core resid_count (1 cachestat)", self, {"--resid", NULL}, P_CORE, false, false};
+    snprintf(rows[R_NOW].label, sizeof rows[R_NOW].label, "%s", now.label);
+    rows[R_NOW].origin = "3.";
+    progress("residency map, %s: %s ...", what, now.label);
+    run_tool(&now, path, huge_pass, (uint64_t)sysconf(_SC_PAGESIZE), &rows[R_NOW].res);
+    progress_done();
+}
+
+/* One target line: map against peer, met when peer/map >= need. */
+static void print_target(const char *file, const MapRow *map, const MapRow *peer, double need,
+                         const char *goal)
+{
+    char vs[32], target[48];
+    const char *verdict;
+    fmt_vs(vs, sizeof vs, &map->res, &peer->res);
+    if (!map->res.runs || !peer->res.runs)
+        verdict = "not measured";
+    else if ((double)peer->res.med / (double)map->res.med >= need)
+        verdict = "met";
+    else
+        verdict = "MISSED";
+    snprintf(target, sizeof target, "(target: %s)", goal);
+    printf("    %-6s %-32s vs %-16s %-15s %-25s %s\n", file, map->label, peer->label, vs, target,
+           verdict);
+}
+
+static void report_rmap(const char *self, const Files *f, const char *vmtouch, const char *fincore,
+                        const ResidKept *kept)
+{
+    const Tool vmtouch_v = {"vmtouch -v FILE", vmtouch, {"-v", NULL}, P_VMTOUCH, true, false};
+    const Tool fincore_t = {"fincore FILE", fincore, {"-n", "-r", "-b", "-o", "PAGES,SIZE", NULL},
+                            P_FINCORE,      true,    false};
+    uint64_t t0 = now_ns();
+    char fl[24];
+    fmt_ms(fl, sizeof fl, kept->floor_ns);
+
+    printf("\n3. Residency map: the editor's map view from a standing start, one process each\n");
+    printf("   (bench_core --rmap ROWS COLS FILE): doc_open (read-only) + rmap_sample of\n");
+    printf("   rmap_capacity(ROWS, COLS) buckets + rmap_render into a ROWS x COLS Grid, the\n");
+    printf("   grid's text then written to stdout (as vmtouch -v prints its map). Timed as in\n");
+    printf("   2 (process floor %s ms), %d runs each; in-proc: the child's own clock over\n", fl,
+           REPS_CHEAP);
+    printf("   open + sample + render. Beside it on the same files in the same run:\n");
+    printf("   `vmtouch -v FILE` (a map too: the closest peer) and fincore. from: 2. = section\n");
+    printf("   2's runs printed again, 3. = run here (vmtouch -v on 1 TiB: once, a full\n");
+    printf("   mincore pass). The last row, the core's whole-file count run again here, is\n");
+    printf("   the reference for the map's cached/pages sum. Both files are still pinned.\n");
+
+    MapRow warm[R_COUNT], tera[R_COUNT];
+    memset(warm, 0, sizeof warm);
+    memset(tera, 0, sizeof tera);
+    char *wname = size_name(WARM_SIZE), *tname = size_name(TERA_SIZE);
+    char *title = xasprintf("%s file of real data, page-cache warm", wname);
+    run_map_group(self, f->warm, wname, false, &vmtouch_v, &fincore_t, kept->warm, warm);
+    print_map_table(title, warm);
+    free(title);
+    title = xasprintf("%s sparse file, %d scattered pages read", tname, TERA_TOUCHED);
+    run_map_group(self, f->tera, tname, true, &vmtouch_v, &fincore_t, kept->tera, tera);
+    print_map_table(title, tera);
+    free(title);
+
+    char goal_v[48], goal_f[48];
+    snprintf(goal_v, sizeof goal_v, ">= %.0fx faster", MIN_SPEEDUP_VMTOUCH);
+    snprintf(goal_f, sizeof goal_f, "no slower");
+    printf("\n  targets, whole-process medians:\n");
+    for (size_t gi = 0; gi < RMAP_GEOMS; gi++)
+        print_target(tname, &tera[R_MAP0 + gi], &tera[R_VMTOUCH_V], MIN_SPEEDUP_VMTOUCH, goal_v);
+    for (size_t gi = 0; gi < RMAP_GEOMS; gi++)
+        print_target(wname, &warm[R_MAP0 + gi], &warm[R_FINCORE], MIN_SPEEDUP_FINCORE, goal_f);
+    printf("  (section 3 took %.1f s)\n", (double)(now_ns() - t0) / 1e9);
+    free(wname);
     free(tname);
 }
 
@@ -1470,7 +1787,11 @@ static int bench_main(int argc, char **argv)
         printf("  WARNING  MemAvailable is %ld KiB: the 4 GiB file may not stay cached\n", avail);
 
     report_open(self, &f, cycles);
-    report_resid(self, &f, vmtouch, fincore, mmhex_abs);
+    ResidKept *kept = xmalloc(sizeof *kept);
+    memset(kept, 0, sizeof *kept);
+    report_resid(self, &f, vmtouch, fincore, mmhex_abs, kept);
+    report_rmap(self, &f, vmtouch, fincore, kept);
+    free(kept);
     pin_stop(&pin);
 
     remove_files();
@@ -1495,5 +1816,7 @@ int main(int argc, char **argv)
         return child_resid(argv[2], false);
     if (argc == 3 && strcmp(argv[1], "--scan") == 0)
         return child_resid(argv[2], true);
+    if (argc == 5 && strcmp(argv[1], "--rmap") == 0)
+        return child_rmap(argv[2], argv[3], argv[4]);
     return bench_main(argc, argv);
 }
