@@ -351,20 +351,7 @@ static int next_extent(DocSave *s, uint64_t pos, uint64_t *lo, uint64_t *hi)
 
 static int write_all(DocSave *s, const uint8_t *p, size_t n, uint64_t off)
 {
-    while (n > 0) {
-        ssize_t w = s->sys->pwrite(s->fd, p, n, (off_t)off);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -errno;
-        }
-        if (w == 0)
-            return -EIO;
-        p += w;
-        n -= (size_t)w;
-        off += (uint64_t)w;
-    }
-    return 0;
+    return sys_pwrite_all(s->sys, s->fd, p, n, off);
 }
 
 /* All zero: p[0] is zero and every byte equals the one before it (memcmp

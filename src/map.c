@@ -1238,24 +1238,6 @@ int map_seek_region(Map *m, uint64_t from, bool data, bool backward, uint64_t *o
 
 /* ---- copy-mode write-back ------------------------------------------------- */
 
-static int pwrite_all(const SysOps *sys, int fd, const uint8_t *p, size_t n, uint64_t off)
-{
-    while (n > 0) {
-        ssize_t w = sys->pwrite(fd, p, n, (off_t)off);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -errno;
-        }
-        if (w == 0)
-            return -EIO;
-        p += w;
-        n -= (size_t)w;
-        off += (uint64_t)w;
-    }
-    return 0;
-}
-
 static int write_runs(Map *m, int fd, const MmhSpan *runs, size_t n, uint8_t *buf)
 {
     for (size_t i = 0; i < n; i++) {
@@ -1263,7 +1245,7 @@ static int write_runs(Map *m, int fd, const MmhSpan *runs, size_t n, uint8_t *bu
             size_t k = runs[i].hi - at < COMMIT_CHUNK ? (size_t)(runs[i].hi - at) : COMMIT_CHUNK;
             int rc = map_read(m, at, buf, k);
             if (rc == 0)
-                rc = pwrite_all(m->sys, fd, buf, k, at);
+                rc = sys_pwrite_all(m->sys, fd, buf, k, at);
             if (rc < 0)
                 return rc;
             at += k;

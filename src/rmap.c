@@ -305,27 +305,10 @@ size_t rmap_capacity(int rows, int cols)
 
 /* ---- drawing ------------------------------------------------------------- */
 
-static void put(Grid *g, int row, int col, uint32_t ch, int cls)
-{
-    Cell *c;
-
-    if (row < 0 || row >= g->rows || col < 0 || col >= g->cols)
-        return;
-    c = &g->cells[(size_t)row * (size_t)g->cols + (size_t)col];
-    c->ch = ch;
-    c->cls = (uint8_t)cls;
-}
-
-static void fill_row(Grid *g, int row, int cls)
-{
-    for (int c = 0; c < g->cols; c++)
-        put(g, row, c, ' ', cls);
-}
-
 static void blank(Grid *g)
 {
     for (int row = 0; row < g->rows; row++)
-        fill_row(g, row, MMH_CC_NORMAL);
+        grid_fill_row(g, row, MMH_CC_NORMAL);
     g->cur_row = g->cur_col = -1;
 }
 
@@ -344,7 +327,7 @@ static int put_str(Grid *g, int row, int col, int limit, const char *s, int cls,
         uint32_t cp = ch < 0x20 || ch >= 0x7f ? '?' : ch;
         if (mark && s[1] && col == limit - 1)
             cp = '>';
-        put(g, row, col++, cp, cls);
+        grid_put(g, row, col++, cp, cls);
     }
     return col;
 }
@@ -387,7 +370,7 @@ static void centred_line(Grid *g, int line, const char *s, size_t len, int cls, 
 
     for (size_t i = 0; i < len; i++) {
         unsigned char ch = (unsigned char)s[i];
-        put(g, top + line, col + (int)i, ch < 0x20 || ch >= 0x7f ? '?' : ch, cls);
+        grid_put(g, top + line, col + (int)i, ch < 0x20 || ch >= 0x7f ? '?' : ch, cls);
     }
 }
 
@@ -448,7 +431,7 @@ static void draw_title(const Rmap *r, const RmapInfo *in, Grid *g)
     char full[192], compact[160], a[32], b[32], t[32];
     int hl = (int)strlen(head), nl = (int)strlen(name), col;
 
-    fill_row(g, 0, MMH_CC_TITLE);
+    grid_fill_row(g, 0, MMH_CC_TITLE);
     col = put_str(g, 0, 0, g->cols, head, MMH_CC_TITLE, true);
     if (r->n == 0) {
         put_str(g, 0, col, g->cols, name, MMH_CC_TITLE, true);
@@ -520,7 +503,7 @@ static void draw_cells(const Rmap *r, const RmapInfo *in, Grid *g)
         } else if (i == cur) {
             cls = MMH_CC_CURSOR2;
         }
-        put(g, row, col, ch, cls);
+        grid_put(g, row, col, ch, cls);
     }
 }
 
@@ -531,7 +514,7 @@ static void draw_legend(const Rmap *r, Grid *g)
     int row = g->rows - 3, hl = (int)strlen(hints), col;
     unsigned pm;
 
-    fill_row(g, row, MMH_CC_STATUS);
+    grid_fill_row(g, row, MMH_CC_STATUS);
     put_str(g, row, 0, g->cols, (int)strlen(legend_long) <= g->cols ? legend_long : legend_short,
             MMH_CC_STATUS, true);
 
@@ -548,7 +531,7 @@ static void draw_legend(const Rmap *r, Grid *g)
              short_size(dirty * ps, c, sizeof c), short_size(wb * ps, d, sizeof d),
              short_size(r->locked, e, sizeof e));
     row = g->rows - 2;
-    fill_row(g, row, MMH_CC_STATUS);
+    grid_fill_row(g, row, MMH_CC_STATUS);
     col = put_str(g, row, 0, g->cols, line, MMH_CC_STATUS, true);
     /* The key hints go to the right edge, when there is room for them. */
     if (col + 2 + hl <= g->cols)

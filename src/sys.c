@@ -103,3 +103,22 @@ const SysOps sys_default = {
     .getrlimit = sys_getrlimit,
     .getrusage = sys_getrusage,
 };
+
+int sys_pwrite_all(const SysOps *ops, int fd, const void *buf, size_t n, uint64_t off)
+{
+    const uint8_t *p = buf;
+    while (n > 0) {
+        ssize_t w = ops->pwrite(fd, p, n, (off_t)off);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        if (w == 0)
+            return -EIO;
+        p += w;
+        n -= (size_t)w;
+        off += (uint64_t)w;
+    }
+    return 0;
+}

@@ -95,4 +95,8 @@ typedef struct SysOps {
 /* The real system calls. */
 extern const SysOps sys_default;
 
+/* pwrite all n bytes through ops, retrying short writes and EINTR.
+ * 0 or -errno (-EIO if the file takes no more). */
+int sys_pwrite_all(const SysOps *ops, int fd, const void *buf, size_t n, uint64_t off);
+
 #endif

@@ -157,7 +157,7 @@ char *grid_row_text(const Grid *g, int row, char *buf, size_t n)
 
 /* ---- drawing helpers ------------------------------------------------------ */
 
-static void put(Grid *g, int row, int col, uint32_t ch, int cls)
+void grid_put(Grid *g, int row, int col, uint32_t ch, int cls)
 {
     Cell *c;
 
@@ -168,10 +168,10 @@ static void put(Grid *g, int row, int col, uint32_t ch, int cls)
     c->cls = (uint8_t)cls;
 }
 
-static void fill_row(Grid *g, int row, int cls)
+void grid_fill_row(Grid *g, int row, int cls)
 {
     for (int c = 0; c < g->cols; c++)
-        put(g, row, c, ' ', cls);
+        grid_put(g, row, c, ' ', cls);
 }
 
 /* Decode one UTF-8 character of s into *cp; bytes consumed (at least 1 for
@@ -238,7 +238,7 @@ static int put_str(Grid *g, int row, int col, int limit, const char *s, int cls,
         s += utf8_get(s, &cp);
         if (mark && *s && col == limit - 1)
             cp = '>';
-        put(g, row, col++, cp, cls);
+        grid_put(g, row, col++, cp, cls);
     }
     return col;
 }
@@ -261,7 +261,7 @@ static void put_wrapped(Grid *g, const char *s, int cls)
                 row++;
                 col = 0;
             }
-            put(g, row, col++, (unsigned char)s[i], cls);
+            grid_put(g, row, col++, (unsigned char)s[i], cls);
         }
         s += w;
         while (*s == ' ')
@@ -559,7 +559,7 @@ static void draw_title(const View *v, Doc *d, const ViewInfo *in, Grid *g)
         mode = map_mode(doc_map(d)) == MMH_MODE_COPY     ? "COPY"
                : map_mode(doc_map(d)) == MMH_MODE_SHARED ? "SHARED"
                                                          : "READ-ONLY";
-    fill_row(g, 0, MMH_CC_TITLE);
+    grid_fill_row(g, 0, MMH_CC_TITLE);
     if (g->cols >= taglen + 2) {
         /* The pane tag stays at the right edge; the rest gives way. */
         put_str(g, 0, g->cols - taglen, g->cols, tag, MMH_CC_TITLE, false);
@@ -610,7 +610,7 @@ static void draw_data(const View *v, Doc *d, const ViewInfo *in, const Geo *k, c
         put_str(g, y, 0, g->cols, num, MMH_CC_OFFSET, false);
         pi = (row - s->pg0) / s->ps;
         glyph_of(pi < VIEW_PAGES_MAX ? flags[pi] : MMH_PG_UNKNOWN, &gch, &gcls);
-        put(g, y, k->offw + 1, gch, gcls);
+        grid_put(g, y, k->offw + 1, gch, gcls);
         for (int j = 0; j < k->bpr; j++) {
             uint64_t off = row + (uint64_t)j;
             uint8_t b;
@@ -645,9 +645,9 @@ static void draw_data(const View *v, Doc *d, const ViewInfo *in, const Geo *k, c
                 else
                     g->cur_row = y, g->cur_col = hc + (v->nibble ? 1 : 0);
             }
-            put(g, y, hc, hole ? '-' : "0123456789abcdef"[b >> 4], cls[0]);
-            put(g, y, hc + 1, hole ? '-' : "0123456789abcdef"[b & 15], cls[0]);
-            put(g, y, tc, hole ? ' ' : b >= 0x20 && b < 0x7f ? b : '.', cls[1]);
+            grid_put(g, y, hc, hole ? '-' : "0123456789abcdef"[b >> 4], cls[0]);
+            grid_put(g, y, hc + 1, hole ? '-' : "0123456789abcdef"[b & 15], cls[0]);
+            grid_put(g, y, tc, hole ? ' ' : b >= 0x20 && b < 0x7f ? b : '.', cls[1]);
         }
     }
     if (g->cur_row >= g->rows || g->cur_col >= g->cols)
@@ -701,7 +701,7 @@ static void draw_status1(const View *v, Doc *d, const ViewInfo *in, const ViewFr
         /* Short, to fit 80 columns; the map and stat give the reason. */
         snprintf(line + n, sizeof line - n, "  residency n/a: no write permission");
     }
-    fill_row(g, row, MMH_CC_STATUS);
+    grid_fill_row(g, row, MMH_CC_STATUS);
     put_str(g, row, 0, g->cols, line, MMH_CC_STATUS, true);
 }
 
@@ -724,7 +724,7 @@ static void draw_status2(Doc *d, const ViewInfo *in, Grid *g)
     fmt_ns(in->last_ns, t, sizeof t);
     snprintf(line + n, sizeof line - n, "  frame maj %" PRIu64 " min %" PRIu64 " %s",
              in->last_majflt, in->last_minflt, t);
-    fill_row(g, row, MMH_CC_STATUS);
+    grid_fill_row(g, row, MMH_CC_STATUS);
     put_str(g, row, 0, g->cols, line, MMH_CC_STATUS, true);
 }
 
@@ -754,7 +754,7 @@ static void draw_prompt(const ViewInfo *in, Grid *g)
             cp = '<';
         else if (*p && col == g->cols - 1 && i >= cur)
             cp = '>';
-        put(g, row, col++, cp, MMH_CC_PROMPT);
+        grid_put(g, row, col++, cp, MMH_CC_PROMPT);
     }
     col = (int)utf8_count(in->prompt) + (int)(cur - skip);
     g->cur_row = row;

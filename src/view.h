@@ -75,6 +75,9 @@ typedef struct Grid {
 /* (Re)size a grid; cells become blanks. 0 or -ENOMEM (grid unchanged). */
 int grid_resize(Grid *g, int rows, int cols);
 void grid_free(Grid *g);
+/* Set one cell (ignored outside the grid); blank a row in a class. */
+void grid_put(Grid *g, int row, int col, uint32_t ch, int cls);
+void grid_fill_row(Grid *g, int row, int cls);
 /* The text of one row, trailing blanks removed, into buf (UTF-8). */
 char *grid_row_text(const Grid *g, int row, char *buf, size_t n);
 
@@ -126,8 +129,8 @@ typedef struct ViewInfo {
     const char *advice;                         /* "normal", "sequential", "random" */
     uint64_t edited_pages;                      /* copy mode: pages holding private copies */
     uint64_t last_minflt, last_majflt, last_ns; /* the previous frame */
-    const uint8_t *hot;        /* per byte from hot_lo: nonzero = changed lately */
-    uint64_t hot_lo, hot_len;  /* the bytes hot covers */
+    const uint8_t *hot;                         /* per byte from hot_lo: nonzero = changed lately */
+    uint64_t hot_lo, hot_len;                   /* the bytes hot covers */
     bool match_on;                              /* a search match is highlighted */
     uint64_t match_off, match_len;              /* its bytes */
     const char *message;                        /* the message row, or NULL */
