@@ -766,6 +766,13 @@ static int prev_region(Search *s, uint64_t floor, uint64_t top, uint64_t *bottom
 static void prefetch(Search *s, uint64_t a, uint64_t b, uint64_t floor, uint64_t ceil)
 {
     uint64_t dist = s->ahead_len;
+    /* Forward, the kernel's own mmap readahead does better than hints: it
+     * caches in large folios mapped by huge pages (WILLNEED in pieces left
+     * 4 KiB pages: 26x the faults and 15x the system time on a cold 2 GiB
+     * scan, and slower warm scans afterwards). Only MADV_RANDOM, which
+     * turns that readahead off, needs the hints. */
+    if (!s->backward && map_advice(s->m) != MMH_ADV_RANDOM)
+        return;
     if (!s->backward) {
         if (s->ahead >= b && s->ahead - b >= dist / 2)
             return;

@@ -22,9 +22,11 @@
  * the document's unwritten edits (which may lie in holes). A search through
  * a 16 TiB sparse file holding a few MiB of data ends in milliseconds.
  *
- * Readahead: the scan gives the kernel MADV_WILLNEED hints for the chunks
- * ahead of it (a few readahead windows), and leaves the user's advice as it
- * was.
+ * Readahead: forward scans leave it to the kernel's mmap readahead (which
+ * caches in large folios, mapped by huge pages), except under MADV_RANDOM,
+ * which turns it off: then, and for backward scans, the scan gives
+ * MADV_WILLNEED hints for a few readahead windows ahead of it. The user's
+ * advice is never changed.
  */
 #ifndef MMH_SEARCH_H
 #define MMH_SEARCH_H

@@ -20,7 +20,12 @@
  *           --memmem: the practical limit; no guard, no chunks);
  *       (d) the core's search_start + search_step loop (this binary,
  *           --core, as batch mode drives it: 100 ms steps).
- *     (c) and (d) also report their in-process time (the scan alone). A
+ *     (c) and (d) also report their in-process time (the scan alone).
+ *     Every row shows the child's CPU time (user + sys) and page faults
+ *     from wait4 too: on a shared machine CPU time is the steadier figure,
+ *     and the faults tell how the page cache holds the file (a PMD-mapped
+ *     2 MiB folio is one fault, 4 KiB folios one per fault-around). Before
+ *     each run, pages that memory pressure took anyway are faulted back. A
  *     wildcard pattern (one byte of the same pattern as ??) and a
  *     case-insensitive text pattern (its letters in the other case) run
  *     through (d) too: the memchr-anchor paths. Every run must find the
@@ -28,8 +33,10 @@
  *     with -e dump in an untimed warm-up run.
  *
  *  2. Cold. The helper gone, the file evicted (fsync, fadvise DONTNEED,
- *     checked with cachestat), then mmhex's find; evicted again, then
- *     `cat FILE` into /dev/null (the disk's sequential read speed).
+ *     checked with cachestat) before each run: mmhex's find, the bare
+ *     memmem (what the kernel's own mmap readahead gives a scan) and
+ *     `cat FILE` into /dev/null (the disk's sequential read speed, the
+ *     baseline), in turn.
  *
  *  3. Holes. A 16 TiB sparse file (ext4: 16 TiB - 4 KiB) holding 4 x
  *     16 MiB of data at scattered offsets (read in before each run): mmhex's
@@ -308,6 +315,12 @@ static bool kv_u64(const char *text, const char *key, uint64_t *out)
 static double gbps(uint64_t bytes, uint64_t ns)
 {
     return ns ? (double)bytes / (double)ns : 0.0; /* bytes per ns = GB/s */
+}
+
+/* Two decimals, none past 1000 (the rates of skipping holes). */
+static void fmt_gbps(char *buf, size_t n, double v)
+{
+    snprintf(buf, n, v < 1000 ? "%.2f" : "%.0f", v);
 }
 
 static void fmt_ms(char *buf, size_t n, uint64_t ns)
@@ -1131,9 +1144,9 @@ static void print_case(const Case *c)
     if (c->inproc)
         fmt_ms(ip, sizeof ip, scan_med(c));
     if (c->bytes)
-        snprintf(wg, sizeof wg, "%.2f", gbps(c->bytes, wall_med(c)));
+        fmt_gbps(wg, sizeof wg, gbps(c->bytes, wall_med(c)));
     if (c->bytes && c->inproc)
-        snprintf(ig, sizeof ig, "%.2f", gbps(c->bytes, scan_med(c)));
+        fmt_gbps(ig, sizeof ig, gbps(c->bytes, scan_med(c)));
     printf("  %-38s %4u %8s %8s %8s %10s %9s %7s %7" PRIu64 "\n", c->label, c->runs, wm, mn, cp, ip,
            wg, ig, median(c->faults, c->runs));
     if (c->err[0])
@@ -1589,9 +1602,9 @@ static void report_holes(const char *self, const Tools *t, const char *path, uns
     printf("\n  Bytes read by the core (SearchProgress.bytes_read, the last run):\n");
     if (cs[H_CORE].runs)
         printf("    whole file, holes skipped:   %12" PRIu64 " (%d x (%" PRIu64
-               " + %d): the extents, each\n"
-               "                                   widened by the pattern's length less one)\n",
-               cs[H_CORE].bytes_read, EXTENTS, (uint64_t)EXTENT_SIZE, NEEDLE_LEN - 1);
+               " + %d): each extent and %d bytes before it)\n",
+               cs[H_CORE].bytes_read, EXTENTS, (uint64_t)EXTENT_SIZE, NEEDLE_LEN - 1,
+               NEEDLE_LEN - 1);
     if (cs[H_SCAN].runs) {
         uint64_t s = scan_med(&cs[H_SCAN]);
         double hours = s ? (double)size / gbps(HOLE_LEN, s) / 1e9 / 3600.0 : 0.0;
