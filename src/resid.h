@@ -106,12 +106,12 @@ int resid_faults(Resid *r, ResidFaults *out);
  * page-table entry of the mapping (20-70 ms for a populated 4 GiB map), so
  * read it on demand only, never per frame. */
 typedef struct ResidSmaps {
-    uint64_t size;          /* Size: the mapping's length */
-    uint64_t rss;           /* Rss: mapped and resident */
+    uint64_t size;                         /* Size: the mapping's length */
+    uint64_t rss;                          /* Rss: mapped and resident */
     uint64_t shared_clean, shared_dirty;   /* Shared_Clean, Shared_Dirty */
     uint64_t private_clean, private_dirty; /* Private_Clean, Private_Dirty */
-    uint64_t anonymous;     /* Anonymous: copy-mode private copies */
-    uint64_t locked;        /* Locked */
+    uint64_t anonymous;                    /* Anonymous: copy-mode private copies */
+    uint64_t locked;                       /* Locked */
 } ResidSmaps;
 
 /* -ENOENT when nothing is mapped (an empty file) or the entry is missing. */

@@ -13,7 +13,7 @@
 #   tests/bench/bench_core    the mapping core beside bare syscalls, vmtouch
 #                             and fincore (a 1 KiB file, 16 TiB and 1 TiB
 #                             sparse files, 4 GiB of real data). A minute or
-#                             two: writing 4 GiB and three mincore passes over
+#                             two: writing 4 GiB and four mincore passes over
 #                             1 TiB dominate.
 #   tests/bench/bench_editor  frames (callgrind and wall clock), copy-mode
 #                             writes of scattered edits beside a sequential
