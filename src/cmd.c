@@ -2002,11 +2002,13 @@ static void draw_help(Session *s, Grid *g)
         "",
         "Edit mode: hex digits fill nibbles in the hex pane; the text pane takes",
         "printable characters. Esc back to normal mode. The mouse moves the cursor",
-        "and the wheel scrolls. Commands (':'): goto put puttext write saveas flush",
-        "lock unlock advise undo redo stat dump quit -- see man mmhex.",
+        "and the wheel scrolls. Commands (':'): goto put puttext find next prev",
+        "write saveas flush lock unlock advise evict prefetch details map undo redo",
+        "stat dump nextdata prevdata nexthole prevhole quit -- see man mmhex.",
         "",
         "Page glyphs: R resident  . not resident  D dirty  W writeback  L locked",
-        "C copy-mode edits  ? unknown (no permission)  H hole",
+        "C copy-mode edits  ? unknown (no permission)  H hole (bytes shown as --)",
+        "Bytes changed by another process are highlighted for a few seconds.",
     };
     size_t n;
     const KeyBinding *t = keymap_table(&n);
