@@ -59,22 +59,16 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
-#include <spawn.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
-#include <sys/utsname.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "benchutil.h"
 #include "doc.h"
 #include "guard.h"
 #include "map.h"
@@ -99,329 +93,6 @@
 #define OUT_MAX 8192             /* child output kept for parsing */
 #define IO_BUF ((size_t)1 << 20) /* write/read chunk (in forked helpers only) */
 
-extern char **environ;
-
-/* ---- failure ------------------------------------------------------------ */
-
-static const char *cleanup_paths[8]; /* files to remove if the parent dies */
-static pid_t cleanup_owner;          /* the process that removes them */
-
-static void remove_files(void)
-{
-    if (getpid() != cleanup_owner)
-        return; /* a forked helper dying must not pull files from under us */
-    for (size_t i = 0; i < sizeof cleanup_paths / sizeof cleanup_paths[0]; i++) {
-        if (cleanup_paths[i] && unlink(cleanup_paths[i]) < 0 && errno != ENOENT)
-            fprintf(stderr, "bench_core: cannot remove %s: %s\n", cleanup_paths[i],
-                    strerror(errno));
-        cleanup_paths[i] = NULL;
-    }
-}
-
-static void remember_file(const char *path)
-{
-    for (size_t i = 0; i < sizeof cleanup_paths / sizeof cleanup_paths[0]; i++) {
-        if (!cleanup_paths[i]) {
-            cleanup_paths[i] = path;
-            return;
-        }
-    }
-}
-
-__attribute__((noreturn, format(printf, 1, 2))) static void die(const char *fmt, ...)
-{
-    va_list ap;
-    fflush(stdout);
-    fputs("bench_core: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    remove_files();
-    exit(1);
-}
-
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n);
-    if (!p)
-        die("out of memory (%zu bytes)", n);
-    return p;
-}
-
-static char *xstrdup(const char *s)
-{
-    char *p = strdup(s);
-    if (!p)
-        die("out of memory");
-    return p;
-}
-
-static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *xasprintf(const char *fmt, ...)
-{
-    va_list ap;
-    char *s;
-    va_start(ap, fmt);
-    int n = vasprintf(&s, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        die("out of memory");
-    return s;
-}
-
-/* Progress on a terminal only, so a captured log holds just the tables. */
-static void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void progress(const char *fmt, ...)
-{
-    if (!isatty(STDERR_FILENO))
-        return;
-    va_list ap;
-    fputs("\r\033[K", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fflush(stderr);
-}
-
-static void progress_done(void)
-{
-    if (isatty(STDERR_FILENO)) {
-        fputs("\r\033[K", stderr);
-        fflush(stderr);
-    }
-}
-
-/* ---- measuring ---------------------------------------------------------- */
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
-        die("clock_gettime: %s", strerror(errno));
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Median of v[0..n) (sorts v). */
-static uint64_t median(uint64_t *v, size_t n)
-{
-    if (n == 0)
-        return 0;
-    qsort(v, n, sizeof *v, cmp_u64);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static uint64_t minimum(const uint64_t *v, size_t n)
-{
-    uint64_t m = UINT64_MAX;
-    for (size_t i = 0; i < n; i++)
-        m = v[i] < m ? v[i] : m;
-    return n ? m : 0;
-}
-
-/* A "Name:   1234 kB" field of /proc/self/status, in KiB; -1 if absent. */
-static long status_kib(const char *field)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    if (!f)
-        return -1;
-    char line[256];
-    size_t fl = strlen(field);
-    long v = -1;
-    while (fgets(line, sizeof line, f)) {
-        if (strncmp(line, field, fl) == 0 && line[fl] == ':') {
-            v = strtol(line + fl + 1, NULL, 10);
-            break;
-        }
-    }
-    fclose(f);
-    return v;
-}
-
-/* A "Name:   1234 kB" field of /proc/meminfo, in KiB; -1 if absent. */
-static long meminfo_kib(const char *field)
-{
-    FILE *f = fopen("/proc/meminfo", "r");
-    if (!f)
-        return -1;
-    char line[256];
-    size_t fl = strlen(field);
-    long v = -1;
-    while (fgets(line, sizeof line, f)) {
-        if (strncmp(line, field, fl) == 0 && line[fl] == ':') {
-            v = strtol(line + fl + 1, NULL, 10);
-            break;
-        }
-    }
-    fclose(f);
-    return v;
-}
-
-/* "key=123" anywhere in text, as a whole word. */
-static bool kv_u64(const char *text, const char *key, uint64_t *out)
-{
-    size_t kl = strlen(key);
-    for (const char *p = text; (p = strstr(p, key)) != NULL; p += kl) {
-        if ((p == text || p[-1] == ' ' || p[-1] == '\n') && p[kl] == '=') {
-            char *end;
-            errno = 0;
-            unsigned long long v = strtoull(p + kl + 1, &end, 10);
-            if (errno == 0 && end != p + kl + 1) {
-                *out = v;
-                return true;
-            }
-        }
-    }
-    return false;
-}
-
-/* "key=word" anywhere in text: copy the word into buf. */
-static bool kv_word(const char *text, const char *key, char *buf, size_t n)
-{
-    size_t kl = strlen(key);
-    for (const char *p = text; (p = strstr(p, key)) != NULL; p += kl) {
-        if ((p == text || p[-1] == ' ' || p[-1] == '\n') && p[kl] == '=') {
-            size_t w = strcspn(p + kl + 1, " \n");
-            if (w >= n)
-                w = n - 1;
-            memcpy(buf, p + kl + 1, w);
-            buf[w] = '\0';
-            return true;
-        }
-    }
-    return false;
-}
-
-/* ---- child processes ---------------------------------------------------- */
-
-typedef struct Cmd {
-    char *argv[16];
-    int argc;
-} Cmd;
-
-static void cmd_add(Cmd *c, const char *s)
-{
-    if (c->argc + 1 >= (int)(sizeof c->argv / sizeof c->argv[0]))
-        die("too many arguments");
-    c->argv[c->argc++] = xstrdup(s);
-    c->argv[c->argc] = NULL;
-}
-
-static void cmd_free(Cmd *c)
-{
-    for (int i = 0; i < c->argc; i++)
-        free(c->argv[i]);
-    c->argc = 0;
-    c->argv[0] = NULL;
-}
-
-typedef struct Run {
-    int status;        /* from wait4 */
-    uint64_t wall_ns;  /* posix_spawn to wait4, output read included */
-    long maxrss_kib;   /* ru_maxrss from wait4 */
-    char out[OUT_MAX]; /* stdout and stderr, truncated */
-    size_t len;
-} Run;
-
-static bool run_ok(const Run *r)
-{
-    return WIFEXITED(r->status) && WEXITSTATUS(r->status) == 0;
-}
-
-/* Run c (argv[0] an absolute path) with stdout and stderr into a pipe, timed
- * as a whole process. Dies if it cannot be started; its exit status is the
- * caller's to judge. */
-static void run_cmd(const Cmd *c, Run *r)
-{
-    int p[2];
-    if (pipe2(p, O_CLOEXEC) < 0)
-        die("pipe2: %s", strerror(errno));
-    posix_spawn_file_actions_t fa;
-    int e = posix_spawn_file_actions_init(&fa);
-    if (e == 0)
-        e = posix_spawn_file_actions_adddup2(&fa, p[1], STDOUT_FILENO);
-    if (e == 0)
-        e = posix_spawn_file_actions_adddup2(&fa, p[1], STDERR_FILENO);
-    if (e != 0)
-        die("posix_spawn_file_actions: %s", strerror(e));
-    fflush(stdout);
-
-    pid_t pid;
-    uint64_t t0 = now_ns();
-    e = posix_spawn(&pid, c->argv[0], &fa, NULL, c->argv, environ);
-    if (e != 0)
-        die("posix_spawn %s: %s", c->argv[0], strerror(e));
-    close(p[1]);
-    r->len = 0;
-    for (;;) {
-        char scratch[4096];
-        char *dst = r->len + 1 < sizeof r->out ? r->out + r->len : scratch;
-        size_t room = r->len + 1 < sizeof r->out ? sizeof r->out - 1 - r->len : sizeof scratch;
-        ssize_t n = read(p[0], dst, room);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            die("read from %s: %s", c->argv[0], strerror(errno));
-        if (n == 0)
-            break;
-        if (dst != scratch)
-            r->len += (size_t)n;
-    }
-    r->out[r->len] = '\0';
-    struct rusage ru;
-    pid_t w;
-    while ((w = wait4(pid, &r->status, 0, &ru)) < 0 && errno == EINTR)
-        ;
-    if (w < 0)
-        die("wait4: %s", strerror(errno));
-    r->wall_ns = now_ns() - t0;
-    r->maxrss_kib = ru.ru_maxrss;
-    close(p[0]);
-    posix_spawn_file_actions_destroy(&fa);
-}
-
-/* The first line of a child's output, for error reports. */
-static const char *first_line(const Run *r, char *buf, size_t n)
-{
-    size_t w = strcspn(r->out, "\n");
-    if (w >= n)
-        w = n - 1;
-    memcpy(buf, r->out, w);
-    buf[w] = '\0';
-    if (!WIFEXITED(r->status))
-        snprintf(buf + w, n - w, "%s(killed by signal %d)", w ? " " : "",
-                 WIFSIGNALED(r->status) ? WTERMSIG(r->status) : 0);
-    else if (w == 0)
-        snprintf(buf, n, "(exit %d, no output)", WEXITSTATUS(r->status));
-    return buf;
-}
-
-/* Absolute path of prog found in $PATH, or NULL. */
-static char *find_in_path(const char *prog)
-{
-    const char *path = getenv("PATH");
-    if (!path || !*path)
-        path = "/usr/local/bin:/usr/bin:/bin";
-    char *copy = xstrdup(path), *save = NULL;
-    for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-        char *cand = xasprintf("%s/%s", *d ? d : ".", prog);
-        struct stat st;
-        if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0) {
-            free(copy);
-            return cand;
-        }
-        free(cand);
-    }
-    free(copy);
-    return NULL;
-}
-
 /* ---- sub-mode --open: one open-and-map case ------------------------------ */
 
 typedef enum BMode { BM_RO, BM_COPY, BM_SHARED } BMode;
@@ -434,7 +105,7 @@ static BMode parse_bmode(const char *s)
         return BM_COPY;
     if (strcmp(s, "shared") == 0)
         return BM_SHARED;
-    die("unknown mode '%s' (ro, copy, shared)", s);
+    bu_die("unknown mode '%s' (ro, copy, shared)", s);
 }
 
 static volatile uint8_t sink; /* keeps the raw touch from being optimized out */
@@ -446,7 +117,7 @@ static int core_cycle(BMode bm, const char *path, uint64_t *t_open, uint64_t *t_
     MapOpts o = {.mode = mm[bm], .sys = NULL};
     Map *m;
     uint8_t b;
-    uint64_t t0 = now_ns();
+    uint64_t t0 = bu_now_ns();
     int rc = map_open(&m, path, &o);
     if (rc < 0)
         return rc;
@@ -455,9 +126,9 @@ static int core_cycle(BMode bm, const char *path, uint64_t *t_open, uint64_t *t_
         return -ENODATA;
     }
     rc = map_read(m, map_size(m) - 1, &b, 1);
-    uint64_t t1 = now_ns();
+    uint64_t t1 = bu_now_ns();
     map_close(m);
-    uint64_t t2 = now_ns();
+    uint64_t t2 = bu_now_ns();
     if (rc < 0)
         return rc;
     sink ^= b;
@@ -473,7 +144,7 @@ static int raw_cycle(BMode bm, const char *path, uint64_t *t_open, uint64_t *t_c
     int prot = bm == BM_RO ? PROT_READ : PROT_READ | PROT_WRITE;
     int mflags = bm == BM_COPY ? MAP_PRIVATE | MAP_NORESERVE : MAP_SHARED;
     struct stat st;
-    uint64_t t0 = now_ns();
+    uint64_t t0 = bu_now_ns();
     int fd = open(path, oflags);
     if (fd < 0)
         return -errno;
@@ -491,11 +162,11 @@ static int raw_cycle(BMode bm, const char *path, uint64_t *t_open, uint64_t *t_c
     }
     const volatile uint8_t *bytes = p;
     uint8_t b = bytes[len - 1];
-    uint64_t t1 = now_ns();
+    uint64_t t1 = bu_now_ns();
     int rc = munmap(p, len) < 0 ? -errno : 0;
     if (close(fd) < 0 && rc == 0)
         rc = -errno;
-    uint64_t t2 = now_ns();
+    uint64_t t2 = bu_now_ns();
     sink ^= b;
     *t_open = t1 - t0;
     *t_close = t2 - t1;
@@ -510,40 +181,40 @@ static int child_open(const char *impl, const char *mode, const char *path, cons
 {
     bool raw = strcmp(impl, "raw") == 0;
     if (!raw && strcmp(impl, "core") != 0)
-        die("unknown implementation '%s' (core, raw)", impl);
+        bu_die("unknown implementation '%s' (core, raw)", impl);
     BMode bm = parse_bmode(mode);
     char *end;
     unsigned long cycles = strtoul(ncycles, &end, 10);
     if (*end || cycles == 0 || cycles > 1000000)
-        die("bad cycle count '%s'", ncycles);
+        bu_die("bad cycle count '%s'", ncycles);
     if (!raw) {
         int rc = guard_init();
         if (rc < 0)
-            die("guard_init: %s", strerror(-rc));
+            bu_die("guard_init: %s", strerror(-rc));
     }
-    uint64_t *t_open = xmalloc(cycles * sizeof *t_open);
-    uint64_t *t_close = xmalloc(cycles * sizeof *t_close);
+    uint64_t *t_open = bu_xmalloc(cycles * sizeof *t_open);
+    uint64_t *t_close = bu_xmalloc(cycles * sizeof *t_close);
     memset(t_open, 0, cycles * sizeof *t_open);
     memset(t_close, 0, cycles * sizeof *t_close);
     for (int i = 0; i < WARMUP_CYCLES; i++) {
         int rc = raw ? raw_cycle(bm, warmup, &t_open[0], &t_close[0])
                      : core_cycle(bm, warmup, &t_open[0], &t_close[0]);
         if (rc < 0)
-            die("warm-up on %s: %s", warmup, raw ? strerror(-rc) : map_strerror(rc));
+            bu_die("warm-up on %s: %s", warmup, raw ? strerror(-rc) : map_strerror(rc));
     }
-    long hwm0 = status_kib("VmHWM");
+    long hwm0 = bu_status_kib("VmHWM");
 
     for (unsigned long i = 0; i < cycles; i++) {
         int rc = raw ? raw_cycle(bm, path, &t_open[i], &t_close[i])
                      : core_cycle(bm, path, &t_open[i], &t_close[i]);
         if (rc < 0)
-            die("cycle %lu: %s", i, raw ? strerror(-rc) : map_strerror(rc));
+            bu_die("cycle %lu: %s", i, raw ? strerror(-rc) : map_strerror(rc));
     }
-    long hwm1 = status_kib("VmHWM");
+    long hwm1 = bu_status_kib("VmHWM");
     uint64_t first = t_open[0];
-    uint64_t omin = minimum(t_open, cycles);
-    uint64_t omed = median(t_open, cycles);
-    uint64_t cmed = median(t_close, cycles);
+    uint64_t omin = bu_minimum(t_open, cycles);
+    uint64_t omed = bu_median(t_open, cycles);
+    uint64_t cmed = bu_median(t_close, cycles);
     printf("ok first_ns=%" PRIu64 " open_ns=%" PRIu64 " min_ns=%" PRIu64 " close_ns=%" PRIu64
            " hwm0=%ld hwm1=%ld\n",
            first, omed, omin, cmed, hwm0, hwm1);
@@ -568,22 +239,22 @@ static const char *src_name(ResidSource s)
  * open read-only, count, print, exit, as vmtouch and fincore do. */
 static int child_resid(const char *path, bool scan)
 {
-    uint64_t t0 = now_ns();
+    uint64_t t0 = bu_now_ns();
     MapOpts o = {.mode = MMH_MODE_READONLY, .sys = NULL};
     Map *m;
     int rc = map_open(&m, path, &o);
     if (rc < 0)
-        die("%s: %s", path, map_strerror(rc));
+        bu_die("%s: %s", path, map_strerror(rc));
     Resid *r;
     rc = resid_open(&r, m);
     if (rc < 0)
-        die("resid_open: %s", map_strerror(rc));
+        bu_die("resid_open: %s", map_strerror(rc));
     if (!resid_known(r))
-        die("residency unknown: %s", resid_why_unknown(r));
+        bu_die("residency unknown: %s", resid_why_unknown(r));
 
     ResidCount c;
     memset(&c, 0, sizeof c);
-    uint64_t t1 = now_ns();
+    uint64_t t1 = bu_now_ns();
     if (!scan) {
         rc = resid_count(r, 0, 0, &c);
     } else {
@@ -596,12 +267,12 @@ static int child_resid(const char *path, bool scan)
             c = s.acc;
         }
     }
-    uint64_t t2 = now_ns();
+    uint64_t t2 = bu_now_ns();
     if (rc < 0)
-        die("%s: %s", scan ? "resid_scan_step" : "resid_count", map_strerror(rc));
+        bu_die("%s: %s", scan ? "resid_scan_step" : "resid_count", map_strerror(rc));
     printf("ok cached=%" PRIu64 " pages=%" PRIu64 " dirty=%" PRId64 " src=%s count_ns=%" PRIu64
            " total_ns=%" PRIu64 "\n",
-           c.cached, c.pages, c.dirty, src_name(c.src), t2 - t1, now_ns() - t0);
+           c.cached, c.pages, c.dirty, src_name(c.src), t2 - t1, bu_now_ns() - t0);
     resid_close(r);
     map_close(m);
     return fflush(stdout) == 0 ? 0 : 1;
@@ -616,7 +287,7 @@ static int parse_dim(const char *s)
     char *end;
     unsigned long v = strtoul(s, &end, 10);
     if (*end || end == s || v == 0 || v > RMAP_DIM_MAX)
-        die("bad terminal dimension '%s'", s);
+        bu_die("bad terminal dimension '%s'", s);
     return (int)v;
 }
 
@@ -628,27 +299,27 @@ static int parse_dim(const char *s)
 static int child_rmap(const char *srows, const char *scols, const char *path)
 {
     int rows = parse_dim(srows), cols = parse_dim(scols);
-    uint64_t t0 = now_ns();
+    uint64_t t0 = bu_now_ns();
     MapOpts o = {.mode = MMH_MODE_READONLY, .sys = NULL};
     Doc *d;
     int rc = doc_open(&d, path, &o);
     if (rc < 0)
-        die("%s: %s", path, map_strerror(rc));
-    uint64_t t1 = now_ns();
+        bu_die("%s: %s", path, map_strerror(rc));
+    uint64_t t1 = bu_now_ns();
     Rmap r;
     memset(&r, 0, sizeof r);
     size_t want = rmap_capacity(rows, cols);
     rc = rmap_sample(&r, d, want);
     if (rc < 0)
-        die("rmap_sample: %s", map_strerror(rc));
-    uint64_t t2 = now_ns();
+        bu_die("rmap_sample: %s", map_strerror(rc));
+    uint64_t t2 = bu_now_ns();
     Grid g;
     memset(&g, 0, sizeof g);
     if (grid_resize(&g, rows, cols) < 0)
-        die("out of memory (grid)");
+        bu_die("out of memory (grid)");
     RmapInfo in = {.name = path, .cursor = 0, .selected = 0};
     rmap_render(&r, &in, &g);
-    uint64_t t3 = now_ns();
+    uint64_t t3 = bu_now_ns();
 
     uint64_t cached = 0, pages = 0, holes = 0;
     for (size_t i = 0; i < r.n; i++) {
@@ -659,8 +330,8 @@ static int child_rmap(const char *srows, const char *scols, const char *path)
     printf("ok cached=%" PRIu64 " pages=%" PRIu64 " buckets=%zu asked=%zu holes=%" PRIu64
            " open_ns=%" PRIu64 " sample_ns=%" PRIu64 " render_ns=%" PRIu64 " count_ns=%" PRIu64
            " total_ns=%" PRIu64 "\n",
-           cached, pages, r.n, want, holes, t1 - t0, t2 - t1, t3 - t2, t3 - t0, now_ns() - t0);
-    char *line = xmalloc((size_t)cols * 4 + 1);
+           cached, pages, r.n, want, holes, t1 - t0, t2 - t1, t3 - t2, t3 - t0, bu_now_ns() - t0);
+    char *line = bu_xmalloc((size_t)cols * 4 + 1);
     for (int row = 0; row < g.rows; row++)
         puts(grid_row_text(&g, row, line, (size_t)cols * 4 + 1));
     free(line);
@@ -690,7 +361,7 @@ static void write_all(int fd, const uint8_t *buf, size_t n, const char *path)
         if (w < 0 && errno == EINTR)
             continue;
         if (w < 0)
-            die("write %s: %s", path, strerror(errno));
+            bu_die("write %s: %s", path, strerror(errno));
         buf += w;
         n -= (size_t)w;
     }
@@ -701,11 +372,11 @@ static void make_data_file(const char *path, uint64_t len, uint64_t *write_ns, u
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0)
-        die("create %s: %s", path, strerror(errno));
-    remember_file(path);
+        bu_die("create %s: %s", path, strerror(errno));
+    bu_remember_file(path);
     size_t bl = len < IO_BUF ? (size_t)len : IO_BUF;
-    uint8_t *buf = xmalloc(bl);
-    uint64_t t0 = now_ns();
+    uint8_t *buf = bu_xmalloc(bl);
+    uint64_t t0 = bu_now_ns();
     for (uint64_t off = 0; off < len;) {
         size_t n = len - off < bl ? (size_t)(len - off) : bl;
         for (size_t i = 0; i < n; i++)
@@ -713,12 +384,12 @@ static void make_data_file(const char *path, uint64_t len, uint64_t *write_ns, u
         write_all(fd, buf, n, path);
         off += n;
     }
-    uint64_t t1 = now_ns();
+    uint64_t t1 = bu_now_ns();
     if (fsync(fd) < 0)
-        die("fsync %s: %s", path, strerror(errno));
-    uint64_t t2 = now_ns();
+        bu_die("fsync %s: %s", path, strerror(errno));
+    uint64_t t2 = bu_now_ns();
     if (close(fd) < 0)
-        die("close %s: %s", path, strerror(errno));
+        bu_die("close %s: %s", path, strerror(errno));
     free(buf);
     if (write_ns)
         *write_ns = t1 - t0;
@@ -726,47 +397,24 @@ static void make_data_file(const char *path, uint64_t len, uint64_t *write_ns, u
         *sync_ns = t2 - t1;
 }
 
-/* A sparse file of want bytes; ext4 caps files at 16 TiB - 4 KiB, so on
- * EFBIG one page less is tried. Returns the size made. */
-static uint64_t make_sparse_file(const char *path, uint64_t want)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0)
-        die("create %s: %s", path, strerror(errno));
-    remember_file(path);
-    uint64_t size = want;
-    if (ftruncate(fd, (off_t)size) < 0 && errno == EFBIG) {
-        size = want - (uint64_t)sysconf(_SC_PAGESIZE);
-        if (ftruncate(fd, (off_t)size) == 0)
-            errno = 0;
-    } else {
-        errno = 0;
-    }
-    if (errno)
-        die("ftruncate %s to %" PRIu64 ": %s", path, size, strerror(errno));
-    if (close(fd) < 0)
-        die("close %s: %s", path, strerror(errno));
-    return size;
-}
-
 /* Read the whole file once (warming the page cache); returns the time. */
 static uint64_t read_file(const char *path)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        die("open %s: %s", path, strerror(errno));
-    uint8_t *buf = xmalloc(IO_BUF);
-    uint64_t t0 = now_ns();
+        bu_die("open %s: %s", path, strerror(errno));
+    uint8_t *buf = bu_xmalloc(IO_BUF);
+    uint64_t t0 = bu_now_ns();
     for (;;) {
         ssize_t n = read(fd, buf, IO_BUF);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
-            die("read %s: %s", path, strerror(errno));
+            bu_die("read %s: %s", path, strerror(errno));
         if (n == 0)
             break;
     }
-    uint64_t t = now_ns() - t0;
+    uint64_t t = bu_now_ns() - t0;
     free(buf);
     close(fd);
     return t;
@@ -779,15 +427,15 @@ static void touch_scattered(const char *path, uint64_t size, unsigned n)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        die("open %s: %s", path, strerror(errno));
+        bu_die("open %s: %s", path, strerror(errno));
     int e = posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
     if (e != 0)
-        die("posix_fadvise %s: %s", path, strerror(e));
+        bu_die("posix_fadvise %s: %s", path, strerror(e));
     uint64_t step = size / n;
     for (unsigned i = 0; i < n; i++) {
         uint8_t b;
         if (pread(fd, &b, 1, (off_t)(i * step + step / 2)) < 0)
-            die("pread %s: %s", path, strerror(errno));
+            bu_die("pread %s: %s", path, strerror(errno));
     }
     close(fd);
 }
@@ -797,10 +445,10 @@ static void evict_file(const char *path)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        die("open %s: %s", path, strerror(errno));
+        bu_die("open %s: %s", path, strerror(errno));
     int e = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
     if (e != 0)
-        die("posix_fadvise %s: %s", path, strerror(e));
+        bu_die("posix_fadvise %s: %s", path, strerror(e));
     close(fd);
 }
 
@@ -811,73 +459,46 @@ static void evict_file(const char *path)
  * stays small: anything that needs memory runs in a forked helper.
  */
 
-static void wait_child(pid_t pid, const char *what)
-{
-    int st;
-    pid_t w;
-    while ((w = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
-        ;
-    if (w < 0)
-        die("waitpid (%s): %s", what, strerror(errno));
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-        die("%s failed", what);
-}
-
 /* Write the data files and read the big one back once (warming the page
  * cache), in a forked child; it prints the setup line. */
 static void setup_data(const Files *f)
 {
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0)
-        die("fork: %s", strerror(errno));
+    pid_t pid = bu_fork();
     if (pid == 0) {
         uint64_t wr_ns, sync_ns;
         make_data_file(f->small, SMALL_SIZE, NULL, NULL);
         make_data_file(f->warmup, 4 * KIB, NULL, NULL);
         make_data_file(f->warm, WARM_SIZE, &wr_ns, &sync_ns);
         uint64_t rd_ns = read_file(f->warm);
-        progress_done();
+        bu_progress_done();
         printf("  setup    4 GiB written in %.1f s, fsync %.1f s, read back (warm) in %.2f s\n",
                (double)wr_ns / 1e9, (double)sync_ns / 1e9, (double)rd_ns / 1e9);
         fflush(stdout);
         _exit(ferror(stdout) ? 1 : 0);
     }
-    wait_child(pid, "creating the files");
+    bu_wait_child(pid, "creating the files");
 }
 
-/* The pinner: a forked child that keeps the residency files mapped and
+/* The pinner (bu_pin_start) keeps the residency files mapped and
  * populated (the 4 GiB file whole, the 64 read pages of the 1 TiB file)
- * until the parent closes its end of a pipe. Idle-page reclaim that takes
- * only unmapped page cache (DAMON pageout schemes, see damon_reclaims)
- * then cannot change the counts mid-measurement. It costs the measured
- * tools nothing: each one's mincore walks its own page tables. */
-typedef struct Pinner {
-    pid_t pid;
-    int ctl; /* write end; closing it ends the pinner */
-} Pinner;
-
+ * until the parent stops it. Idle-page reclaim that takes only unmapped
+ * page cache (DAMON pageout schemes, see bu_damon_reclaims) then cannot
+ * change the counts mid-measurement. It costs the measured tools nothing:
+ * each one's mincore walks its own page tables. */
 static void pin_touch(const char *path, uint64_t size, bool whole)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        die("open %s: %s", path, strerror(errno));
+        bu_die("open %s: %s", path, strerror(errno));
     void *p = mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, fd, 0);
     if (p == MAP_FAILED)
-        die("mmap %s: %s", path, strerror(errno));
+        bu_die("mmap %s: %s", path, strerror(errno));
     const volatile uint8_t *b = p;
-    uint64_t pg = (uint64_t)sysconf(_SC_PAGESIZE);
     if (whole) {
-        bool done = false;
-#if HAVE_DECL_MADV_POPULATE_READ
-        done = madvise(p, (size_t)size, MADV_POPULATE_READ) == 0;
-#endif
-        for (uint64_t off = 0; !done && off < size; off += pg)
-            sink ^= b[off];
+        bu_populate(p, size);
     } else {
         if (madvise(p, (size_t)size, MADV_RANDOM) < 0) /* no read-around of holes */
-            die("madvise %s: %s", path, strerror(errno));
+            bu_die("madvise %s: %s", path, strerror(errno));
         uint64_t step = size / TERA_TOUCHED;
         for (unsigned i = 0; i < TERA_TOUCHED; i++)
             sink ^= b[i * step + step / 2];
@@ -885,168 +506,40 @@ static void pin_touch(const char *path, uint64_t size, bool whole)
     close(fd); /* the mapping stays */
 }
 
-static void pin_start(Pinner *pn, const Files *f)
+/* The pinner's work (it dies if it cannot map them). */
+static bool pin_files(void *ctx)
 {
-    int ctl[2], ready[2];
-    if (pipe2(ctl, O_CLOEXEC) < 0 || pipe2(ready, O_CLOEXEC) < 0)
-        die("pipe2: %s", strerror(errno));
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0)
-        die("fork: %s", strerror(errno));
-    if (pid == 0) {
-        close(ctl[1]);
-        close(ready[0]);
-        pin_touch(f->warm, WARM_SIZE, true);
-        pin_touch(f->tera, TERA_SIZE, false);
-        char c = 'r';
-        if (write(ready[1], &c, 1) != 1)
-            _exit(1);
-        for (;;) { /* until the parent closes its end */
-            ssize_t r = read(ctl[0], &c, 1);
-            if (r < 0 && errno == EINTR)
-                continue;
-            break;
-        }
-        _exit(0);
-    }
-    close(ctl[0]);
-    close(ready[1]);
-    char c;
-    ssize_t n;
-    while ((n = read(ready[0], &c, 1)) < 0 && errno == EINTR)
-        ;
-    close(ready[0]);
-    if (n != 1)
-        die("the pinner process could not map the files");
-    pn->pid = pid;
-    pn->ctl = ctl[1];
-}
-
-static void pin_stop(Pinner *pn)
-{
-    close(pn->ctl);
-    wait_child(pn->pid, "the pinner process");
-}
-
-/* "1 KiB", "16 TiB", "4 GiB" for exact multiples, else bytes. */
-static char *size_name(uint64_t n)
-{
-    static const char *unit[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
-    int u = 0;
-    uint64_t v = n;
-    while (u < 4 && v >= 1024 && v % 1024 == 0) {
-        v /= 1024;
-        u++;
-    }
-    return u ? xasprintf("%" PRIu64 " %s", v, unit[u]) : xasprintf("%" PRIu64 " bytes", n);
+    const Files *f = ctx;
+    pin_touch(f->warm, WARM_SIZE, true);
+    pin_touch(f->tera, TERA_SIZE, false);
+    return true;
 }
 
 /* ---- report: the machine ------------------------------------------------ */
 
-static const char *fs_name(long type)
-{
-    switch ((unsigned long)type) {
-    case 0xEF53: return "ext2/3/4";
-    case 0x58465342: return "xfs";
-    case 0x9123683E: return "btrfs";
-    case 0x01021994: return "tmpfs";
-    case 0x794C7630: return "overlayfs";
-    }
-    return "other";
-}
-
-/* vmtouch has no version flag: its usage text names it. */
+/* The line of `exe flag` holding marker, up to any " - " (vmtouch has no
+ * version flag: its usage text names it). */
 static char *tool_version(const char *exe, const char *flag, const char *marker)
 {
-    Cmd c = {.argc = 0};
-    cmd_add(&c, exe);
-    if (flag)
-        cmd_add(&c, flag);
-    Run *r = xmalloc(sizeof *r);
-    run_cmd(&c, r);
-    cmd_free(&c);
-    const char *p = strstr(r->out, marker);
-    char *v = NULL;
-    if (p) {
-        size_t n = strcspn(p, "\n");
-        const char *dash = strstr(p, " - ");
-        if (dash && (size_t)(dash - p) < n)
-            n = (size_t)(dash - p);
-        v = strndup(p, n);
-        if (!v)
-            die("out of memory");
-    }
-    free(r);
+    char *v = bu_tool_line(exe, flag, marker);
+    char *dash = v ? strstr(v, " - ") : NULL;
+    if (dash)
+        *dash = '\0';
     return v;
-}
-
-/* Is a DAMON scheme paging out idle memory (proactive reclaim)? It evicts
- * page cache nobody touched for a while, so counts drift during a run. */
-static bool damon_reclaims(void)
-{
-    for (int k = 0; k < 8; k++) {
-        char *base = xasprintf("/sys/kernel/mm/damon/admin/kdamonds/%d", k);
-        char *state = xasprintf("%s/state", base);
-        char buf[32] = "";
-        FILE *f = fopen(state, "r");
-        bool on = f && fgets(buf, sizeof buf, f) && strncmp(buf, "on", 2) == 0;
-        if (f)
-            fclose(f);
-        bool pageout = false;
-        for (int c = 0; on && !pageout && c < 4; c++) {
-            for (int s = 0; !pageout && s < 8; s++) {
-                char *act = xasprintf("%s/contexts/%d/schemes/%d/action", base, c, s);
-                FILE *a = fopen(act, "r");
-                pageout = a && fgets(buf, sizeof buf, a) && strncmp(buf, "pageout", 7) == 0;
-                if (a)
-                    fclose(a);
-                free(act);
-            }
-        }
-        free(state);
-        free(base);
-        if (pageout)
-            return true;
-    }
-    return false;
 }
 
 static void print_header(const char *dir, const char *vmtouch, const char *fincore,
                          const char *mmhex)
 {
-    struct utsname u;
-    if (uname(&u) < 0)
-        die("uname: %s", strerror(errno));
-    struct statfs sf;
-    if (statfs(dir, &sf) < 0)
-        die("statfs %s: %s", dir, strerror(errno));
-    long mem = meminfo_kib("MemTotal"), avail = meminfo_kib("MemAvailable");
-    printf("mmhex bench_core: the mapping core beside bare syscalls, vmtouch and fincore\n\n");
-    printf("  kernel   %s %s %s\n", u.sysname, u.release, u.version);
-    printf(
-        "  machine  %s, %ld CPUs online, MemTotal %.1f GiB (MemAvailable %.1f GiB), page %ld B\n",
-        u.machine, sysconf(_SC_NPROCESSORS_ONLN), (double)mem / (1024.0 * 1024.0),
-        (double)avail / (1024.0 * 1024.0), sysconf(_SC_PAGESIZE));
-    char load[64] = "?";
-    FILE *lf = fopen("/proc/loadavg", "r");
-    if (lf) {
-        if (!fgets(load, sizeof load, lf))
-            snprintf(load, sizeof load, "?");
-        load[strcspn(load, "\n")] = '\0';
-        fclose(lf);
-    }
-    printf("  load     %s (/proc/loadavg at the start; other work skews the times)\n", load);
-    printf("  files    %s (%s, f_type 0x%lx, %.1f GiB free)\n", dir, fs_name((long)sf.f_type),
-           (unsigned long)sf.f_type, (double)sf.f_bavail * (double)sf.f_bsize / (double)GIB);
+    bu_print_machine("mmhex bench_core: the mapping core beside bare syscalls, vmtouch and fincore",
+                     dir, NULL);
     char *vv = vmtouch ? tool_version(vmtouch, NULL, "vmtouch v") : NULL;
     char *fv = fincore ? tool_version(fincore, "-V", "util-linux") : NULL;
-    printf("  tools    vmtouch: %s%s%s%s; fincore: %s%s%s%s\n", vmtouch ? vmtouch : "not installed",
-           vv ? " (" : "", vv ? vv : "", vv ? ")" : "", fincore ? fincore : "not installed",
-           fv ? " (" : "", fv ? fv : "", fv ? ")" : "");
+    printf("  tools    ");
+    bu_print_tool("vmtouch", vmtouch, vv, false);
+    bu_print_tool("fincore", fincore, fv, true);
     printf("  mmhex    %s\n", mmhex ? mmhex : "not given (--mmhex PATH): its row is skipped");
-    if (damon_reclaims())
+    if (bu_damon_reclaims())
         printf("  NOTE     DAMON proactive reclaim is on (a 'pageout' scheme): idle unmapped\n"
                "           page cache is evicted within about a minute. A helper process keeps\n"
                "           the residency files mapped while they are measured, so counts hold.\n");
@@ -1066,29 +559,29 @@ typedef struct OpenRes {
 static void run_open_case(const char *self, const char *impl, const char *mode, const char *path,
                           const char *warmup, unsigned cycles, OpenRes *o)
 {
-    Cmd c = {.argc = 0};
+    BuCmd c = {.argc = 0};
     char num[32];
     snprintf(num, sizeof num, "%u", cycles);
-    cmd_add(&c, self);
-    cmd_add(&c, "--open");
-    cmd_add(&c, impl);
-    cmd_add(&c, mode);
-    cmd_add(&c, path);
-    cmd_add(&c, num);
-    cmd_add(&c, warmup);
+    bu_cmd_add(&c, self);
+    bu_cmd_add(&c, "--open");
+    bu_cmd_add(&c, impl);
+    bu_cmd_add(&c, mode);
+    bu_cmd_add(&c, path);
+    bu_cmd_add(&c, num);
+    bu_cmd_add(&c, warmup);
     evict_file(path);
-    Run *r = xmalloc(sizeof *r);
-    run_cmd(&c, r);
-    cmd_free(&c);
+    BuRun *r = bu_run_new();
+    bu_run(&c, r);
+    bu_cmd_free(&c);
     uint64_t h0 = 0, h1 = 0;
     memset(o, 0, sizeof *o);
-    o->ok = run_ok(r) && kv_u64(r->out, "first_ns", &o->first) &&
-            kv_u64(r->out, "open_ns", &o->open) && kv_u64(r->out, "close_ns", &o->close) &&
-            kv_u64(r->out, "hwm0", &h0) && kv_u64(r->out, "hwm1", &h1);
+    o->ok = bu_exited(r, 0) && bu_kv_u64(r->out, "first_ns", &o->first) &&
+            bu_kv_u64(r->out, "open_ns", &o->open) && bu_kv_u64(r->out, "close_ns", &o->close) &&
+            bu_kv_u64(r->out, "hwm0", &h0) && bu_kv_u64(r->out, "hwm1", &h1);
     o->hwm0 = (long)h0;
     o->hwm1 = (long)h1;
     if (!o->ok)
-        first_line(r, o->err, sizeof o->err);
+        bu_first_line(r, NULL, o->err, sizeof o->err);
     free(r);
 }
 
@@ -1124,15 +617,8 @@ static void report_open(const char *self, const Files *f, unsigned cycles)
     static const struct {
         const char *arg, *name;
     } impls[] = {{"core", "mmhex core"}, {"raw", "raw syscalls"}};
-    char *hname;
-    if (f->huge_size == HUGE_SIZE) {
-        hname = size_name(HUGE_SIZE);
-    } else {
-        char *less = size_name(HUGE_SIZE - f->huge_size);
-        hname = xasprintf("16 TiB - %s", less);
-        free(less);
-    }
-    char *hcol = xasprintf(" %s sparse file ", hname);
+    char *hname = bu_huge_name(HUGE_SIZE, f->huge_size);
+    char *hcol = bu_xasprintf(" %s sparse file ", hname);
     char errs[12][256];
     size_t nerr = 0;
 
@@ -1159,10 +645,10 @@ static void report_open(const char *self, const Files *f, unsigned cycles)
     for (size_t mi = 0; mi < sizeof modes / sizeof modes[0]; mi++) {
         for (size_t ii = 0; ii < sizeof impls / sizeof impls[0]; ii++) {
             OpenRes small, huge;
-            progress("open-and-map: %s, %s ...", modes[mi].name, impls[ii].name);
+            bu_progress("open-and-map: %s, %s ...", modes[mi].name, impls[ii].name);
             run_open_case(self, impls[ii].arg, modes[mi].arg, f->small, f->warmup, cycles, &small);
             run_open_case(self, impls[ii].arg, modes[mi].arg, f->huge, f->warmup, cycles, &huge);
-            progress_done();
+            bu_progress_done();
             printf("%-10s %-13s", ii == 0 ? modes[mi].name : "", impls[ii].name);
             print_open_cells(&small);
             print_open_cells(&huge);
@@ -1219,7 +705,7 @@ static bool parse_counts(Parser p, const char *out, uint64_t pagesz, ToolRes *t)
     unsigned long long a, b;
     switch (p) {
     case P_CORE:
-    case P_RMAP: return kv_u64(out, "cached", &t->cached) && kv_u64(out, "pages", &t->pages);
+    case P_RMAP: return bu_kv_u64(out, "cached", &t->cached) && bu_kv_u64(out, "pages", &t->pages);
     case P_MMHEX:
         /* `-e stat`: "cached     C of P pages, ..." (src/cmd.c) */
         if ((s = strstr(out, "cached ")) && (sscanf(s, "cached %llu of %llu", &a, &b) == 2 ||
@@ -1261,19 +747,19 @@ static void run_tool(const Tool *tl, const char *path, bool huge_pass, uint64_t 
         t->skip = "skipped here: a second full mincore pass (~10 s); run once in 3.";
         return;
     }
-    Cmd c = {.argc = 0};
-    cmd_add(&c, tl->exe);
+    BuCmd c = {.argc = 0};
+    bu_cmd_add(&c, tl->exe);
     for (size_t i = 0; tl->flags[i]; i++)
-        cmd_add(&c, tl->flags[i]);
-    cmd_add(&c, path);
+        bu_cmd_add(&c, tl->flags[i]);
+    bu_cmd_add(&c, path);
     unsigned reps = huge_pass && tl->mincore ? 1 : REPS_CHEAP;
     uint64_t wall[REPS_CHEAP], inproc[REPS_CHEAP], part[3][REPS_CHEAP];
     static const char *const part_key[3] = {"open_ns", "sample_ns", "render_ns"};
-    Run *r = xmalloc(sizeof *r);
+    BuRun *r = bu_run_new();
     for (unsigned i = 0; i < reps; i++) {
-        run_cmd(&c, r);
-        if (!run_ok(r)) {
-            first_line(r, t->err, sizeof t->err);
+        bu_run(&c, r);
+        if (!bu_exited(r, 0)) {
+            bu_first_line(r, NULL, t->err, sizeof t->err);
             break;
         }
         wall[t->runs] = r->wall_ns;
@@ -1291,14 +777,14 @@ static void run_tool(const Tool *tl, const char *path, bool huge_pass, uint64_t 
         t->cached = now.cached;
         t->pages = now.pages;
         if (tl->parser == P_CORE) {
-            t->inproc = kv_u64(r->out, "count_ns", &inproc[t->runs]);
-            kv_word(r->out, "src", t->src, sizeof t->src);
+            t->inproc = bu_kv_u64(r->out, "count_ns", &inproc[t->runs]);
+            bu_kv_word(r->out, "src", t->src, sizeof t->src);
         } else if (tl->parser == P_RMAP) {
-            t->inproc = kv_u64(r->out, "count_ns", &inproc[t->runs]);
+            t->inproc = bu_kv_u64(r->out, "count_ns", &inproc[t->runs]);
             for (int k = 0; k < 3; k++)
-                if (!kv_u64(r->out, part_key[k], &part[k][t->runs]))
+                if (!bu_kv_u64(r->out, part_key[k], &part[k][t->runs]))
                     part[k][t->runs] = 0;
-            if (!kv_u64(r->out, "buckets", &t->buckets))
+            if (!bu_kv_u64(r->out, "buckets", &t->buckets))
                 t->buckets = 0;
         } else if (tl->parser == P_MMHEX) {
             const char *src = strstr(r->out, "\nsource ");
@@ -1308,22 +794,16 @@ static void run_tool(const Tool *tl, const char *path, bool huge_pass, uint64_t 
         t->runs++;
     }
     free(r);
-    cmd_free(&c);
+    bu_cmd_free(&c);
     if (t->runs) {
-        t->min = minimum(wall, t->runs);
-        t->med = median(wall, t->runs);
+        t->min = bu_minimum(wall, t->runs);
+        t->med = bu_median(wall, t->runs);
         if (t->inproc)
-            t->inproc_med = median(inproc, t->runs);
+            t->inproc_med = bu_median(inproc, t->runs);
         if (tl->parser == P_RMAP)
             for (int k = 0; k < 3; k++)
-                t->part[k] = median(part[k], t->runs);
+                t->part[k] = bu_median(part[k], t->runs);
     }
-}
-
-static void fmt_ms(char *buf, size_t n, uint64_t ns)
-{
-    double ms = (double)ns / 1e6;
-    snprintf(buf, n, ms < 10 ? "%.3f" : ms < 1000 ? "%.2f" : "%.1f", ms);
 }
 
 static void print_tool_table(const char *title, const Tool *tools, size_t nt, ToolRes *res,
@@ -1344,10 +824,10 @@ static void print_tool_table(const char *title, const Tool *tools, size_t nt, To
             continue;
         }
         char med[24], min[24], inproc[24], counts[40], vs[32];
-        fmt_ms(med, sizeof med, t->med);
-        fmt_ms(min, sizeof min, t->min);
+        bu_fmt_ms(med, sizeof med, t->med);
+        bu_fmt_ms(min, sizeof min, t->min);
         if (t->inproc)
-            fmt_ms(inproc, sizeof inproc, t->inproc_med);
+            bu_fmt_ms(inproc, sizeof inproc, t->inproc_med);
         else
             snprintf(inproc, sizeof inproc, "-");
         if (t->counts)
@@ -1398,13 +878,13 @@ static void print_agreement(const ToolRes *res, size_t nt)
 static void run_group(const char *title, const char *what, const Tool *tools, size_t nt,
                       const char *path, bool huge_pass, int baseline, ToolRes *keep)
 {
-    ToolRes *res = xmalloc(nt * sizeof *res);
+    ToolRes *res = bu_xmalloc(nt * sizeof *res);
     for (size_t i = 0; i < nt; i++) {
         bool slow = huge_pass && tools[i].mincore && tools[i].exe && !tools[i].cheap_only;
-        progress("residency, %s: %s%s ...", what, tools[i].label, slow ? " (~10 s)" : "");
+        bu_progress("residency, %s: %s%s ...", what, tools[i].label, slow ? " (~10 s)" : "");
         run_tool(&tools[i], path, huge_pass, (uint64_t)sysconf(_SC_PAGESIZE), &res[i]);
     }
-    progress_done();
+    bu_progress_done();
     print_tool_table(title, tools, nt, res, baseline);
     print_agreement(res, nt);
     if (keep)
@@ -1448,22 +928,9 @@ static void report_resid(const char *self, const Files *f, const char *vmtouch, 
     int baseline = vmtouch ? T_VMTOUCH : fincore ? T_FINCORE : -1;
 
     /* The price of being a process at all. */
-    Cmd c = {.argc = 0};
-    cmd_add(&c, self);
-    cmd_add(&c, "--noop");
-    uint64_t floor_ns[REPS_FLOOR];
-    Run *r = xmalloc(sizeof *r);
-    for (unsigned i = 0; i < REPS_FLOOR; i++) {
-        run_cmd(&c, r);
-        if (!run_ok(r))
-            die("bench_core --noop failed");
-        floor_ns[i] = r->wall_ns;
-    }
-    free(r);
-    cmd_free(&c);
     char fl[24];
-    kept->floor_ns = median(floor_ns, REPS_FLOOR);
-    fmt_ms(fl, sizeof fl, kept->floor_ns);
+    kept->floor_ns = bu_process_floor(self, REPS_FLOOR);
+    bu_fmt_ms(fl, sizeof fl, kept->floor_ns);
 
     printf("\n2. Whole-file residency, each run timed as a whole process: clock_gettime around\n");
     printf("   posix_spawn .. wait4 (fork+exec, loader and output included). Process floor\n");
@@ -1473,7 +940,7 @@ static void report_resid(const char *self, const Files *f, const char *vmtouch, 
            REPS_CHEAP);
     printf("   count itself. max RSS: ru_maxrss from wait4 (includes this parent's small peak,\n");
     printf("   %ld KiB). Speed: against %s's median wall time. fincore runs as\n",
-           status_kib("VmHWM"),
+           bu_status_kib("VmHWM"),
            baseline == T_VMTOUCH   ? "vmtouch"
            : baseline == T_FINCORE ? "fincore"
                                    : "(no baseline tool)");
@@ -1481,16 +948,16 @@ static void report_resid(const char *self, const Files *f, const char *vmtouch, 
 
     /* 4 GiB of real data, all of it in the page cache; measured first,
      * while it is freshly read. */
-    char *wname = size_name(WARM_SIZE);
-    char *title = xasprintf("%s file of real data, page-cache warm", wname);
+    char *wname = bu_size_name(WARM_SIZE);
+    char *title = bu_xasprintf("%s file of real data, page-cache warm", wname);
     run_group(title, wname, tools, NT, f->warm, false, baseline, kept->warm);
     free(title);
     free(wname);
 
     /* 1 TiB sparse: cachestat costs nothing, mincore ~35 ns per page. */
-    char *tname = size_name(TERA_SIZE);
-    title = xasprintf("%s sparse file, %d scattered pages read (holes cached as zero pages)", tname,
-                      TERA_TOUCHED);
+    char *tname = bu_size_name(TERA_SIZE);
+    title = bu_xasprintf("%s sparse file, %d scattered pages read (holes cached as zero pages)",
+                         tname, TERA_TOUCHED);
     run_group(title, tname, tools, NT, f->tera, true, baseline, kept->tera);
     free(title);
     free(tname);
@@ -1538,7 +1005,7 @@ static void peer_row(MapRow *row, const char *label, const Tool *tl, const ToolR
         return;
     }
     bool slow = huge_pass && tl->mincore;
-    progress("residency map, %s: %s%s ...", what, label, slow ? " (~10-20 s)" : "");
+    bu_progress("residency map, %s: %s%s ...", what, label, slow ? " (~10-20 s)" : "");
     run_tool(tl, path, huge_pass, (uint64_t)sysconf(_SC_PAGESIZE), &row->res);
     row->origin = "3.";
 }
@@ -1560,10 +1027,10 @@ static void print_map_table(const char *title, const MapRow *rows)
             continue;
         }
         char med[24], min[24], inproc[24], counts[48], vv[32], vf[32];
-        fmt_ms(med, sizeof med, t->med);
-        fmt_ms(min, sizeof min, t->min);
+        bu_fmt_ms(med, sizeof med, t->med);
+        bu_fmt_ms(min, sizeof min, t->min);
         if (t->inproc)
-            fmt_ms(inproc, sizeof inproc, t->inproc_med);
+            bu_fmt_ms(inproc, sizeof inproc, t->inproc_med);
         else
             snprintf(inproc, sizeof inproc, "-");
         if (t->counts)
@@ -1582,9 +1049,9 @@ static void print_map_table(const char *title, const MapRow *rows)
                t->runs, med, min, inproc, counts, t->maxrss, vv, vf);
         if (i < R_VMTOUCH_V) {
             char a[24], b[24], c[24];
-            fmt_ms(a, sizeof a, t->part[0]);
-            fmt_ms(b, sizeof b, t->part[1]);
-            fmt_ms(c, sizeof c, t->part[2]);
+            bu_fmt_ms(a, sizeof a, t->part[0]);
+            bu_fmt_ms(b, sizeof b, t->part[1]);
+            bu_fmt_ms(c, sizeof c, t->part[2]);
             printf("  %-34s      in-proc: doc_open %s + rmap_sample %s (%" PRIu64
                    " buckets) + rmap_render %s ms\n",
                    "", a, b, t->buckets, c);
@@ -1622,7 +1089,7 @@ static void run_map_group(const char *self, const char *path, const char *what, 
                  rmap_geom[gi][0], rmap_capacity(rmap_geom[gi][0], rmap_geom[gi][1]));
         row->origin = "3.";
         tl.label = row->label;
-        progress("residency map, %s: %s ...", what, row->label);
+        bu_progress("residency map, %s: %s ...", what, row->label);
         run_tool(&tl, path, huge_pass, (uint64_t)sysconf(_SC_PAGESIZE), &row->res);
     }
     peer_row(&rows[R_VMTOUCH_V], "vmtouch -v FILE", vmtouch_v, &sec2[T_VMTOUCH_V], path, huge_pass,
@@ -1633,9 +1100,9 @@ static void run_map_group(const char *self, const char *path, const char *what, 
     Tool now = {"core resid_count (1 cachestat)", self, {"--resid", NULL}, P_CORE, false, false};
     snprintf(rows[R_NOW].label, sizeof rows[R_NOW].label, "%s", now.label);
     rows[R_NOW].origin = "3.";
-    progress("residency map, %s: %s ...", what, now.label);
+    bu_progress("residency map, %s: %s ...", what, now.label);
     run_tool(&now, path, huge_pass, (uint64_t)sysconf(_SC_PAGESIZE), &rows[R_NOW].res);
-    progress_done();
+    bu_progress_done();
 }
 
 /* One target line: map against peer, met when peer/map >= need. */
@@ -1662,9 +1129,9 @@ static void report_rmap(const char *self, const Files *f, const char *vmtouch, c
     const Tool vmtouch_v = {"vmtouch -v FILE", vmtouch, {"-v", NULL}, P_VMTOUCH, true, false};
     const Tool fincore_t = {"fincore FILE", fincore, {"-n", "-r", "-b", "-o", "PAGES,SIZE", NULL},
                             P_FINCORE,      true,    false};
-    uint64_t t0 = now_ns();
+    uint64_t t0 = bu_now_ns();
     char fl[24];
-    fmt_ms(fl, sizeof fl, kept->floor_ns);
+    bu_fmt_ms(fl, sizeof fl, kept->floor_ns);
 
     printf("\n3. Residency map: the editor's map view from a standing start, one process each\n");
     printf("   (bench_core --rmap ROWS COLS FILE): doc_open (read-only) + rmap_sample of\n");
@@ -1681,12 +1148,12 @@ static void report_rmap(const char *self, const Files *f, const char *vmtouch, c
     MapRow warm[R_COUNT], tera[R_COUNT];
     memset(warm, 0, sizeof warm);
     memset(tera, 0, sizeof tera);
-    char *wname = size_name(WARM_SIZE), *tname = size_name(TERA_SIZE);
-    char *title = xasprintf("%s file of real data, page-cache warm", wname);
+    char *wname = bu_size_name(WARM_SIZE), *tname = bu_size_name(TERA_SIZE);
+    char *title = bu_xasprintf("%s file of real data, page-cache warm", wname);
     run_map_group(self, f->warm, wname, false, &vmtouch_v, &fincore_t, kept->warm, warm);
     print_map_table(title, warm);
     free(title);
-    title = xasprintf("%s sparse file, %d scattered pages read", tname, TERA_TOUCHED);
+    title = bu_xasprintf("%s sparse file, %d scattered pages read", tname, TERA_TOUCHED);
     run_map_group(self, f->tera, tname, true, &vmtouch_v, &fincore_t, kept->tera, tera);
     print_map_table(title, tera);
     free(title);
@@ -1699,7 +1166,7 @@ static void report_rmap(const char *self, const Files *f, const char *vmtouch, c
         print_target(tname, &tera[R_MAP0 + gi], &tera[R_VMTOUCH_V], MIN_SPEEDUP_VMTOUCH, goal_v);
     for (size_t gi = 0; gi < RMAP_GEOMS; gi++)
         print_target(wname, &warm[R_MAP0 + gi], &warm[R_FINCORE], MIN_SPEEDUP_FINCORE, goal_f);
-    printf("  (section 3 took %.1f s)\n", (double)(now_ns() - t0) / 1e9);
+    printf("  (section 3 took %.1f s)\n", (double)(bu_now_ns() - t0) / 1e9);
     free(wname);
     free(tname);
 }
@@ -1725,7 +1192,7 @@ static int bench_main(int argc, char **argv)
             char *end;
             unsigned long v = strtoul(argv[++i], &end, 10);
             if (*end || v == 0 || v > 100000)
-                die("bad --cycles '%s'", argv[i]);
+                bu_die("bad --cycles '%s'", argv[i]);
             cycles = (unsigned)v;
         } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             usage(stdout);
@@ -1742,59 +1209,47 @@ static int bench_main(int argc, char **argv)
         return 2;
     }
     char self[4096];
-    ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (sl < 0)
-        die("readlink /proc/self/exe: %s", strerror(errno));
-    self[sl] = '\0';
-    char *mmhex_abs = NULL;
-    if (mmhex) {
-        if (access(mmhex, X_OK) == 0) {
-            mmhex_abs = realpath(mmhex, NULL);
-            if (!mmhex_abs)
-                die("realpath %s: %s", mmhex, strerror(errno));
-        } else {
-            fprintf(stderr, "bench_core: %s: %s (its row is skipped)\n", mmhex, strerror(errno));
-        }
-    }
-    char *vmtouch = find_in_path("vmtouch");
-    char *fincore = find_in_path("fincore");
+    bu_self_exe(self, sizeof self);
+    char *mmhex_abs = bu_exe_path(mmhex, "its row is skipped");
+    char *vmtouch = bu_find_in_path("vmtouch");
+    char *fincore = bu_find_in_path("fincore");
 
     print_header(dir, vmtouch, fincore, mmhex_abs);
 
-    cleanup_owner = getpid();
+    bu_set_cleanup_owner();
     Files f;
-    f.small = xasprintf("%s/small-1k.bin", dir);
-    f.huge = xasprintf("%s/sparse-16t.bin", dir);
-    f.tera = xasprintf("%s/sparse-1t.bin", dir);
-    f.warm = xasprintf("%s/warm-4g.bin", dir);
-    f.warmup = xasprintf("%s/warmup-4k.bin", dir);
+    f.small = bu_xasprintf("%s/small-1k.bin", dir);
+    f.huge = bu_xasprintf("%s/sparse-16t.bin", dir);
+    f.tera = bu_xasprintf("%s/sparse-1t.bin", dir);
+    f.warm = bu_xasprintf("%s/warm-4g.bin", dir);
+    f.warmup = bu_xasprintf("%s/warmup-4k.bin", dir);
 
-    remember_file(f.small);
-    remember_file(f.warmup);
-    remember_file(f.warm);
+    bu_remember_file(f.small);
+    bu_remember_file(f.warmup);
+    bu_remember_file(f.warm);
 
-    progress("creating the files (%s of real data) ...", "4 GiB");
-    f.huge_size = make_sparse_file(f.huge, HUGE_SIZE);
-    uint64_t tera_size = make_sparse_file(f.tera, TERA_SIZE);
+    bu_progress("creating the files (%s of real data) ...", "4 GiB");
+    f.huge_size = bu_make_sparse_file(f.huge, HUGE_SIZE);
+    uint64_t tera_size = bu_make_sparse_file(f.tera, TERA_SIZE);
     if (tera_size != TERA_SIZE)
-        die("%s: the file system cannot hold a 1 TiB sparse file", f.tera);
+        bu_die("%s: the file system cannot hold a 1 TiB sparse file", f.tera);
     touch_scattered(f.tera, TERA_SIZE, TERA_TOUCHED);
     setup_data(&f);
-    Pinner pin;
-    pin_start(&pin, &f);
-    long avail = meminfo_kib("MemAvailable");
+    BuPinner pin;
+    bu_pin_start(&pin, pin_files, &f, "the files");
+    long avail = bu_meminfo_kib("MemAvailable");
     if (avail >= 0 && (uint64_t)avail * KIB < WARM_SIZE + GIB)
         printf("  WARNING  MemAvailable is %ld KiB: the 4 GiB file may not stay cached\n", avail);
 
     report_open(self, &f, cycles);
-    ResidKept *kept = xmalloc(sizeof *kept);
+    ResidKept *kept = bu_xmalloc(sizeof *kept);
     memset(kept, 0, sizeof *kept);
     report_resid(self, &f, vmtouch, fincore, mmhex_abs, kept);
     report_rmap(self, &f, vmtouch, fincore, kept);
     free(kept);
-    pin_stop(&pin);
+    bu_pin_stop(&pin);
 
-    remove_files();
+    bu_remove_files();
     free(f.small);
     free(f.huge);
     free(f.tera);
@@ -1808,6 +1263,7 @@ static int bench_main(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    bu_init("bench_core", OUT_MAX);
     if (argc >= 2 && strcmp(argv[1], "--noop") == 0)
         return 0;
     if (argc == 7 && strcmp(argv[1], "--open") == 0)

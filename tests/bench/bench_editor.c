@@ -77,12 +77,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "benchutil.h"
 #include "cmd.h"
 #include "doc.h"
 #include "keymap.h"
@@ -117,25 +115,20 @@
 
 extern char **environ;
 
-/* ---- failure and cleanup -------------------------------------------------- */
+/* ---- cleanup: the private tmux server ------------------------------------- */
 
-static const char *cleanup_paths[8]; /* files to remove if the parent dies */
-static pid_t cleanup_owner;          /* the process that removes them */
-static char *tmux_exe, *tmux_sock;   /* the private tmux server, if started */
+static char *tmux_exe, *tmux_sock; /* the private tmux server, if started */
 static bool tmux_started;
 static pid_t tmux_client = -1; /* our control-mode client (a child) */
 static pid_t tmux_server = -1; /* the server, as it reported its pid */
 static int tmux_ctl = -1;      /* the client's stdin, our end */
 static char *tmux_pidfile;     /* "SERVER CLIENT" pids, for run.sh's trap */
 
-static uint64_t now_ns(void);
-static void sleep_ns(uint64_t ns);
-
 /* Wait up to ns for pid to be gone: our child reaped, or (another's) no
  * longer there. */
 static bool gone_within(pid_t pid, uint64_t ns, bool child)
 {
-    uint64_t end = now_ns() + ns;
+    uint64_t end = bu_now_ns() + ns;
     for (;;) {
         if (child) {
             pid_t w = waitpid(pid, NULL, WNOHANG);
@@ -144,9 +137,9 @@ static bool gone_within(pid_t pid, uint64_t ns, bool child)
         } else if (kill(pid, 0) < 0 && errno == ESRCH) {
             return true;
         }
-        if (now_ns() >= end)
+        if (bu_now_ns() >= end)
             return false;
-        sleep_ns(10 * 1000000ull);
+        bu_sleep_ns(10 * 1000000ull);
     }
 }
 
@@ -167,7 +160,7 @@ static void stop_pid(pid_t pid, bool child)
  * by pid if either is still there. Safe to call twice. */
 static void kill_tmux_server(void)
 {
-    if (!tmux_started || getpid() != cleanup_owner)
+    if (!tmux_started || !bu_is_cleanup_owner())
         return;
     tmux_started = false;
     if (tmux_ctl >= 0) {
@@ -196,197 +189,7 @@ static void kill_tmux_server(void)
         unlink(tmux_pidfile);
 }
 
-static void remove_files(void)
-{
-    if (getpid() != cleanup_owner)
-        return; /* a forked helper dying must not pull files from under us */
-    kill_tmux_server();
-    for (size_t i = 0; i < sizeof cleanup_paths / sizeof cleanup_paths[0]; i++) {
-        if (cleanup_paths[i] && unlink(cleanup_paths[i]) < 0 && errno != ENOENT)
-            fprintf(stderr, "bench_editor: cannot remove %s: %s\n", cleanup_paths[i],
-                    strerror(errno));
-        cleanup_paths[i] = NULL;
-    }
-}
-
-static void remember_file(const char *path)
-{
-    for (size_t i = 0; i < sizeof cleanup_paths / sizeof cleanup_paths[0]; i++) {
-        if (!cleanup_paths[i]) {
-            cleanup_paths[i] = path;
-            return;
-        }
-    }
-}
-
-static void forget_file(const char *path)
-{
-    for (size_t i = 0; i < sizeof cleanup_paths / sizeof cleanup_paths[0]; i++)
-        if (cleanup_paths[i] == path)
-            cleanup_paths[i] = NULL;
-}
-
-__attribute__((noreturn, format(printf, 1, 2))) static void die(const char *fmt, ...)
-{
-    va_list ap;
-    fflush(stdout);
-    fputs("bench_editor: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    remove_files();
-    exit(1);
-}
-
-static void on_signal(int sig)
-{
-    remove_files(); /* not async-signal-safe in full, but we are dying anyway */
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n);
-    if (!p)
-        die("out of memory (%zu bytes)", n);
-    return p;
-}
-
-static char *xstrdup(const char *s)
-{
-    char *p = strdup(s);
-    if (!p)
-        die("out of memory");
-    return p;
-}
-
-static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *xasprintf(const char *fmt, ...)
-{
-    va_list ap;
-    char *s;
-    va_start(ap, fmt);
-    int n = vasprintf(&s, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        die("out of memory");
-    return s;
-}
-
-/* Progress on a terminal only, so a captured log holds just the tables. */
-static void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void progress(const char *fmt, ...)
-{
-    if (!isatty(STDERR_FILENO))
-        return;
-    va_list ap;
-    fputs("\r\033[K", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fflush(stderr);
-}
-
-static void progress_done(void)
-{
-    if (isatty(STDERR_FILENO)) {
-        fputs("\r\033[K", stderr);
-        fflush(stderr);
-    }
-}
-
 /* ---- measuring ------------------------------------------------------------ */
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
-        die("clock_gettime: %s", strerror(errno));
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static void sleep_ns(uint64_t ns)
-{
-    struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
-    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-        ;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Median of v[0..n) (sorts v). */
-static uint64_t median(uint64_t *v, size_t n)
-{
-    if (n == 0)
-        return 0;
-    qsort(v, n, sizeof *v, cmp_u64);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-/* A "Name:   1234 kB" field of a /proc file, in KiB; -1 if absent. */
-static long proc_kib(const char *file, const char *field)
-{
-    FILE *f = fopen(file, "r");
-    if (!f)
-        return -1;
-    char line[256];
-    size_t fl = strlen(field);
-    long v = -1;
-    while (fgets(line, sizeof line, f)) {
-        if (strncmp(line, field, fl) == 0 && line[fl] == ':') {
-            v = strtol(line + fl + 1, NULL, 10);
-            break;
-        }
-    }
-    fclose(f);
-    return v;
-}
-
-static long status_kib(const char *field)
-{
-    return proc_kib("/proc/self/status", field);
-}
-
-/* "key=123" anywhere in text, as a whole word. */
-static bool kv_u64(const char *text, const char *key, uint64_t *out)
-{
-    size_t kl = strlen(key);
-    for (const char *p = text; (p = strstr(p, key)) != NULL; p += kl) {
-        if ((p == text || p[-1] == ' ' || p[-1] == '\n') && p[kl] == '=') {
-            char *end;
-            errno = 0;
-            unsigned long long v = strtoull(p + kl + 1, &end, 10);
-            if (errno == 0 && end != p + kl + 1) {
-                *out = v;
-                return true;
-            }
-        }
-    }
-    return false;
-}
-
-/* "key=word" anywhere in text: copy the word into buf. */
-static bool kv_word(const char *text, const char *key, char *buf, size_t n)
-{
-    size_t kl = strlen(key);
-    for (const char *p = text; (p = strstr(p, key)) != NULL; p += kl) {
-        if ((p == text || p[-1] == ' ' || p[-1] == '\n') && p[kl] == '=') {
-            size_t w = strcspn(p + kl + 1, " \n");
-            if (w >= n)
-                w = n - 1;
-            memcpy(buf, p + kl + 1, w);
-            buf[w] = '\0';
-            return true;
-        }
-    }
-    return false;
-}
 
 static double ms(uint64_t ns)
 {
@@ -395,175 +198,22 @@ static double ms(uint64_t ns)
 
 /* ---- child processes ------------------------------------------------------ */
 
-typedef struct Cmd {
-    char *argv[24];
-    int argc;
-} Cmd;
-
-static void cmd_add(Cmd *c, const char *s)
-{
-    if (c->argc + 1 >= (int)(sizeof c->argv / sizeof c->argv[0]))
-        die("too many arguments");
-    c->argv[c->argc++] = xstrdup(s);
-    c->argv[c->argc] = NULL;
-}
-
-static void cmd_addf(Cmd *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void cmd_addf(Cmd *c, const char *fmt, ...)
-{
-    va_list ap;
-    char *s;
-    va_start(ap, fmt);
-    int n = vasprintf(&s, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        die("out of memory");
-    cmd_add(c, s);
-    free(s);
-}
-
-static void cmd_free(Cmd *c)
-{
-    for (int i = 0; i < c->argc; i++)
-        free(c->argv[i]);
-    c->argc = 0;
-    c->argv[0] = NULL;
-}
-
-typedef struct Run {
-    int status;        /* from waitpid */
-    uint64_t wall_ns;  /* posix_spawn to waitpid */
-    char out[OUT_MAX]; /* stdout and stderr, truncated */
-    size_t len;
-} Run;
-
-static bool run_ok(const Run *r)
-{
-    return WIFEXITED(r->status) && WEXITSTATUS(r->status) == 0;
-}
-
-/* Run c (argv[0] an absolute path) with stdout and stderr into a pipe. Dies
- * if it cannot be started; its exit status is the caller's to judge. */
-static void run_cmd(const Cmd *c, Run *r)
-{
-    int p[2];
-    if (pipe2(p, O_CLOEXEC) < 0)
-        die("pipe2: %s", strerror(errno));
-    posix_spawn_file_actions_t fa;
-    int e = posix_spawn_file_actions_init(&fa);
-    if (e == 0)
-        e = posix_spawn_file_actions_adddup2(&fa, p[1], STDOUT_FILENO);
-    if (e == 0)
-        e = posix_spawn_file_actions_adddup2(&fa, p[1], STDERR_FILENO);
-    if (e != 0)
-        die("posix_spawn_file_actions: %s", strerror(e));
-    fflush(stdout);
-    pid_t pid;
-    uint64_t t0 = now_ns();
-    e = posix_spawn(&pid, c->argv[0], &fa, NULL, c->argv, environ);
-    if (e != 0)
-        die("posix_spawn %s: %s", c->argv[0], strerror(e));
-    close(p[1]);
-    r->len = 0;
-    for (;;) {
-        char scratch[4096];
-        char *dst = r->len + 1 < sizeof r->out ? r->out + r->len : scratch;
-        size_t room = r->len + 1 < sizeof r->out ? sizeof r->out - 1 - r->len : sizeof scratch;
-        ssize_t n = read(p[0], dst, room);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            die("read from %s: %s", c->argv[0], strerror(errno));
-        if (n == 0)
-            break;
-        if (dst != scratch)
-            r->len += (size_t)n;
-    }
-    r->out[r->len] = '\0';
-    pid_t w;
-    while ((w = waitpid(pid, &r->status, 0)) < 0 && errno == EINTR)
-        ;
-    if (w < 0)
-        die("waitpid: %s", strerror(errno));
-    r->wall_ns = now_ns() - t0;
-    close(p[0]);
-    posix_spawn_file_actions_destroy(&fa);
-}
-
-/* The first line of a child's output that is not valgrind's, for errors. */
-static const char *first_line(const Run *r, char *buf, size_t n)
-{
-    const char *p = r->out;
-    while (strncmp(p, "==", 2) == 0 && strchr(p, '\n'))
-        p = strchr(p, '\n') + 1;
-    size_t w = strcspn(p, "\n");
-    if (w >= n)
-        w = n - 1;
-    memcpy(buf, p, w);
-    buf[w] = '\0';
-    if (!WIFEXITED(r->status))
-        snprintf(buf + w, n - w, "%s(killed by signal %d)", w ? " " : "",
-                 WIFSIGNALED(r->status) ? WTERMSIG(r->status) : 0);
-    else if (w == 0)
-        snprintf(buf, n, "(exit %d, no output)", WEXITSTATUS(r->status));
-    return buf;
-}
-
-/* Absolute path of prog found in $PATH, or NULL. */
-static char *find_in_path(const char *prog)
-{
-    const char *path = getenv("PATH");
-    if (!path || !*path)
-        path = "/usr/local/bin:/usr/bin:/bin";
-    char *copy = xstrdup(path), *save = NULL;
-    for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-        char *cand = xasprintf("%s/%s", *d ? d : ".", prog);
-        struct stat st;
-        if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0) {
-            free(copy);
-            return cand;
-        }
-        free(cand);
-    }
-    free(copy);
-    return NULL;
-}
-
-/* The first line of `exe flag` that contains marker (NULL marker: the first
- * line), or NULL. */
-static char *tool_line(const char *exe, const char *flag, const char *marker)
-{
-    Cmd c = {.argc = 0};
-    cmd_add(&c, exe);
-    if (flag)
-        cmd_add(&c, flag);
-    Run *r = xmalloc(sizeof *r);
-    run_cmd(&c, r);
-    cmd_free(&c);
-    const char *p = marker ? strstr(r->out, marker) : r->out;
-    char *v = NULL;
-    if (p && *p)
-        v = strndup(p, strcspn(p, "\n"));
-    free(r);
-    return v;
-}
-
 /* A Debian package's version, or NULL. */
 static char *pkg_version(const char *pkg)
 {
-    char *dq = find_in_path("dpkg-query");
+    char *dq = bu_find_in_path("dpkg-query");
     if (!dq)
         return NULL;
-    Cmd c = {.argc = 0};
-    cmd_add(&c, dq);
-    cmd_add(&c, "-W");
-    cmd_add(&c, "-f=${Version}");
-    cmd_add(&c, pkg);
-    Run *r = xmalloc(sizeof *r);
-    run_cmd(&c, r);
-    cmd_free(&c);
+    BuCmd c = {.argc = 0};
+    bu_cmd_add(&c, dq);
+    bu_cmd_add(&c, "-W");
+    bu_cmd_add(&c, "-f=${Version}");
+    bu_cmd_add(&c, pkg);
+    BuRun *r = bu_run_new();
+    bu_run(&c, r);
+    bu_cmd_free(&c);
     free(dq);
-    char *v = run_ok(r) && r->len ? strndup(r->out, strcspn(r->out, "\n")) : NULL;
+    char *v = bu_exited(r, 0) && r->len ? strndup(r->out, strcspn(r->out, "\n")) : NULL;
     free(r);
     return v;
 }
@@ -584,96 +234,38 @@ static const uint8_t *pattern_at(uint64_t off)
     return pattern_buf + off % PATTERN_PERIOD;
 }
 
-static void pwrite_all(int fd, const uint8_t *buf, size_t n, uint64_t off, const char *path)
-{
-    while (n) {
-        ssize_t w = pwrite(fd, buf, n, (off_t)off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            die("write %s: %s", path, strerror(errno));
-        buf += w;
-        off += (uint64_t)w;
-        n -= (size_t)w;
-    }
-}
-
 /* path with len bytes of the pattern, written sequentially in 1 MiB pwrites
  * and fsynced. Returns the write and fsync times. */
 static void make_data_file(const char *path, uint64_t len, uint64_t *write_ns, uint64_t *sync_ns)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0)
-        die("create %s: %s", path, strerror(errno));
-    remember_file(path);
+        bu_die("create %s: %s", path, strerror(errno));
+    bu_remember_file(path);
     init_pattern();
-    uint64_t t0 = now_ns();
+    uint64_t t0 = bu_now_ns();
     for (uint64_t off = 0; off < len;) {
         size_t n = len - off < IO_BUF ? (size_t)(len - off) : IO_BUF;
-        pwrite_all(fd, pattern_at(off), n, off, path);
+        bu_pwrite_all(fd, pattern_at(off), n, off, path);
         off += n;
     }
-    uint64_t t1 = now_ns();
+    uint64_t t1 = bu_now_ns();
     if (fsync(fd) < 0)
-        die("fsync %s: %s", path, strerror(errno));
-    uint64_t t2 = now_ns();
+        bu_die("fsync %s: %s", path, strerror(errno));
+    uint64_t t2 = bu_now_ns();
     if (close(fd) < 0)
-        die("close %s: %s", path, strerror(errno));
+        bu_die("close %s: %s", path, strerror(errno));
     if (write_ns)
         *write_ns = t1 - t0;
     if (sync_ns)
         *sync_ns = t2 - t1;
 }
 
-/* A sparse file of want bytes; ext4 caps files at 16 TiB - 4 KiB, so on
- * EFBIG one page less is tried. Returns the size made. */
-static uint64_t make_sparse_file(const char *path, uint64_t want)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0)
-        die("create %s: %s", path, strerror(errno));
-    remember_file(path);
-    uint64_t size = want;
-    if (ftruncate(fd, (off_t)size) < 0) {
-        if (errno != EFBIG)
-            die("ftruncate %s to %" PRIu64 ": %s", path, size, strerror(errno));
-        size = want - (uint64_t)sysconf(_SC_PAGESIZE);
-        if (ftruncate(fd, (off_t)size) < 0)
-            die("ftruncate %s to %" PRIu64 ": %s", path, size, strerror(errno));
-    }
-    if (close(fd) < 0)
-        die("close %s: %s", path, strerror(errno));
-    return size;
-}
-
 static void remove_file(const char *path)
 {
     if (unlink(path) < 0 && errno != ENOENT)
-        die("remove %s: %s", path, strerror(errno));
-    forget_file(path);
-}
-
-/* "1 KiB", "16 TiB", "4 GiB" for exact multiples, else bytes. */
-static char *size_name(uint64_t n)
-{
-    static const char *unit[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
-    int u = 0;
-    uint64_t v = n;
-    while (u < 4 && v >= 1024 && v % 1024 == 0) {
-        v /= 1024;
-        u++;
-    }
-    return xasprintf("%" PRIu64 " %s", v, unit[u]);
-}
-
-static char *huge_name(uint64_t size)
-{
-    if (size == HUGE_SIZE)
-        return size_name(size);
-    char *less = size_name(HUGE_SIZE - size);
-    char *s = xasprintf("16 TiB - %s", less);
-    free(less);
-    return s;
+        bu_die("remove %s: %s", path, strerror(errno));
+    bu_forget_file(path);
 }
 
 /* ---- the core, as src/main.c drives it ------------------------------------ */
@@ -689,13 +281,13 @@ static void editor_open(Editor *e, const char *path, MmhMode mode, int rows, int
     Doc *d;
     int rc = doc_open(&d, path, &mo);
     if (rc < 0)
-        die("%s: %s", path, map_strerror(rc));
+        bu_die("%s: %s", path, map_strerror(rc));
     SessionOpts so = {.bpr_fixed = 0, .batch = false};
     if (cmd_session_new(&e->s, d, &so) < 0)
-        die("out of memory");
+        bu_die("out of memory");
     memset(&e->g, 0, sizeof e->g);
     if (grid_resize(&e->g, rows, cols) < 0)
-        die("out of memory");
+        bu_die("out of memory");
     cmd_resize(e->s, rows, cols);
 }
 
@@ -734,31 +326,31 @@ static int child_frames(const char *ns, const char *path, const char *rs, const 
     unsigned long n = strtoul(ns, NULL, 10);
     int rows = atoi(rs), cols = atoi(cs);
     if (n == 0 || n > 10000000 || rows < 1 || cols < 1)
-        die("--frames N FILE ROWS COLS");
+        bu_die("--frames N FILE ROWS COLS");
     Editor e;
     editor_open(&e, path, MMH_MODE_AUTO, rows, cols);
-    uint64_t *t = xmalloc(n * sizeof *t);
-    uint64_t total0 = now_ns();
+    uint64_t *t = bu_xmalloc(n * sizeof *t);
+    uint64_t total0 = bu_now_ns();
     for (unsigned long i = 0; i < n; i++) {
-        uint64_t t0 = now_ns();
+        uint64_t t0 = bu_now_ns();
         cmd_frame(e.s, &e.g);
-        t[i] = now_ns() - t0;
+        t[i] = bu_now_ns() - t0;
     }
-    uint64_t total = now_ns() - total0;
+    uint64_t total = bu_now_ns() - total0;
     uint64_t first = t[0];
-    uint64_t med = median(t, n);
+    uint64_t med = bu_median(t, n);
     /* What map_lock_limit's read of /proc/self/status costs here, with this
      * process's mappings (the read is done on every frame). */
     unsigned reads = n < 1000 ? (unsigned)n : 1000;
-    uint64_t s0 = now_ns();
+    uint64_t s0 = bu_now_ns();
     for (unsigned i = 0; i < reads; i++) {
         char buf[8192];
         int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
         if (fd < 0 || read(fd, buf, sizeof buf) < 0)
-            die("/proc/self/status: %s", strerror(errno));
+            bu_die("/proc/self/status: %s", strerror(errno));
         close(fd);
     }
-    uint64_t status_ns = (now_ns() - s0) / reads;
+    uint64_t status_ns = (bu_now_ns() - s0) / reads;
     const View *v = cmd_view(e.s);
     printf("ok frames=%lu total_ns=%" PRIu64 " median_ns=%" PRIu64 " first_ns=%" PRIu64
            " status_ns=%" PRIu64 " mode=%s bpr=%d rows_filled=%d data_rows=%d\n",
@@ -777,11 +369,11 @@ typedef struct Mem {
 
 static void mem_now(Mem *m)
 {
-    m->anon = status_kib("RssAnon");
-    m->file = status_kib("RssFile");
-    m->shmem = status_kib("RssShmem");
-    m->pte = status_kib("VmPTE");
-    m->hwm = status_kib("VmHWM");
+    m->anon = bu_status_kib("RssAnon");
+    m->file = bu_status_kib("RssFile");
+    m->shmem = bu_status_kib("RssShmem");
+    m->pte = bu_status_kib("VmPTE");
+    m->hwm = bu_status_kib("VmHWM");
 }
 
 /* bench_editor --page N FILE ROWS COLS pgdn|jump normal|random */
@@ -792,28 +384,28 @@ static int child_page(const char *ns, const char *path, const char *rs, const ch
     int rows = atoi(rs), cols = atoi(cs);
     bool jump = strcmp(how, "jump") == 0;
     if (n == 0 || rows < 1 || cols < 1 || (!jump && strcmp(how, "pgdn") != 0))
-        die("--page N FILE ROWS COLS pgdn|jump normal|random");
+        bu_die("--page N FILE ROWS COLS pgdn|jump normal|random");
     Editor e;
     editor_open(&e, path, MMH_MODE_AUTO, rows, cols);
     char line[64];
     snprintf(line, sizeof line, "advise %s", advice);
     cmd_run(e.s, line);
     if (cmd_result(e.s) < 0)
-        die("%s: %s", line, cmd_message(e.s, NULL));
+        bu_die("%s: %s", line, cmd_message(e.s, NULL));
     cmd_frame(e.s, &e.g);
     Mem m0, m1;
     mem_now(&m0);
-    uint64_t t0 = now_ns();
+    uint64_t t0 = bu_now_ns();
     for (unsigned long i = 0; i < n; i++) {
         if (jump)
             cmd_run(e.s, "goto +1G");
         else
             cmd_key(e.s, MMH_KEY_PGDN);
         if (cmd_result(e.s) < 0)
-            die("screen %lu: %s", i, cmd_message(e.s, NULL));
+            bu_die("screen %lu: %s", i, cmd_message(e.s, NULL));
         cmd_frame(e.s, &e.g);
     }
-    uint64_t t = now_ns() - t0;
+    uint64_t t = bu_now_ns() - t0;
     mem_now(&m1);
     const View *v = cmd_view(e.s);
     Doc *d = cmd_doc(e.s);
@@ -849,39 +441,39 @@ static int child_edits(const char *ns, const char *path)
 {
     unsigned long n = strtoul(ns, NULL, 10);
     if (n == 0)
-        die("--edits N FILE");
+        bu_die("--edits N FILE");
     MapOpts mo = {.mode = MMH_MODE_COPY, .sys = NULL};
     Doc *d;
     int rc = doc_open(&d, path, &mo);
     if (rc < 0)
-        die("%s: %s", path, map_strerror(rc));
+        bu_die("%s: %s", path, map_strerror(rc));
     uint64_t size = doc_size(d);
     struct stat st0, st1;
     if (stat(path, &st0) < 0)
-        die("stat %s: %s", path, strerror(errno));
-    long anon0 = status_kib("RssAnon");
-    uint64_t t0 = now_ns();
+        bu_die("stat %s: %s", path, strerror(errno));
+    long anon0 = bu_status_kib("RssAnon");
+    uint64_t t0 = bu_now_ns();
     for (unsigned long i = 0; i < n; i++) {
         uint8_t b = (uint8_t)(0xA5 ^ i);
         rc = doc_put(d, edit_offset(i, n, size), &b, 1);
         if (rc < 0)
-            die("doc_put %lu: %s", i, map_strerror(rc));
+            bu_die("doc_put %lu: %s", i, map_strerror(rc));
     }
-    uint64_t t1 = now_ns();
-    long anon1 = status_kib("RssAnon");
+    uint64_t t1 = bu_now_ns();
+    long anon1 = bu_status_kib("RssAnon");
     DocWriteResult w;
     rc = doc_write(d, &w);
-    uint64_t t2 = now_ns();
+    uint64_t t2 = bu_now_ns();
     if (rc < 0)
-        die("doc_write: %s", map_strerror(rc));
-    long anon2 = status_kib("RssAnon");
+        bu_die("doc_write: %s", map_strerror(rc));
+    long anon2 = bu_status_kib("RssAnon");
     if (stat(path, &st1) < 0)
-        die("stat %s: %s", path, strerror(errno));
+        bu_die("stat %s: %s", path, strerror(errno));
     doc_close(d);
     /* The edits must be in the file now: check a few through the fd. */
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        die("open %s: %s", path, strerror(errno));
+        bu_die("open %s: %s", path, strerror(errno));
     unsigned long bad = 0;
     for (unsigned long i = 0; i<n; i += n> 97 ? n / 97 : 1) {
         uint8_t b;
@@ -890,7 +482,7 @@ static int child_edits(const char *ns, const char *path)
     }
     close(fd);
     if (bad)
-        die("%lu checked edits are not in the file after doc_write", bad);
+        bu_die("%lu checked edits are not in the file after doc_write", bad);
     printf("ok edits=%lu put_ns=%" PRIu64 " write_ns=%" PRIu64 " doc_ns=%" PRIu64 " bytes=%" PRIu64
            " runs=%" PRIu64 " anon0=%ld anon1=%ld anon2=%ld"
            " blocks0=%lld blocks1=%lld\n",
@@ -901,98 +493,27 @@ static int child_edits(const char *ns, const char *path)
 
 /* ---- report: the machine -------------------------------------------------- */
 
-static const char *fs_name(long type)
-{
-    switch ((unsigned long)type) {
-    case 0xEF53: return "ext2/3/4";
-    case 0x58465342: return "xfs";
-    case 0x9123683E: return "btrfs";
-    case 0x01021994: return "tmpfs";
-    case 0x794C7630: return "overlayfs";
-    }
-    return "other";
-}
-
-/* Is a DAMON scheme paging out idle memory (proactive reclaim)? */
-static bool damon_reclaims(void)
-{
-    for (int k = 0; k < 8; k++) {
-        char *base = xasprintf("/sys/kernel/mm/damon/admin/kdamonds/%d", k);
-        char *state = xasprintf("%s/state", base);
-        char buf[32] = "";
-        FILE *f = fopen(state, "r");
-        bool on = f && fgets(buf, sizeof buf, f) && strncmp(buf, "on", 2) == 0;
-        if (f)
-            fclose(f);
-        bool pageout = false;
-        for (int c = 0; on && !pageout && c < 4; c++) {
-            for (int s = 0; !pageout && s < 8; s++) {
-                char *act = xasprintf("%s/contexts/%d/schemes/%d/action", base, c, s);
-                FILE *a = fopen(act, "r");
-                pageout = a && fgets(buf, sizeof buf, a) && strncmp(buf, "pageout", 7) == 0;
-                if (a)
-                    fclose(a);
-                free(act);
-            }
-        }
-        free(state);
-        free(base);
-        if (pageout)
-            return true;
-    }
-    return false;
-}
-
 typedef struct Tools {
     char *valgrind, *tmux, *tweak, *hexedit, *mmhex;
 } Tools;
 
-static void print_tool(const char *name, const char *exe, const char *version, bool last)
-{
-    printf("%s: %s%s%s%s%s", name, exe ? exe : "not installed", version ? " (" : "",
-           version ? version : "", version ? ")" : "", last ? "\n" : "; ");
-}
-
 static void print_header(const char *dir, const Tools *t)
 {
-    struct utsname u;
-    if (uname(&u) < 0)
-        die("uname: %s", strerror(errno));
-    struct statfs sf;
-    if (statfs(dir, &sf) < 0)
-        die("statfs %s: %s", dir, strerror(errno));
-    long mem = proc_kib("/proc/meminfo", "MemTotal");
-    long avail = proc_kib("/proc/meminfo", "MemAvailable");
-    printf(
-        "mmhex bench_editor: frames, writes, memory and key latency, each beside a baseline\n\n");
-    printf("  kernel   %s %s %s\n", u.sysname, u.release, u.version);
-    printf(
-        "  machine  %s, %ld CPUs online, MemTotal %.1f GiB (MemAvailable %.1f GiB), page %ld B\n",
-        u.machine, sysconf(_SC_NPROCESSORS_ONLN), (double)mem / (1024.0 * 1024.0),
-        (double)avail / (1024.0 * 1024.0), sysconf(_SC_PAGESIZE));
-    char load[64] = "?";
-    FILE *lf = fopen("/proc/loadavg", "r");
-    if (lf) {
-        if (!fgets(load, sizeof load, lf))
-            snprintf(load, sizeof load, "?");
-        load[strcspn(load, "\n")] = '\0';
-        fclose(lf);
-    }
-    printf("  load     %s (/proc/loadavg at the start; other work skews the times)\n", load);
-    printf("  files    %s (%s, f_type 0x%lx, %.1f GiB free)\n", dir, fs_name((long)sf.f_type),
-           (unsigned long)sf.f_type, (double)sf.f_bavail * (double)sf.f_bsize / (double)GIB);
-    char *vv = t->valgrind ? tool_line(t->valgrind, "--version", "valgrind") : NULL;
-    char *tv = t->tmux ? tool_line(t->tmux, "-V", "tmux") : NULL;
+    bu_print_machine(
+        "mmhex bench_editor: frames, writes, memory and key latency, each beside a baseline", dir,
+        NULL);
+    char *vv = t->valgrind ? bu_tool_line(t->valgrind, "--version", "valgrind") : NULL;
+    char *tv = t->tmux ? bu_tool_line(t->tmux, "-V", "tmux") : NULL;
     char *kv = t->tweak ? pkg_version("tweak") : NULL;
     char *hv = t->hexedit ? pkg_version("hexedit") : NULL;
     printf("  tools    ");
-    print_tool("valgrind", t->valgrind, vv, false);
-    print_tool("tmux", t->tmux, tv, true);
+    bu_print_tool("valgrind", t->valgrind, vv, false);
+    bu_print_tool("tmux", t->tmux, tv, true);
     printf("           ");
-    print_tool("tweak", t->tweak, kv, false);
-    print_tool("hexedit", t->hexedit, hv, true);
+    bu_print_tool("tweak", t->tweak, kv, false);
+    bu_print_tool("hexedit", t->hexedit, hv, true);
     printf("  mmhex    %s\n", t->mmhex ? t->mmhex : "not given (--mmhex PATH): latency skipped");
-    if (damon_reclaims())
+    if (bu_damon_reclaims())
         printf("  NOTE     DAMON proactive reclaim is on (a 'pageout' scheme): idle unmapped\n"
                "           page cache is evicted within about a minute; every file here is\n"
                "           used within seconds of being written.\n");
@@ -1041,26 +562,26 @@ static bool callgrind_total(const char *file, uint64_t *out)
 static bool run_callgrind(const char *self, const char *valgrind, const char *dir, const char *path,
                           unsigned frames, int rows, int cols, uint64_t *ir, char *err, size_t errn)
 {
-    char *out = xasprintf("%s/callgrind.out", dir);
-    remember_file(out);
-    Cmd c = {.argc = 0};
-    cmd_add(&c, valgrind);
-    cmd_add(&c, "--tool=callgrind");
-    cmd_addf(&c, "--callgrind-out-file=%s", out);
-    cmd_add(&c, "--collect-atstart=no");
-    cmd_add(&c, "--toggle-collect=cmd_frame");
-    cmd_add(&c, self);
-    cmd_add(&c, "--frames");
-    cmd_addf(&c, "%u", frames);
-    cmd_add(&c, path);
-    cmd_addf(&c, "%d", rows);
-    cmd_addf(&c, "%d", cols);
-    Run *r = xmalloc(sizeof *r);
-    run_cmd(&c, r);
-    cmd_free(&c);
-    bool ok = run_ok(r) && callgrind_total(out, ir);
+    char *out = bu_xasprintf("%s/callgrind.out", dir);
+    bu_remember_file(out);
+    BuCmd c = {.argc = 0};
+    bu_cmd_add(&c, valgrind);
+    bu_cmd_add(&c, "--tool=callgrind");
+    bu_cmd_addf(&c, "--callgrind-out-file=%s", out);
+    bu_cmd_add(&c, "--collect-atstart=no");
+    bu_cmd_add(&c, "--toggle-collect=cmd_frame");
+    bu_cmd_add(&c, self);
+    bu_cmd_add(&c, "--frames");
+    bu_cmd_addf(&c, "%u", frames);
+    bu_cmd_add(&c, path);
+    bu_cmd_addf(&c, "%d", rows);
+    bu_cmd_addf(&c, "%d", cols);
+    BuRun *r = bu_run_new();
+    bu_run(&c, r);
+    bu_cmd_free(&c);
+    bool ok = bu_exited(r, 0) && callgrind_total(out, ir);
     if (!ok)
-        first_line(r, err, errn);
+        bu_first_line(r, "==", err, errn);
     free(r);
     remove_file(out);
     free(out);
@@ -1073,23 +594,24 @@ static void run_frames_wall(const char *self, const char *path, int rows, int co
 {
     if (!fr->ok && fr->runs)
         return; /* an earlier run failed */
-    Cmd c = {.argc = 0};
-    cmd_add(&c, self);
-    cmd_add(&c, "--frames");
-    cmd_addf(&c, "%d", FRAMES_WALL / WALL_RUNS);
-    cmd_add(&c, path);
-    cmd_addf(&c, "%d", rows);
-    cmd_addf(&c, "%d", cols);
-    Run *r = xmalloc(sizeof *r);
-    run_cmd(&c, r);
-    cmd_free(&c);
+    BuCmd c = {.argc = 0};
+    bu_cmd_add(&c, self);
+    bu_cmd_add(&c, "--frames");
+    bu_cmd_addf(&c, "%d", FRAMES_WALL / WALL_RUNS);
+    bu_cmd_add(&c, path);
+    bu_cmd_addf(&c, "%d", rows);
+    bu_cmd_addf(&c, "%d", cols);
+    BuRun *r = bu_run_new();
+    bu_run(&c, r);
+    bu_cmd_free(&c);
     uint64_t total = 0, med = 0, status = 0, bpr = 0, filled = 0, drows = 0;
-    fr->ok = run_ok(r) && kv_u64(r->out, "total_ns", &total) && kv_u64(r->out, "median_ns", &med) &&
-             kv_u64(r->out, "bpr", &bpr) && kv_u64(r->out, "rows_filled", &filled) &&
-             kv_u64(r->out, "data_rows", &drows) && kv_u64(r->out, "status_ns", &status) &&
-             kv_word(r->out, "mode", fr->mode, sizeof fr->mode);
+    fr->ok = bu_exited(r, 0) && bu_kv_u64(r->out, "total_ns", &total) &&
+             bu_kv_u64(r->out, "median_ns", &med) && bu_kv_u64(r->out, "bpr", &bpr) &&
+             bu_kv_u64(r->out, "rows_filled", &filled) && bu_kv_u64(r->out, "data_rows", &drows) &&
+             bu_kv_u64(r->out, "status_ns", &status) &&
+             bu_kv_word(r->out, "mode", fr->mode, sizeof fr->mode);
     if (!fr->ok) {
-        first_line(r, fr->err, sizeof fr->err);
+        bu_first_line(r, "==", fr->err, sizeof fr->err);
         fr->runs = 1;
         free(r);
         return;
@@ -1110,7 +632,7 @@ static void finish_frames(FrameRes *fr)
         return;
     uint64_t v[WALL_RUNS];
     memcpy(v, fr->run_med, sizeof v);
-    fr->median_ns = median(v, fr->runs);
+    fr->median_ns = bu_median(v, fr->runs);
     fr->mean_ns = fr->total_ns / ((uint64_t)fr->runs * (FRAMES_WALL / WALL_RUNS));
 }
 
@@ -1173,12 +695,12 @@ static void report_render(const char *self, const Tools *t, const char *dir, con
                           const char *mid, const char *huge, uint64_t huge_size)
 {
     static const int sizes[][2] = {{24, 80}, {70, 240}};
-    char *hname = huge_name(huge_size);
-    char *mname = size_name(CG_SIZE);
+    char *hname = bu_huge_name(HUGE_SIZE, huge_size);
+    char *mname = bu_size_name(CG_SIZE);
     const char *paths[3] = {small, mid, huge};
-    char *names[3] = {size_name(SMALL_SIZE), xasprintf("%s sparse", mname),
-                      xasprintf("%s sparse", hname)};
-    char *rnames[2] = {xasprintf("ratio %s/1 KiB", mname), xasprintf("ratio 16 TiB/1 KiB")};
+    char *names[3] = {bu_size_name(SMALL_SIZE), bu_xasprintf("%s sparse", mname),
+                      bu_xasprintf("%s sparse", hname)};
+    char *rnames[2] = {bu_xasprintf("ratio %s/1 KiB", mname), bu_xasprintf("ratio 16 TiB/1 KiB")};
     FrameRes res[2][3];
     uint64_t status_ns = 0;
     memset(res, 0, sizeof res);
@@ -1187,7 +709,7 @@ static void report_render(const char *self, const Tools *t, const char *dir, con
     for (int k = 0; k < WALL_RUNS; k++) {
         for (size_t i = 0; i < 2; i++) {
             for (int f = 0; f < 3; f++) {
-                progress("render: wall clock, round %d of %d ...", k + 1, WALL_RUNS);
+                bu_progress("render: wall clock, round %d of %d ...", k + 1, WALL_RUNS);
                 run_frames_wall(self, paths[f], sizes[i][0], sizes[i][1], &res[i][f]);
             }
         }
@@ -1195,11 +717,11 @@ static void report_render(const char *self, const Tools *t, const char *dir, con
     for (size_t i = 0; i < 2; i++) {
         for (int f = 0; f < 3; f++) {
             finish_frames(&res[i][f]);
-            progress("render: callgrind, %dx%d, %s ...", sizes[i][1], sizes[i][0], names[f]);
+            bu_progress("render: callgrind, %dx%d, %s ...", sizes[i][1], sizes[i][0], names[f]);
             run_frames_cg(self, t->valgrind, dir, paths[f], sizes[i][0], sizes[i][1], &res[i][f]);
         }
     }
-    progress_done();
+    bu_progress_done();
     if (res[0][2].ok)
         status_ns = res[0][2].status_ns;
 
@@ -1267,22 +789,22 @@ typedef struct EditRes {
 static void run_edits(const char *self, const char *path, unsigned long n, EditRes *e)
 {
     memset(e, 0, sizeof *e);
-    Cmd c = {.argc = 0};
-    cmd_add(&c, self);
-    cmd_add(&c, "--edits");
-    cmd_addf(&c, "%lu", n);
-    cmd_add(&c, path);
-    Run *r = xmalloc(sizeof *r);
-    run_cmd(&c, r);
-    cmd_free(&c);
-    e->ok = run_ok(r) && kv_u64(r->out, "put_ns", &e->put_ns) &&
-            kv_u64(r->out, "write_ns", &e->write_ns) && kv_u64(r->out, "doc_ns", &e->doc_ns) &&
-            kv_u64(r->out, "bytes", &e->bytes) && kv_u64(r->out, "runs", &e->runs) &&
-            kv_u64(r->out, "anon0", &e->anon0) && kv_u64(r->out, "anon1", &e->anon1) &&
-            kv_u64(r->out, "anon2", &e->anon2) && kv_u64(r->out, "blocks0", &e->blocks0) &&
-            kv_u64(r->out, "blocks1", &e->blocks1);
+    BuCmd c = {.argc = 0};
+    bu_cmd_add(&c, self);
+    bu_cmd_add(&c, "--edits");
+    bu_cmd_addf(&c, "%lu", n);
+    bu_cmd_add(&c, path);
+    BuRun *r = bu_run_new();
+    bu_run(&c, r);
+    bu_cmd_free(&c);
+    e->ok = bu_exited(r, 0) && bu_kv_u64(r->out, "put_ns", &e->put_ns) &&
+            bu_kv_u64(r->out, "write_ns", &e->write_ns) &&
+            bu_kv_u64(r->out, "doc_ns", &e->doc_ns) && bu_kv_u64(r->out, "bytes", &e->bytes) &&
+            bu_kv_u64(r->out, "runs", &e->runs) && bu_kv_u64(r->out, "anon0", &e->anon0) &&
+            bu_kv_u64(r->out, "anon1", &e->anon1) && bu_kv_u64(r->out, "anon2", &e->anon2) &&
+            bu_kv_u64(r->out, "blocks0", &e->blocks0) && bu_kv_u64(r->out, "blocks1", &e->blocks1);
     if (!e->ok)
-        first_line(r, e->err, sizeof e->err);
+        bu_first_line(r, "==", e->err, sizeof e->err);
     free(r);
 }
 
@@ -1290,14 +812,14 @@ static void report_write(const char *self, const char *dir)
 {
     static const unsigned long counts[] = {10, 1000, 100000};
     enum { NC = sizeof counts / sizeof counts[0] };
-    char *data = xasprintf("%s/write-data-4g.bin", dir);
+    char *data = bu_xasprintf("%s/write-data-4g.bin", dir);
     uint64_t wr_ns, sync_ns;
-    progress("write: the baseline, 4 GiB written sequentially ...");
+    bu_progress("write: the baseline, 4 GiB written sequentially ...");
     make_data_file(data, WRITE_SIZE, &wr_ns, &sync_ns);
     uint64_t base_ns = wr_ns + sync_ns;
     EditRes sparse[NC], real[NC];
     for (size_t i = 0; i < NC; i++) {
-        progress("write: %lu edits, file of real data ...", counts[i]);
+        bu_progress("write: %lu edits, file of real data ...", counts[i]);
         run_edits(self, data, counts[i], &real[i]);
         if (counts[i] > SPARSE_MAX_EDITS) {
             memset(&sparse[i], 0, sizeof sparse[i]);
@@ -1305,14 +827,14 @@ static void report_write(const char *self, const char *dir)
         }
         /* A fresh sparse file per case: earlier edits would have filled
          * blocks the next case finds allocated. */
-        char *sp = xasprintf("%s/write-sparse-4g.bin", dir);
-        make_sparse_file(sp, WRITE_SIZE);
-        progress("write: %lu edits, sparse file ...", counts[i]);
+        char *sp = bu_xasprintf("%s/write-sparse-4g.bin", dir);
+        bu_make_sparse_file(sp, WRITE_SIZE);
+        bu_progress("write: %lu edits, sparse file ...", counts[i]);
         run_edits(self, sp, counts[i], &sparse[i]);
         remove_file(sp);
         free(sp);
     }
-    progress_done();
+    bu_progress_done();
     remove_file(data);
     free(data);
 
@@ -1383,27 +905,28 @@ static void run_page(const char *self, const char *path, unsigned screens, const
                      const char *advice, PageRes *p)
 {
     memset(p, 0, sizeof *p);
-    Cmd c = {.argc = 0};
-    cmd_add(&c, self);
-    cmd_add(&c, "--page");
-    cmd_addf(&c, "%u", screens);
-    cmd_add(&c, path);
-    cmd_add(&c, "24");
-    cmd_add(&c, "80");
-    cmd_add(&c, how);
-    cmd_add(&c, advice);
-    Run *r = xmalloc(sizeof *r);
-    run_cmd(&c, r);
-    cmd_free(&c);
-    p->ok = run_ok(r) && kv_u64(r->out, "ns", &p->ns) && kv_u64(r->out, "cursor", &p->cursor) &&
-            kv_u64(r->out, "anon0", &p->anon0) && kv_u64(r->out, "file0", &p->file0) &&
-            kv_u64(r->out, "pte0", &p->pte0) && kv_u64(r->out, "hwm0", &p->hwm0) &&
-            kv_u64(r->out, "anon1", &p->anon1) && kv_u64(r->out, "file1", &p->file1) &&
-            kv_u64(r->out, "pte1", &p->pte1) && kv_u64(r->out, "hwm1", &p->hwm1) &&
-            kv_u64(r->out, "cached", &p->cached) && kv_u64(r->out, "readahead", &p->readahead) &&
-            kv_word(r->out, "mode", p->mode, sizeof p->mode);
+    BuCmd c = {.argc = 0};
+    bu_cmd_add(&c, self);
+    bu_cmd_add(&c, "--page");
+    bu_cmd_addf(&c, "%u", screens);
+    bu_cmd_add(&c, path);
+    bu_cmd_add(&c, "24");
+    bu_cmd_add(&c, "80");
+    bu_cmd_add(&c, how);
+    bu_cmd_add(&c, advice);
+    BuRun *r = bu_run_new();
+    bu_run(&c, r);
+    bu_cmd_free(&c);
+    p->ok = bu_exited(r, 0) && bu_kv_u64(r->out, "ns", &p->ns) &&
+            bu_kv_u64(r->out, "cursor", &p->cursor) && bu_kv_u64(r->out, "anon0", &p->anon0) &&
+            bu_kv_u64(r->out, "file0", &p->file0) && bu_kv_u64(r->out, "pte0", &p->pte0) &&
+            bu_kv_u64(r->out, "hwm0", &p->hwm0) && bu_kv_u64(r->out, "anon1", &p->anon1) &&
+            bu_kv_u64(r->out, "file1", &p->file1) && bu_kv_u64(r->out, "pte1", &p->pte1) &&
+            bu_kv_u64(r->out, "hwm1", &p->hwm1) && bu_kv_u64(r->out, "cached", &p->cached) &&
+            bu_kv_u64(r->out, "readahead", &p->readahead) &&
+            bu_kv_word(r->out, "mode", p->mode, sizeof p->mode);
     if (!p->ok)
-        first_line(r, p->err, sizeof p->err);
+        bu_first_line(r, "==", p->err, sizeof p->err);
     free(r);
 }
 
@@ -1420,18 +943,18 @@ static void report_memory(const char *self, const char *huge, uint64_t huge_size
     enum { NC = sizeof cases / sizeof cases[0] };
     PageRes res[NC];
     for (int i = 0; i < NC; i++) {
-        progress("memory: %u screens, %s, advice %s ...", cases[i].screens, cases[i].name,
-                 cases[i].advice);
+        bu_progress("memory: %u screens, %s, advice %s ...", cases[i].screens, cases[i].name,
+                    cases[i].advice);
         /* A fresh file each time: the last case's page cache goes with it. */
         remove_file(huge);
-        make_sparse_file(huge, huge_size);
+        bu_make_sparse_file(huge, huge_size);
         run_page(self, huge, cases[i].screens, cases[i].how, cases[i].advice, &res[i]);
     }
-    progress_done();
+    bu_progress_done();
     uint64_t ra = 0;
     for (int i = 0; i < NC; i++)
         ra = res[i].ok ? res[i].readahead : ra;
-    char *hname = huge_name(huge_size);
+    char *hname = bu_huge_name(HUGE_SIZE, huge_size);
     printf("\n3. Memory while paging through the %s sparse file at 80x24, in-process\n", hname);
     printf("   (cmd_key PgDn, or cmd_run \"goto +1G\", then cmd_frame, per screen), each case\n");
     printf("   in a process of its own on a freshly made file, after `advise ADVICE`.\n");
@@ -1506,7 +1029,7 @@ static bool tm_line(Tmux *t, char *line, size_t n, uint64_t deadline)
         }
         if (t->len == sizeof t->buf) /* a line longer than the buffer: drop it */
             t->len = 0;
-        uint64_t now = now_ns();
+        uint64_t now = bu_now_ns();
         if (now >= deadline)
             return false;
         struct pollfd pfd = {t->from, POLLIN, 0};
@@ -1514,16 +1037,16 @@ static bool tm_line(Tmux *t, char *line, size_t n, uint64_t deadline)
         if (rc < 0 && errno == EINTR)
             continue;
         if (rc < 0)
-            die("poll: %s", strerror(errno));
+            bu_die("poll: %s", strerror(errno));
         if (rc == 0)
             continue;
         ssize_t r = read(t->from, t->buf + t->len, sizeof t->buf - t->len);
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0)
-            die("read from tmux: %s", strerror(errno));
+            bu_die("read from tmux: %s", strerror(errno));
         if (r == 0)
-            die("tmux control client exited");
+            bu_die("tmux control client exited");
         t->len += (size_t)r;
     }
 }
@@ -1531,7 +1054,7 @@ static bool tm_line(Tmux *t, char *line, size_t n, uint64_t deadline)
 static void tm_send(Tmux *t, const char *cmd)
 {
     size_t cl = strlen(cmd);
-    char *msg = xmalloc(cl + 2);
+    char *msg = bu_xmalloc(cl + 2);
     memcpy(msg, cmd, cl);
     msg[cl] = '\n';
     for (size_t off = 0; off < cl + 1;) {
@@ -1539,7 +1062,7 @@ static void tm_send(Tmux *t, const char *cmd)
         if (w < 0 && errno == EINTR)
             continue;
         if (w < 0)
-            die("write to tmux: %s", strerror(errno));
+            bu_die("write to tmux: %s", strerror(errno));
         off += (size_t)w;
     }
     free(msg);
@@ -1551,12 +1074,12 @@ static void tm_send(Tmux *t, const char *cmd)
  * %end, false for %error (out then holds the message). */
 static bool tm_answer(Tmux *t, const char *cmd, char *out, size_t n)
 {
-    uint64_t deadline = now_ns() + LAT_TIMEOUT_NS;
+    uint64_t deadline = bu_now_ns() + LAT_TIMEOUT_NS;
     char line[4096], tag[64];
     for (;;) {
         for (;;) { /* skip notifications up to a block */
             if (!tm_line(t, line, sizeof line, deadline))
-                die("tmux did not answer '%.60s'", cmd);
+                bu_die("tmux did not answer '%.60s'", cmd);
             if (strncmp(line, "%begin ", 7) == 0)
                 break;
         }
@@ -1570,7 +1093,7 @@ static bool tm_answer(Tmux *t, const char *cmd, char *out, size_t n)
             out[0] = '\0';
         for (;;) {
             if (!tm_line(t, line, sizeof line, deadline))
-                die("tmux did not finish answering '%.60s'", cmd);
+                bu_die("tmux did not finish answering '%.60s'", cmd);
             bool end = strncmp(line, "%end ", 5) == 0 && strcmp(line + 5, tag) == 0;
             bool error = strncmp(line, "%error ", 7) == 0 && strcmp(line + 7, tag) == 0;
             if (end || error) {
@@ -1597,15 +1120,12 @@ static void tm_cmdf(Tmux *t, char *out, size_t n, const char *fmt, ...)
 static void tm_cmdf(Tmux *t, char *out, size_t n, const char *fmt, ...)
 {
     va_list ap;
-    char *cmd;
     va_start(ap, fmt);
-    int k = vasprintf(&cmd, fmt, ap);
+    char *cmd = bu_xvasprintf(fmt, ap);
     va_end(ap);
-    if (k < 0)
-        die("out of memory");
     char small[512];
     if (!tm_cmd(t, cmd, out ? out : small, out ? n : sizeof small))
-        die("tmux: %s: %s", cmd, out ? out : small);
+        bu_die("tmux: %s: %s", cmd, out ? out : small);
     free(cmd);
 }
 
@@ -1613,34 +1133,28 @@ static void tm_start(Tmux *t, const char *exe, const char *sock)
 {
     int in[2], out[2];
     if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0)
-        die("pipe2: %s", strerror(errno));
+        bu_die("pipe2: %s", strerror(errno));
     posix_spawn_file_actions_t fa;
-    int e = posix_spawn_file_actions_init(&fa);
-    if (e == 0)
-        e = posix_spawn_file_actions_adddup2(&fa, in[0], STDIN_FILENO);
-    if (e == 0)
-        e = posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
-    if (e != 0)
-        die("posix_spawn_file_actions: %s", strerror(e));
+    bu_spawn_actions(&fa, in[0], out[1], -1);
     /* The control client's own session runs a sleeper; the editors get a
      * session of their own, so their output is not sent to us. */
-    Cmd c = {.argc = 0};
-    cmd_add(&c, exe);
-    cmd_add(&c, "-S");
-    cmd_add(&c, sock);
-    cmd_add(&c, "-f");
-    cmd_add(&c, "/dev/null");
-    cmd_add(&c, "-C");
-    cmd_add(&c, "new-session");
-    cmd_add(&c, "-s");
-    cmd_add(&c, "ctl");
-    cmd_add(&c, "sleep 86400");
+    BuCmd c = {.argc = 0};
+    bu_cmd_add(&c, exe);
+    bu_cmd_add(&c, "-S");
+    bu_cmd_add(&c, sock);
+    bu_cmd_add(&c, "-f");
+    bu_cmd_add(&c, "/dev/null");
+    bu_cmd_add(&c, "-C");
+    bu_cmd_add(&c, "new-session");
+    bu_cmd_add(&c, "-s");
+    bu_cmd_add(&c, "ctl");
+    bu_cmd_add(&c, "sleep 86400");
     fflush(stdout);
     tmux_started = true;
-    e = posix_spawn(&t->pid, exe, &fa, NULL, c.argv, environ);
+    int e = posix_spawn(&t->pid, exe, &fa, NULL, c.argv, environ);
     if (e != 0)
-        die("posix_spawn %s: %s", exe, strerror(e));
-    cmd_free(&c);
+        bu_die("posix_spawn %s: %s", exe, strerror(e));
+    bu_cmd_free(&c);
     posix_spawn_file_actions_destroy(&fa);
     close(in[0]);
     close(out[1]);
@@ -1666,7 +1180,7 @@ static void tm_start(Tmux *t, const char *exe, const char *sock)
             /* For run.sh's trap, should this process die without cleaning
              * up: the pids to end (both are tmux processes). */
             free(tmux_pidfile);
-            tmux_pidfile = xasprintf("%s.pids", sock);
+            tmux_pidfile = bu_xasprintf("%s.pids", sock);
             FILE *f = fopen(tmux_pidfile, "w");
             if (f) {
                 fprintf(f, "%ld %ld\n", (long)tmux_server, (long)tmux_client);
@@ -1675,7 +1189,7 @@ static void tm_start(Tmux *t, const char *exe, const char *sock)
             return;
         }
     }
-    die("could not talk to tmux in control mode");
+    bu_die("could not talk to tmux in control mode");
 }
 
 /* Close the control client's input (it detaches and exits), then end the
@@ -1729,13 +1243,13 @@ static bool wait_screen(Tmux *t, const char *want, uint64_t deadline, char *scre
                         uint64_t *polls, uint64_t *rtt)
 {
     uint64_t k = 0;
-    uint64_t *rt = rtt ? xmalloc(sizeof *rt * 65536) : NULL;
+    uint64_t *rt = rtt ? bu_xmalloc(sizeof *rt * 65536) : NULL;
     bool found = false;
     for (;;) {
-        uint64_t t0 = now_ns();
+        uint64_t t0 = bu_now_ns();
         if (!tm_cmd(t, "capture-pane -p -t ed", screen, n))
-            die("tmux capture-pane: %s", screen);
-        uint64_t t1 = now_ns();
+            bu_die("tmux capture-pane: %s", screen);
+        uint64_t t1 = bu_now_ns();
         if (rt && k < 65536)
             rt[k] = t1 - t0;
         k++;
@@ -1749,7 +1263,7 @@ static bool wait_screen(Tmux *t, const char *want, uint64_t deadline, char *scre
     if (polls)
         *polls = k;
     if (rtt)
-        *rtt = median(rt, k < 65536 ? k : 65536);
+        *rtt = bu_median(rt, k < 65536 ? k : 65536);
     free(rt);
     return found;
 }
@@ -1767,15 +1281,15 @@ static void run_latency(Tmux *t, const Peer *p, const char *file, int which, Lat
     unsigned keys = which ? LAT_KEYS : 1;
     uint64_t v[LAT_RUNS];
     size_t cap = 1 << 15;
-    char *screen = xmalloc(cap);
+    char *screen = bu_xmalloc(cap);
     memset(lr, 0, sizeof *lr);
-    char *keycmd = xmalloc(16 + 6 * (size_t)keys);
+    char *keycmd = bu_xmalloc(16 + 6 * (size_t)keys);
     size_t kl = (size_t)sprintf(keycmd, "send-keys -t ed");
     for (unsigned i = 0; i < keys; i++)
         kl += (size_t)sprintf(keycmd + kl, " NPage");
     for (unsigned run = 0; run < LAT_RUNS; run++) {
         tm_cmdf(t, NULL, 0, "respawn-pane -k -t ed \"exec '%s' %s '%s'\"", p->exe, p->args, file);
-        uint64_t deadline = now_ns() + LAT_TIMEOUT_NS;
+        uint64_t deadline = bu_now_ns() + LAT_TIMEOUT_NS;
         if (!wait_screen(t, p->start, deadline, screen, cap, NULL, NULL)) {
             char l[128];
             line_with(screen, p->start, l, sizeof l);
@@ -1783,29 +1297,30 @@ static void run_latency(Tmux *t, const Peer *p, const char *file, int which, Lat
                      p->start, pane_dead(t) ? "; it exited" : "", l);
             break;
         }
-        sleep_ns(LAT_SETTLE_NS); /* let start-up finish: only keys are timed */
+        bu_sleep_ns(LAT_SETTLE_NS); /* let start-up finish: only keys are timed */
         char out[256];
         if (!which) {
             /* The single key is the second PgDn: the first only moves
              * tweak's cursor down its screen, the second redraws in every
              * editor. The first goes untimed. */
             if (!tm_cmd(t, keycmd, out, sizeof out))
-                die("tmux send-keys: %s", out);
-            if (!wait_screen(t, p->want[0], now_ns() + LAT_TIMEOUT_NS, screen, cap, NULL, NULL)) {
+                bu_die("tmux send-keys: %s", out);
+            if (!wait_screen(t, p->want[0], bu_now_ns() + LAT_TIMEOUT_NS, screen, cap, NULL,
+                             NULL)) {
                 char l[128];
                 line_with(screen, p->want[0], l, sizeof l);
                 snprintf(lr->err, sizeof lr->err, "never showed '%s' (last line: %s)", p->want[0],
                          l);
                 break;
             }
-            sleep_ns(LAT_SETTLE_NS / 3);
+            bu_sleep_ns(LAT_SETTLE_NS / 3);
         }
         const char *want = p->want[which ? 2 : 1];
-        uint64_t t0 = now_ns();
+        uint64_t t0 = bu_now_ns();
         if (!tm_cmd(t, keycmd, out, sizeof out))
-            die("tmux send-keys: %s", out);
+            bu_die("tmux send-keys: %s", out);
         bool ok = wait_screen(t, want, t0 + LAT_TIMEOUT_NS, screen, cap, &lr->polls, &lr->poll_ns);
-        uint64_t t1 = now_ns();
+        uint64_t t1 = bu_now_ns();
         if (!ok) {
             char l[128];
             line_with(screen, want, l, sizeof l);
@@ -1820,7 +1335,7 @@ static void run_latency(Tmux *t, const Peer *p, const char *file, int which, Lat
             lr->min = v[i] < lr->min ? v[i] : lr->min;
             lr->max = v[i] > lr->max ? v[i] : lr->max;
         }
-        lr->med = median(v, lr->runs);
+        lr->med = bu_median(v, lr->runs);
     }
     free(keycmd);
     free(screen);
@@ -1861,12 +1376,12 @@ static void report_latency(const Tools *tl, const char *dir)
     if (!tl->mmhex)
         printf("   mmhex not given (--mmhex PATH): its rows are skipped.\n");
 
-    char *file = xasprintf("%s/latency-64m.bin", dir);
+    char *file = bu_xasprintf("%s/latency-64m.bin", dir);
     make_data_file(file, LAT_SIZE, NULL, NULL);
     int fd = open(file, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        die("open %s: %s", file, strerror(errno));
-    uint8_t *buf = xmalloc(IO_BUF);
+        bu_die("open %s: %s", file, strerror(errno));
+    uint8_t *buf = bu_xmalloc(IO_BUF);
     while (read(fd, buf, IO_BUF) > 0) /* warm the page cache */
         ;
     free(buf);
@@ -1895,9 +1410,9 @@ static void report_latency(const Tools *tl, const char *dir)
                  keys * (LAT_ROWS - 1) * 16, LAT_SIZE);
     }
 
-    tmux_sock = xasprintf("%s/tmux.sock", dir);
-    tmux_exe = xstrdup(tl->tmux);
-    Tmux *t = xmalloc(sizeof *t);
+    tmux_sock = bu_xasprintf("%s/tmux.sock", dir);
+    tmux_exe = bu_xstrdup(tl->tmux);
+    Tmux *t = bu_xmalloc(sizeof *t);
     tm_start(t, tl->tmux, tmux_sock);
     tm_cmdf(t, NULL, 0, "set-option -g remain-on-exit on");
     tm_cmdf(t, NULL, 0, "new-session -d -s ed -x %d -y %d 'sleep 86400'", LAT_COLS, LAT_ROWS);
@@ -1908,11 +1423,11 @@ static void report_latency(const Tools *tl, const char *dir)
             memset(&res[i][w], 0, sizeof res[i][w]);
             if (!peers[i].exe)
                 continue;
-            progress("latency: %s, %u key%s ...", peers[i].name, w ? LAT_KEYS : 1, w ? "s" : "");
+            bu_progress("latency: %s, %u key%s ...", peers[i].name, w ? LAT_KEYS : 1, w ? "s" : "");
             run_latency(t, &peers[i], file, w, &res[i][w]);
         }
     }
-    progress_done();
+    bu_progress_done();
     tm_stop(t);
     free(t);
     remove_file(file);
@@ -2009,43 +1524,30 @@ static int bench_main(int argc, char **argv)
         return 2;
     }
     char self[4096];
-    ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (sl < 0)
-        die("readlink /proc/self/exe: %s", strerror(errno));
-    self[sl] = '\0';
+    bu_self_exe(self, sizeof self);
     Tools t = {NULL, NULL, NULL, NULL, NULL};
-    if (mmhex) {
-        if (access(mmhex, X_OK) == 0) {
-            t.mmhex = realpath(mmhex, NULL);
-            if (!t.mmhex)
-                die("realpath %s: %s", mmhex, strerror(errno));
-        } else {
-            fprintf(stderr, "bench_editor: %s: %s (its rows are skipped)\n", mmhex,
-                    strerror(errno));
-        }
-    }
-    t.valgrind = find_in_path("valgrind");
-    t.tmux = find_in_path("tmux");
-    t.tweak = find_in_path("tweak");
-    t.hexedit = find_in_path("hexedit");
+    t.mmhex = bu_exe_path(mmhex, "its rows are skipped");
+    t.valgrind = bu_find_in_path("valgrind");
+    t.tmux = bu_find_in_path("tmux");
+    t.tweak = bu_find_in_path("tweak");
+    t.hexedit = bu_find_in_path("hexedit");
 
-    cleanup_owner = getpid();
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
-    signal(SIGHUP, on_signal);
+    bu_set_cleanup_owner();
+    bu_set_cleanup_hook(kill_tmux_server);
+    bu_catch_signals();
     print_header(dir, &t);
 
-    char *small = xasprintf("%s/small-1k.bin", dir);
-    char *mid = xasprintf("%s/sparse-32g.bin", dir);
-    char *huge = xasprintf("%s/sparse-16t.bin", dir);
+    char *small = bu_xasprintf("%s/small-1k.bin", dir);
+    char *mid = bu_xasprintf("%s/sparse-32g.bin", dir);
+    char *huge = bu_xasprintf("%s/sparse-16t.bin", dir);
     uint64_t huge_size = 0;
     bool need_files = wanted(only, "render") || wanted(only, "memory");
     if (need_files) {
         make_data_file(small, SMALL_SIZE, NULL, NULL);
-        huge_size = make_sparse_file(huge, HUGE_SIZE);
+        huge_size = bu_make_sparse_file(huge, HUGE_SIZE);
     }
     if (wanted(only, "render")) {
-        make_sparse_file(mid, CG_SIZE);
+        bu_make_sparse_file(mid, CG_SIZE);
         report_render(self, &t, dir, small, mid, huge, huge_size);
         remove_file(mid);
     }
@@ -2060,7 +1562,7 @@ static int bench_main(int argc, char **argv)
     if (wanted(only, "latency"))
         report_latency(&t, dir);
 
-    remove_files();
+    bu_remove_files();
     free(small);
     free(mid);
     free(huge);
@@ -2077,6 +1579,7 @@ static int bench_main(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    bu_init("bench_editor", OUT_MAX);
     if (argc == 6 && strcmp(argv[1], "--frames") == 0)
         return child_frames(argv[2], argv[3], argv[4], argv[5]);
     if (argc == 8 && strcmp(argv[1], "--page") == 0)

@@ -68,23 +68,16 @@
 #include <gnu/libc-version.h>
 #endif
 #include <inttypes.h>
-#include <signal.h>
-#include <spawn.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
-#include <sys/utsname.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "benchutil.h"
 #include "doc.h"
 #include "map.h"
 #include "resid.h"
@@ -132,185 +125,15 @@ extern char **environ;
 
 /* ---- failure ------------------------------------------------------------ */
 
-static const char *cleanup_paths[4]; /* files to remove if the parent dies */
-static pid_t cleanup_owner;          /* the process that removes them */
-
-static void remove_files(void)
-{
-    if (getpid() != cleanup_owner)
-        return; /* a forked helper dying must not pull files from under us */
-    for (size_t i = 0; i < sizeof cleanup_paths / sizeof cleanup_paths[0]; i++) {
-        if (cleanup_paths[i] && unlink(cleanup_paths[i]) < 0 && errno != ENOENT)
-            fprintf(stderr, "bench_search: cannot remove %s: %s\n", cleanup_paths[i],
-                    strerror(errno));
-        cleanup_paths[i] = NULL;
-    }
-}
-
-static void remember_file(const char *path)
-{
-    for (size_t i = 0; i < sizeof cleanup_paths / sizeof cleanup_paths[0]; i++) {
-        if (!cleanup_paths[i]) {
-            cleanup_paths[i] = path;
-            return;
-        }
-    }
-}
-
 /* Remove one file now (and forget it). */
 static void remove_file(const char *path)
 {
-    for (size_t i = 0; i < sizeof cleanup_paths / sizeof cleanup_paths[0]; i++)
-        if (cleanup_paths[i] == path)
-            cleanup_paths[i] = NULL;
+    bu_forget_file(path);
     if (unlink(path) < 0 && errno != ENOENT)
         fprintf(stderr, "bench_search: cannot remove %s: %s\n", path, strerror(errno));
 }
 
-__attribute__((noreturn, format(printf, 1, 2))) static void die(const char *fmt, ...)
-{
-    va_list ap;
-    fflush(stdout);
-    fputs("bench_search: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    remove_files();
-    exit(1);
-}
-
-static void on_signal(int sig)
-{
-    remove_files();
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n);
-    if (!p)
-        die("out of memory (%zu bytes)", n);
-    return p;
-}
-
-static char *xstrdup(const char *s)
-{
-    char *p = strdup(s);
-    if (!p)
-        die("out of memory");
-    return p;
-}
-
-static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *xasprintf(const char *fmt, ...)
-{
-    va_list ap;
-    char *s;
-    va_start(ap, fmt);
-    int n = vasprintf(&s, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        die("out of memory");
-    return s;
-}
-
-/* Progress on a terminal only, so a captured log holds just the tables. */
-static void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void progress(const char *fmt, ...)
-{
-    if (!isatty(STDERR_FILENO))
-        return;
-    va_list ap;
-    fputs("\r\033[K", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fflush(stderr);
-}
-
-static void progress_done(void)
-{
-    if (isatty(STDERR_FILENO)) {
-        fputs("\r\033[K", stderr);
-        fflush(stderr);
-    }
-}
-
 /* ---- measuring ---------------------------------------------------------- */
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
-        die("clock_gettime: %s", strerror(errno));
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Median of v[0..n) (sorts a copy). */
-static uint64_t median(const uint64_t *v, size_t n)
-{
-    if (n == 0)
-        return 0;
-    uint64_t *c = xmalloc(n * sizeof *c);
-    memcpy(c, v, n * sizeof *c);
-    qsort(c, n, sizeof *c, cmp_u64);
-    uint64_t m = n % 2 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2;
-    free(c);
-    return m;
-}
-
-static uint64_t minimum(const uint64_t *v, size_t n)
-{
-    uint64_t m = UINT64_MAX;
-    for (size_t i = 0; i < n; i++)
-        m = v[i] < m ? v[i] : m;
-    return n ? m : 0;
-}
-
-/* A "Name:   1234 kB" field of /proc/meminfo, in KiB; -1 if absent. */
-static long meminfo_kib(const char *field)
-{
-    FILE *f = fopen("/proc/meminfo", "r");
-    if (!f)
-        return -1;
-    char line[256];
-    size_t fl = strlen(field);
-    long v = -1;
-    while (fgets(line, sizeof line, f)) {
-        if (strncmp(line, field, fl) == 0 && line[fl] == ':') {
-            v = strtol(line + fl + 1, NULL, 10);
-            break;
-        }
-    }
-    fclose(f);
-    return v;
-}
-
-/* "key=123" anywhere in text, as a whole word. */
-static bool kv_u64(const char *text, const char *key, uint64_t *out)
-{
-    size_t kl = strlen(key);
-    for (const char *p = text; (p = strstr(p, key)) != NULL; p += kl) {
-        if ((p == text || p[-1] == ' ' || p[-1] == '\n') && p[kl] == '=') {
-            char *end;
-            errno = 0;
-            unsigned long long v = strtoull(p + kl + 1, &end, 10);
-            if (errno == 0 && end != p + kl + 1) {
-                *out = v;
-                return true;
-            }
-        }
-    }
-    return false;
-}
 
 static double gbps(uint64_t bytes, uint64_t ns)
 {
@@ -321,12 +144,6 @@ static double gbps(uint64_t bytes, uint64_t ns)
 static void fmt_gbps(char *buf, size_t n, double v)
 {
     snprintf(buf, n, v < 1000 ? "%.2f" : "%.0f", v);
-}
-
-static void fmt_ms(char *buf, size_t n, uint64_t ns)
-{
-    double ms = (double)ns / 1e6;
-    snprintf(buf, n, ms < 10 ? "%.3f" : ms < 1000 ? "%.2f" : "%.1f", ms);
 }
 
 /* "1.52x faster" or "1.10x slower": t against base (times). */
@@ -342,142 +159,13 @@ static void fmt_vs(char *buf, size_t n, uint64_t t, uint64_t base)
 
 /* ---- child processes ---------------------------------------------------- */
 
-typedef struct Cmd {
-    char *argv[16];
-    int argc;
-    char **envp;  /* NULL: environ */
-    bool devnull; /* stdout to /dev/null (only stderr is kept) */
-} Cmd;
-
-static void cmd_add(Cmd *c, const char *s)
-{
-    if (c->argc + 1 >= (int)(sizeof c->argv / sizeof c->argv[0]))
-        die("too many arguments");
-    c->argv[c->argc++] = xstrdup(s);
-    c->argv[c->argc] = NULL;
-}
-
-static void cmd_free(Cmd *c)
-{
-    for (int i = 0; i < c->argc; i++)
-        free(c->argv[i]);
-    c->argc = 0;
-    c->argv[0] = NULL;
-}
-
-typedef struct Run {
-    int status;        /* from wait4 */
-    uint64_t wall_ns;  /* posix_spawn to wait4, output read included */
-    uint64_t cpu_ns;   /* ru_utime + ru_stime from wait4 */
-    uint64_t faults;   /* ru_minflt + ru_majflt from wait4 */
-    char out[OUT_MAX]; /* stdout and stderr, truncated */
-    size_t len;
-} Run;
-
-static bool exited(const Run *r, int code)
-{
-    return WIFEXITED(r->status) && WEXITSTATUS(r->status) == code;
-}
-
-/* Run c (argv[0] an absolute path) with stdout (unless c->devnull) and
- * stderr into a pipe, timed as a whole process. Dies if it cannot be
- * started; its exit status is the caller's to judge. */
-static void run_cmd(const Cmd *c, Run *r)
-{
-    int p[2];
-    if (pipe2(p, O_CLOEXEC) < 0)
-        die("pipe2: %s", strerror(errno));
-    posix_spawn_file_actions_t fa;
-    int e = posix_spawn_file_actions_init(&fa);
-    if (e == 0)
-        e = c->devnull
-                ? posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0)
-                : posix_spawn_file_actions_adddup2(&fa, p[1], STDOUT_FILENO);
-    if (e == 0)
-        e = posix_spawn_file_actions_adddup2(&fa, p[1], STDERR_FILENO);
-    if (e != 0)
-        die("posix_spawn_file_actions: %s", strerror(e));
-    fflush(stdout);
-
-    pid_t pid;
-    uint64_t t0 = now_ns();
-    e = posix_spawn(&pid, c->argv[0], &fa, NULL, c->argv, c->envp ? c->envp : environ);
-    if (e != 0)
-        die("posix_spawn %s: %s", c->argv[0], strerror(e));
-    close(p[1]);
-    r->len = 0;
-    for (;;) {
-        char scratch[4096];
-        char *dst = r->len + 1 < sizeof r->out ? r->out + r->len : scratch;
-        size_t room = r->len + 1 < sizeof r->out ? sizeof r->out - 1 - r->len : sizeof scratch;
-        ssize_t n = read(p[0], dst, room);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            die("read from %s: %s", c->argv[0], strerror(errno));
-        if (n == 0)
-            break;
-        if (dst != scratch)
-            r->len += (size_t)n;
-    }
-    r->out[r->len] = '\0';
-    struct rusage ru;
-    pid_t w;
-    while ((w = wait4(pid, &r->status, 0, &ru)) < 0 && errno == EINTR)
-        ;
-    if (w < 0)
-        die("wait4: %s", strerror(errno));
-    r->wall_ns = now_ns() - t0;
-    r->cpu_ns = ((uint64_t)ru.ru_utime.tv_sec + (uint64_t)ru.ru_stime.tv_sec) * 1000000000u +
-                ((uint64_t)ru.ru_utime.tv_usec + (uint64_t)ru.ru_stime.tv_usec) * 1000u;
-    r->faults = (uint64_t)ru.ru_minflt + (uint64_t)ru.ru_majflt;
-    close(p[0]);
-    posix_spawn_file_actions_destroy(&fa);
-}
-
-/* The first line of a child's output, for error reports. */
-static const char *first_line(const Run *r, char *buf, size_t n)
-{
-    size_t w = strcspn(r->out, "\n");
-    if (w >= n)
-        w = n - 1;
-    memcpy(buf, r->out, w);
-    buf[w] = '\0';
-    if (!WIFEXITED(r->status))
-        snprintf(buf + w, n - w, "%s(killed by signal %d)", w ? " " : "",
-                 WIFSIGNALED(r->status) ? WTERMSIG(r->status) : 0);
-    else if (w == 0)
-        snprintf(buf, n, "(exit %d, no output)", WEXITSTATUS(r->status));
-    return buf;
-}
-
-/* Absolute path of prog found in $PATH, or NULL. */
-static char *find_in_path(const char *prog)
-{
-    const char *path = getenv("PATH");
-    if (!path || !*path)
-        path = "/usr/local/bin:/usr/bin:/bin";
-    char *copy = xstrdup(path), *save = NULL;
-    for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-        char *cand = xasprintf("%s/%s", *d ? d : ".", prog);
-        struct stat st;
-        if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0) {
-            free(copy);
-            return cand;
-        }
-        free(cand);
-    }
-    free(copy);
-    return NULL;
-}
-
 /* environ with LC_ALL=C (grep's byte-wise matching). */
 static char **c_locale_env(void)
 {
     size_t n = 0;
     while (environ[n])
         n++;
-    char **env = xmalloc((n + 2) * sizeof *env);
+    char **env = bu_xmalloc((n + 2) * sizeof *env);
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
         if (strncmp(environ[i], "LC_ALL=", 7) != 0)
@@ -493,7 +181,7 @@ static char **c_locale_env(void)
 /* "6d 4d 68 ...", with byte `wild` (if < len) as ??. */
 static char *hex_of(const char *bytes, size_t len, size_t wild)
 {
-    char *s = xmalloc(3 * len + 1), *p = s;
+    char *s = bu_xmalloc(3 * len + 1), *p = s;
     for (size_t i = 0; i < len; i++)
         p += i == wild ? sprintf(p, "%s??", i ? " " : "")
                        : sprintf(p, "%s%02x", i ? " " : "", (unsigned char)bytes[i]);
@@ -527,20 +215,20 @@ static int child_memmem(const char *path, const char *hex)
     uint8_t needle[MMH_PATTERN_MAX];
     long nl = unhex(hex, needle, sizeof needle);
     if (nl <= 0)
-        die("bad hex pattern '%s'", hex);
+        bu_die("bad hex pattern '%s'", hex);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        die("open %s: %s", path, strerror(errno));
+        bu_die("open %s: %s", path, strerror(errno));
     struct stat st;
     if (fstat(fd, &st) < 0 || st.st_size <= 0)
-        die("fstat %s: %s", path, st.st_size <= 0 ? "empty" : strerror(errno));
+        bu_die("fstat %s: %s", path, st.st_size <= 0 ? "empty" : strerror(errno));
     size_t len = (size_t)st.st_size;
     uint8_t *p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
     if (p == MAP_FAILED)
-        die("mmap %s: %s", path, strerror(errno));
-    uint64_t t0 = now_ns();
+        bu_die("mmap %s: %s", path, strerror(errno));
+    uint64_t t0 = bu_now_ns();
     const uint8_t *q = memmem(p, len, needle, (size_t)nl);
-    uint64_t t1 = now_ns();
+    uint64_t t1 = bu_now_ns();
     if (q)
         printf("ok off=%zu scan_ns=%" PRIu64 "\n", (size_t)(q - p), t1 - t0);
     else
@@ -579,7 +267,7 @@ static int child_core(const char *path, const char *syntax, const char *pat, con
     int rc = strcmp(syntax, "hex") == 0 ? search_parse_hex(pat, &p, &err)
                                         : search_parse_text(pat, &p, &err);
     if (rc < 0)
-        die("pattern '%s': %s", pat, err ? err : "bad");
+        bu_die("pattern '%s': %s", pat, err ? err : "bad");
     noholes_ops = sys_default;
     noholes_ops.lseek = noholes_lseek;
     MapOpts mo = {.mode = MMH_MODE_READONLY,
@@ -587,23 +275,23 @@ static int child_core(const char *path, const char *syntax, const char *pat, con
     Doc *d;
     rc = doc_open(&d, path, &mo);
     if (rc < 0)
-        die("%s: %s", path, map_strerror(rc));
+        bu_die("%s: %s", path, map_strerror(rc));
     SearchOpts o = {.from = strtoull(los, NULL, 10),
                     .lo = strtoull(los, NULL, 10),
                     .hi = strtoull(his, NULL, 10),
                     .backward = false,
                     .wrap = false,
                     .chunk = 0};
-    uint64_t t0 = now_ns();
+    uint64_t t0 = bu_now_ns();
     Search *s;
     rc = search_start(&s, d, &p, &o);
     if (rc < 0)
-        die("search_start: %s", map_strerror(rc));
+        bu_die("search_start: %s", map_strerror(rc));
     while ((rc = search_step(s, STEP_NS)) == SEARCH_RUNNING)
         ;
-    uint64_t t1 = now_ns();
+    uint64_t t1 = bu_now_ns();
     if (rc < 0)
-        die("search_step: %s", map_strerror(rc));
+        bu_die("search_step: %s", map_strerror(rc));
     SearchProgress pr;
     search_progress(s, &pr);
     if (rc == SEARCH_FOUND)
@@ -636,42 +324,28 @@ static void fill_random(uint8_t *buf, size_t n, uint64_t *state)
     }
 }
 
-static void pwrite_all(int fd, const uint8_t *buf, size_t n, uint64_t off, const char *path)
-{
-    while (n) {
-        ssize_t w = pwrite(fd, buf, n, (off_t)off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            die("write %s: %s", path, strerror(errno));
-        buf += w;
-        off += (uint64_t)w;
-        n -= (size_t)w;
-    }
-}
-
 /* The warm file: WARM_SIZE random bytes, NEEDLE at NEEDLE_OFF, fsynced. */
 static void make_warm_file(const char *path, uint64_t *write_ns, uint64_t *sync_ns)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0)
-        die("create %s: %s", path, strerror(errno));
-    remember_file(path);
-    uint8_t *buf = xmalloc(IO_BUF);
-    uint64_t state = SEED, t0 = now_ns();
+        bu_die("create %s: %s", path, strerror(errno));
+    bu_remember_file(path);
+    uint8_t *buf = bu_xmalloc(IO_BUF);
+    uint64_t state = SEED, t0 = bu_now_ns();
     for (uint64_t off = 0; off < WARM_SIZE; off += IO_BUF) {
         fill_random(buf, IO_BUF, &state);
         if (NEEDLE_OFF >= off && NEEDLE_OFF - off < IO_BUF) /* IO_BUF-aligned: fits */
             memcpy(buf + (NEEDLE_OFF - off), NEEDLE, NEEDLE_LEN);
-        pwrite_all(fd, buf, IO_BUF, off, path);
+        bu_pwrite_all(fd, buf, IO_BUF, off, path);
     }
-    uint64_t t1 = now_ns();
+    uint64_t t1 = bu_now_ns();
     if (fsync(fd) < 0)
-        die("fsync %s: %s", path, strerror(errno));
-    *sync_ns = now_ns() - t1;
+        bu_die("fsync %s: %s", path, strerror(errno));
+    *sync_ns = bu_now_ns() - t1;
     *write_ns = t1 - t0;
     if (close(fd) < 0)
-        die("close %s: %s", path, strerror(errno));
+        bu_die("close %s: %s", path, strerror(errno));
     free(buf);
 }
 
@@ -681,30 +355,30 @@ static uint64_t make_sparse_file(const char *path)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0)
-        die("create %s: %s", path, strerror(errno));
-    remember_file(path);
+        bu_die("create %s: %s", path, strerror(errno));
+    bu_remember_file(path);
     uint64_t size = HUGE_SIZE;
     if (ftruncate(fd, (off_t)size) < 0) {
         if (errno != EFBIG)
-            die("ftruncate %s: %s", path, strerror(errno));
+            bu_die("ftruncate %s: %s", path, strerror(errno));
         size -= (uint64_t)sysconf(_SC_PAGESIZE);
         if (ftruncate(fd, (off_t)size) < 0)
-            die("ftruncate %s to %" PRIu64 ": %s", path, size, strerror(errno));
+            bu_die("ftruncate %s to %" PRIu64 ": %s", path, size, strerror(errno));
     }
-    uint8_t *buf = xmalloc(IO_BUF);
+    uint8_t *buf = bu_xmalloc(IO_BUF);
     uint64_t state = SEED ^ UINT64_C(0x5555555555555555);
     for (int e = 0; e < EXTENTS; e++) {
         if (extent_off[e] + EXTENT_SIZE > size)
-            die("extent %d lies past the end of %s", e, path);
+            bu_die("extent %d lies past the end of %s", e, path);
         for (uint64_t k = 0; k < EXTENT_SIZE; k += IO_BUF) {
             fill_random(buf, IO_BUF, &state);
-            pwrite_all(fd, buf, IO_BUF, extent_off[e] + k, path);
+            bu_pwrite_all(fd, buf, IO_BUF, extent_off[e] + k, path);
         }
     }
     if (fsync(fd) < 0)
-        die("fsync %s: %s", path, strerror(errno));
+        bu_die("fsync %s: %s", path, strerror(errno));
     if (close(fd) < 0)
-        die("close %s: %s", path, strerror(errno));
+        bu_die("close %s: %s", path, strerror(errno));
     free(buf);
     return size;
 }
@@ -714,15 +388,15 @@ static void read_range(const char *path, uint64_t off, uint64_t len)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        die("open %s: %s", path, strerror(errno));
-    uint8_t *buf = xmalloc(IO_BUF);
+        bu_die("open %s: %s", path, strerror(errno));
+    uint8_t *buf = bu_xmalloc(IO_BUF);
     for (uint64_t done = 0; done < len;) {
         size_t want = len - done < IO_BUF ? (size_t)(len - done) : IO_BUF;
         ssize_t n = pread(fd, buf, want, (off_t)(off + done));
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
-            die("read %s: %s", path, strerror(errno));
+            bu_die("read %s: %s", path, strerror(errno));
         if (n == 0)
             break;
         done += (uint64_t)n;
@@ -737,12 +411,12 @@ static void evict_range(const char *path, uint64_t off, uint64_t len)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        die("open %s: %s", path, strerror(errno));
+        bu_die("open %s: %s", path, strerror(errno));
     if (fsync(fd) < 0)
-        die("fsync %s: %s", path, strerror(errno));
+        bu_die("fsync %s: %s", path, strerror(errno));
     int e = posix_fadvise(fd, (off_t)off, (off_t)len, POSIX_FADV_DONTNEED);
     if (e != 0)
-        die("posix_fadvise %s: %s", path, strerror(e));
+        bu_die("posix_fadvise %s: %s", path, strerror(e));
     close(fd);
 }
 
@@ -754,135 +428,47 @@ static uint64_t cached_pages(const char *path, uint64_t *pages)
     Map *m;
     int rc = map_open(&m, path, &mo);
     if (rc < 0)
-        die("%s: %s", path, map_strerror(rc));
+        bu_die("%s: %s", path, map_strerror(rc));
     Resid *r;
     rc = resid_open(&r, m);
     if (rc < 0)
-        die("resid_open: %s", map_strerror(rc));
+        bu_die("resid_open: %s", map_strerror(rc));
     ResidCount c;
     memset(&c, 0, sizeof c);
     rc = resid_known(r) ? resid_count(r, 0, 0, &c) : -EPERM;
     resid_close(r);
     map_close(m);
     if (rc < 0)
-        die("counting the cached pages of %s: %s", path, map_strerror(rc));
+        bu_die("counting the cached pages of %s: %s", path, map_strerror(rc));
     *pages = c.pages;
     return c.cached;
 }
 
 /* ---- the pinner --------------------------------------------------------
  *
- * A forked child that holds the warm file mapped and populated until the
- * parent closes its end of a pipe, so idle-page reclaim that takes only
+ * A forked child (bu_pin_start) that holds the warm file mapped and
+ * populated until the parent stops it, so idle-page reclaim that takes only
  * unmapped page cache (DAMON pageout schemes) leaves it cached. The
  * measured processes map the same page-cache pages through their own page
  * tables; the pinner costs them nothing.
  */
 
-static volatile uint8_t sink; /* keeps the page touches from being optimized out */
-
-typedef struct Pinner {
-    pid_t pid;
-    int ctl; /* write end; closing it ends the pinner */
-} Pinner;
-
-static void wait_child(pid_t pid, const char *what)
+/* The pinner's work: map the warm file (ctx, its path) and fault it in. */
+static bool pin_warm(void *ctx)
 {
-    int st;
-    pid_t w;
-    while ((w = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
-        ;
-    if (w < 0)
-        die("waitpid (%s): %s", what, strerror(errno));
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-        die("%s failed", what);
-}
-
-static void pin_start(Pinner *pn, const char *path, uint64_t size)
-{
-    int ctl[2], ready[2];
-    if (pipe2(ctl, O_CLOEXEC) < 0 || pipe2(ready, O_CLOEXEC) < 0)
-        die("pipe2: %s", strerror(errno));
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0)
-        die("fork: %s", strerror(errno));
-    if (pid == 0) {
-        close(ctl[1]);
-        close(ready[0]);
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-            _exit(1);
-        void *p = mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, fd, 0);
-        if (p == MAP_FAILED)
-            _exit(1);
-        bool done = false;
-#if HAVE_DECL_MADV_POPULATE_READ
-        done = madvise(p, (size_t)size, MADV_POPULATE_READ) == 0;
-#endif
-        const volatile uint8_t *b = p;
-        for (uint64_t off = 0; !done && off < size; off += 4096)
-            sink ^= b[off];
-        close(fd); /* the mapping stays */
-        char c = 'r';
-        if (write(ready[1], &c, 1) != 1)
-            _exit(1);
-        for (;;) { /* until the parent closes its end */
-            ssize_t r = read(ctl[0], &c, 1);
-            if (r < 0 && errno == EINTR)
-                continue;
-            break;
-        }
-        _exit(0);
-    }
-    close(ctl[0]);
-    close(ready[1]);
-    char c;
-    ssize_t n;
-    while ((n = read(ready[0], &c, 1)) < 0 && errno == EINTR)
-        ;
-    close(ready[0]);
-    if (n != 1)
-        die("the pinner process could not map %s", path);
-    pn->pid = pid;
-    pn->ctl = ctl[1];
-}
-
-static void pin_stop(Pinner *pn)
-{
-    close(pn->ctl);
-    wait_child(pn->pid, "the pinner process");
+    const char *path = ctx;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    void *p = mmap(NULL, (size_t)WARM_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED)
+        return false;
+    bu_populate(p, WARM_SIZE);
+    close(fd); /* the mapping stays */
+    return true;
 }
 
 /* ---- the machine -------------------------------------------------------- */
-
-static const char *fs_name(long type)
-{
-    switch ((unsigned long)type) {
-    case 0xEF53: return "ext2/3/4";
-    case 0x58465342: return "xfs";
-    case 0x9123683E: return "btrfs";
-    case 0x01021994: return "tmpfs";
-    case 0x794C7630: return "overlayfs";
-    }
-    return "other";
-}
-
-/* The first line of `exe flag` holding marker, or NULL. */
-static char *tool_line(const char *exe, const char *flag, const char *marker)
-{
-    Cmd c = {.argc = 0};
-    cmd_add(&c, exe);
-    cmd_add(&c, flag);
-    Run *r = xmalloc(sizeof *r);
-    run_cmd(&c, r);
-    cmd_free(&c);
-    const char *p = strstr(r->out, marker);
-    char *v = p ? strndup(p, strcspn(p, "\n")) : NULL;
-    free(r);
-    return v;
-}
 
 static void cpu_model(char *buf, size_t n)
 {
@@ -904,83 +490,33 @@ static void cpu_model(char *buf, size_t n)
     fclose(f);
 }
 
-/* Is a DAMON scheme paging out idle memory (proactive reclaim)? */
-static bool damon_reclaims(void)
-{
-    for (int k = 0; k < 8; k++) {
-        char *base = xasprintf("/sys/kernel/mm/damon/admin/kdamonds/%d", k);
-        char *state = xasprintf("%s/state", base);
-        char buf[32] = "";
-        FILE *f = fopen(state, "r");
-        bool on = f && fgets(buf, sizeof buf, f) && strncmp(buf, "on", 2) == 0;
-        if (f)
-            fclose(f);
-        bool pageout = false;
-        for (int c = 0; on && !pageout && c < 4; c++) {
-            for (int s = 0; !pageout && s < 8; s++) {
-                char *act = xasprintf("%s/contexts/%d/schemes/%d/action", base, c, s);
-                FILE *a = fopen(act, "r");
-                pageout = a && fgets(buf, sizeof buf, a) && strncmp(buf, "pageout", 7) == 0;
-                if (a)
-                    fclose(a);
-                free(act);
-            }
-        }
-        free(state);
-        free(base);
-        if (pageout)
-            return true;
-    }
-    return false;
-}
-
 typedef struct Tools {
     char *mmhex, *grep, *cat;
 } Tools;
 
 static void print_header(const char *dir, const Tools *t, unsigned runs)
 {
-    struct utsname u;
-    if (uname(&u) < 0)
-        die("uname: %s", strerror(errno));
-    struct statfs sf;
-    if (statfs(dir, &sf) < 0)
-        die("statfs %s: %s", dir, strerror(errno));
-    long mem = meminfo_kib("MemTotal"), avail = meminfo_kib("MemAvailable");
     char cpu[128];
     cpu_model(cpu, sizeof cpu);
-    printf("mmhex bench_search: the search core beside grep -F, a bare memmem and cat\n\n");
-    printf("  kernel   %s %s %s\n", u.sysname, u.release, u.version);
-    printf("  machine  %s, %ld CPUs online (%s), MemTotal %.1f GiB (MemAvailable %.1f GiB)\n",
-           u.machine, sysconf(_SC_NPROCESSORS_ONLN), cpu, (double)mem / (1024.0 * 1024.0),
-           (double)avail / (1024.0 * 1024.0));
-    char load[64] = "?";
-    FILE *lf = fopen("/proc/loadavg", "r");
-    if (lf) {
-        if (!fgets(load, sizeof load, lf))
-            snprintf(load, sizeof load, "?");
-        load[strcspn(load, "\n")] = '\0';
-        fclose(lf);
-    }
-    printf("  load     %s (/proc/loadavg at the start; other work skews the times)\n", load);
-    printf("  files    %s (%s, f_type 0x%lx, %.1f GiB free)\n", dir, fs_name((long)sf.f_type),
-           (unsigned long)sf.f_type, (double)sf.f_bavail * (double)sf.f_bsize / (double)GIB);
-    char *gv = t->grep ? tool_line(t->grep, "--version", "grep") : NULL;
-    char *cv = t->cat ? tool_line(t->cat, "--version", "cat") : NULL;
+    bu_print_machine("mmhex bench_search: the search core beside grep -F, a bare memmem and cat",
+                     dir, cpu);
+    char *gv = t->grep ? bu_tool_line(t->grep, "--version", "grep") : NULL;
+    char *cv = t->cat ? bu_tool_line(t->cat, "--version", "cat") : NULL;
 #ifdef __GLIBC__
-    char *libc = xasprintf("glibc %s", gnu_get_libc_version());
+    char *libc = bu_xasprintf("glibc %s", gnu_get_libc_version());
 #else
-    char *libc = xstrdup("the C library's");
+    char *libc = bu_xstrdup("the C library's");
 #endif
-    printf("  tools    grep: %s%s%s%s; memmem: %s\n", t->grep ? t->grep : "not installed",
-           gv ? " (" : "", gv ? gv : "", gv ? ")" : "", libc);
-    printf("           cat: %s%s%s%s\n", t->cat ? t->cat : "not installed", cv ? " (" : "",
-           cv ? cv : "", cv ? ")" : "");
+    printf("  tools    ");
+    bu_print_tool("grep", t->grep, gv, false);
+    printf("memmem: %s\n", libc);
+    printf("           ");
+    bu_print_tool("cat", t->cat, cv, true);
     printf("  mmhex    %s\n",
            t->mmhex ? t->mmhex : "not given (--mmhex PATH): its rows are skipped");
     printf("  runs     %u whole-process runs per warm case (median shown), tools taken in turn\n",
            runs);
-    if (damon_reclaims())
+    if (bu_damon_reclaims())
         printf("  NOTE     DAMON proactive reclaim is on (a 'pageout' scheme): idle unmapped\n"
                "           page cache is evicted within about a minute. A helper process keeps\n"
                "           the 4 GiB file mapped while it is measured warm; the sparse file's\n"
@@ -1003,7 +539,7 @@ typedef enum Check {
 
 typedef struct Case {
     const char *label; /* row name */
-    Cmd cmd;
+    BuCmd cmd;
     Check check;
     uint64_t want;    /* CK_FOUND_AT: the offset */
     uint64_t bytes;   /* bytes it must go through, for GB/s */
@@ -1020,8 +556,8 @@ typedef struct Case {
 static void case_child(Case *c, const char *self, const char *sub)
 {
     memset(&c->cmd, 0, sizeof c->cmd);
-    cmd_add(&c->cmd, self);
-    cmd_add(&c->cmd, sub);
+    bu_cmd_add(&c->cmd, self);
+    bu_cmd_add(&c->cmd, sub);
 }
 
 /* Run c once and record it; false (with c->err) if it failed its check. */
@@ -1029,22 +565,22 @@ static bool case_run(Case *c)
 {
     if (c->skip || c->err[0])
         return false;
-    Run *r = xmalloc(sizeof *r);
-    run_cmd(&c->cmd, r);
+    BuRun *r = bu_run_new();
+    bu_run(&c->cmd, r);
     bool ok = false;
     uint64_t scan = 0;
     char line[160];
     switch (c->check) {
     case CK_FOUND_AT:
     case CK_NONE:
-        if (!exited(r, 0) || strncmp(r->out, "ok ", 3) != 0) {
-            snprintf(c->err, sizeof c->err, "%s", first_line(r, line, sizeof line));
+        if (!bu_exited(r, 0) || strncmp(r->out, "ok ", 3) != 0) {
+            snprintf(c->err, sizeof c->err, "%s", bu_first_line(r, NULL, line, sizeof line));
             break;
         }
         c->off = UINT64_MAX;
-        kv_u64(r->out, "off", &c->off);
-        kv_u64(r->out, "bytes_read", &c->bytes_read);
-        ok = kv_u64(r->out, "scan_ns", &scan);
+        bu_kv_u64(r->out, "off", &c->off);
+        bu_kv_u64(r->out, "bytes_read", &c->bytes_read);
+        ok = bu_kv_u64(r->out, "scan_ns", &scan);
         if (c->check == CK_FOUND_AT && c->off != c->want) {
             if (c->off == UINT64_MAX)
                 snprintf(c->err, sizeof c->err, "found nothing (wanted %" PRIu64 ")", c->want);
@@ -1060,17 +596,17 @@ static bool case_run(Case *c)
     case CK_EXIT0:
     case CK_EXIT1:
     case CK_ANY0:
-        ok = exited(r, c->check == CK_EXIT1 ? 1 : 0);
+        ok = bu_exited(r, c->check == CK_EXIT1 ? 1 : 0);
         if (ok && c->check == CK_EXIT1 && !strstr(r->out, "not found"))
             ok = false;
         if (!ok)
-            snprintf(c->err, sizeof c->err, "%s", first_line(r, line, sizeof line));
+            snprintf(c->err, sizeof c->err, "%s", bu_first_line(r, NULL, line, sizeof line));
         break;
     case CK_GREP1:
-        ok = exited(r, 0) && strtoul(r->out, NULL, 10) == 1;
+        ok = bu_exited(r, 0) && strtoul(r->out, NULL, 10) == 1;
         if (!ok)
             snprintf(c->err, sizeof c->err, "count %s (wanted 1)",
-                     first_line(r, line, sizeof line));
+                     bu_first_line(r, NULL, line, sizeof line));
         break;
     }
     if (ok && c->runs < sizeof c->wall / sizeof c->wall[0]) {
@@ -1094,28 +630,28 @@ static void run_rounds(Case *cs, size_t n, unsigned rounds, const char *what,
             Case *c = &cs[(j + k) % n];
             if (c->skip || c->err[0])
                 continue;
-            progress("%s: round %u of %u, %s ...", what, k + 1, rounds, c->label);
+            bu_progress("%s: round %u of %u, %s ...", what, k + 1, rounds, c->label);
             if (before)
                 before(ctx);
             case_run(c);
         }
     }
-    progress_done();
+    bu_progress_done();
 }
 
 static uint64_t wall_med(const Case *c)
 {
-    return median(c->wall, c->runs);
+    return bu_median_of(c->wall, c->runs);
 }
 
 static uint64_t cpu_med(const Case *c)
 {
-    return median(c->cpu, c->runs);
+    return bu_median_of(c->cpu, c->runs);
 }
 
 static uint64_t scan_med(const Case *c)
 {
-    return c->inproc ? median(c->scan, c->runs) : 0;
+    return c->inproc ? bu_median_of(c->scan, c->runs) : 0;
 }
 
 static void print_case_head(void)
@@ -1135,20 +671,20 @@ static void print_case(const Case *c)
         return;
     }
     char wm[24], mn[24], cp[24], ip[24], wg[24], ig[24];
-    fmt_ms(wm, sizeof wm, wall_med(c));
-    fmt_ms(cp, sizeof cp, median(c->cpu, c->runs));
-    fmt_ms(mn, sizeof mn, minimum(c->wall, c->runs));
+    bu_fmt_ms(wm, sizeof wm, wall_med(c));
+    bu_fmt_ms(cp, sizeof cp, bu_median_of(c->cpu, c->runs));
+    bu_fmt_ms(mn, sizeof mn, bu_minimum(c->wall, c->runs));
     snprintf(ip, sizeof ip, "-");
     snprintf(wg, sizeof wg, "-");
     snprintf(ig, sizeof ig, "-");
     if (c->inproc)
-        fmt_ms(ip, sizeof ip, scan_med(c));
+        bu_fmt_ms(ip, sizeof ip, scan_med(c));
     if (c->bytes)
         fmt_gbps(wg, sizeof wg, gbps(c->bytes, wall_med(c)));
     if (c->bytes && c->inproc)
         fmt_gbps(ig, sizeof ig, gbps(c->bytes, scan_med(c)));
     printf("  %-38s %4u %8s %8s %8s %10s %9s %7s %7" PRIu64 "\n", c->label, c->runs, wm, mn, cp, ip,
-           wg, ig, median(c->faults, c->runs));
+           wg, ig, bu_median_of(c->faults, c->runs));
     if (c->err[0])
         printf("  %-38s   note: a later run failed: %s\n", "", c->err);
 }
@@ -1190,17 +726,11 @@ static void warm_topup(void *ctx)
         w->topups++;
         int fd = open(w->path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
-            die("open %s: %s", w->path, strerror(errno));
+            bu_die("open %s: %s", w->path, strerror(errno));
         void *p = mmap(NULL, (size_t)WARM_SIZE, PROT_READ, MAP_SHARED, fd, 0);
         if (p == MAP_FAILED)
-            die("mmap %s: %s", w->path, strerror(errno));
-        bool done = false;
-#if HAVE_DECL_MADV_POPULATE_READ
-        done = madvise(p, (size_t)WARM_SIZE, MADV_POPULATE_READ) == 0;
-#endif
-        const volatile uint8_t *b = p;
-        for (uint64_t off = 0; !done && off < WARM_SIZE; off += 4096)
-            sink ^= b[off];
+            bu_die("mmap %s: %s", w->path, strerror(errno));
+        bu_populate(p, WARM_SIZE);
         munmap(p, (size_t)WARM_SIZE);
         close(fd);
         n = cached_pages(w->path, &pages);
@@ -1213,20 +743,20 @@ static void warm_topup(void *ctx)
  * ("%08x: ..." at the cursor): true with *off. */
 static bool mmhex_found_at(const char *mmhex, const char *find, const char *path, uint64_t *off)
 {
-    Cmd c = {.argc = 0};
-    cmd_add(&c, mmhex);
-    cmd_add(&c, "-r");
-    cmd_add(&c, "-e");
-    cmd_add(&c, find);
-    cmd_add(&c, "-e");
-    cmd_add(&c, "dump");
-    cmd_add(&c, path);
-    Run *r = xmalloc(sizeof *r);
-    run_cmd(&c, r);
-    cmd_free(&c);
+    BuCmd c = {.argc = 0};
+    bu_cmd_add(&c, mmhex);
+    bu_cmd_add(&c, "-r");
+    bu_cmd_add(&c, "-e");
+    bu_cmd_add(&c, find);
+    bu_cmd_add(&c, "-e");
+    bu_cmd_add(&c, "dump");
+    bu_cmd_add(&c, path);
+    BuRun *r = bu_run_new();
+    bu_run(&c, r);
+    bu_cmd_free(&c);
     char *end;
     unsigned long long v = strtoull(r->out, &end, 16);
-    bool ok = exited(r, 0) && end != r->out && *end == ':';
+    bool ok = bu_exited(r, 0) && end != r->out && *end == ':';
     if (ok)
         *off = v;
     free(r);
@@ -1237,7 +767,7 @@ static void report_warm(const char *self, const Tools *t, const char *path, unsi
 {
     char *hex = hex_of(NEEDLE, NEEDLE_LEN, SIZE_MAX);
     char *wild = hex_of(NEEDLE, NEEDLE_LEN, WILD_AT);
-    char *find = xasprintf("find -x %s", hex);
+    char *find = bu_xasprintf("find -x %s", hex);
     char **cenv = c_locale_env();
     char num[32];
     uint64_t first = NEEDLE_OFF + NEEDLE_LEN; /* what find-first tools go through */
@@ -1248,11 +778,11 @@ static void report_warm(const char *self, const Tools *t, const char *path, unsi
 
     cs[C_MMHEX].label = "(a) mmhex -r -e 'find -x PATTERN' FILE";
     if (t->mmhex) {
-        cmd_add(&cs[C_MMHEX].cmd, t->mmhex);
-        cmd_add(&cs[C_MMHEX].cmd, "-r");
-        cmd_add(&cs[C_MMHEX].cmd, "-e");
-        cmd_add(&cs[C_MMHEX].cmd, find);
-        cmd_add(&cs[C_MMHEX].cmd, path);
+        bu_cmd_add(&cs[C_MMHEX].cmd, t->mmhex);
+        bu_cmd_add(&cs[C_MMHEX].cmd, "-r");
+        bu_cmd_add(&cs[C_MMHEX].cmd, "-e");
+        bu_cmd_add(&cs[C_MMHEX].cmd, find);
+        bu_cmd_add(&cs[C_MMHEX].cmd, path);
     } else {
         cs[C_MMHEX].skip = "not run (no --mmhex)";
     }
@@ -1261,11 +791,11 @@ static void report_warm(const char *self, const Tools *t, const char *path, unsi
 
     cs[C_GREP].label = "(b) LC_ALL=C grep -c -F PATTERN FILE";
     if (t->grep) {
-        cmd_add(&cs[C_GREP].cmd, t->grep);
-        cmd_add(&cs[C_GREP].cmd, "-c");
-        cmd_add(&cs[C_GREP].cmd, "-F");
-        cmd_add(&cs[C_GREP].cmd, NEEDLE);
-        cmd_add(&cs[C_GREP].cmd, path);
+        bu_cmd_add(&cs[C_GREP].cmd, t->grep);
+        bu_cmd_add(&cs[C_GREP].cmd, "-c");
+        bu_cmd_add(&cs[C_GREP].cmd, "-F");
+        bu_cmd_add(&cs[C_GREP].cmd, NEEDLE);
+        bu_cmd_add(&cs[C_GREP].cmd, path);
         cs[C_GREP].cmd.envp = cenv;
     } else {
         cs[C_GREP].skip = "not installed";
@@ -1275,8 +805,8 @@ static void report_warm(const char *self, const Tools *t, const char *path, unsi
 
     cs[C_MEMMEM].label = "(c) bare memmem over mmap (--memmem)";
     case_child(&cs[C_MEMMEM], self, "--memmem");
-    cmd_add(&cs[C_MEMMEM].cmd, path);
-    cmd_add(&cs[C_MEMMEM].cmd, hex);
+    bu_cmd_add(&cs[C_MEMMEM].cmd, path);
+    bu_cmd_add(&cs[C_MEMMEM].cmd, hex);
 
     const struct {
         int i;
@@ -1290,12 +820,12 @@ static void report_warm(const char *self, const Tools *t, const char *path, unsi
         Case *c = &cs[core[k].i];
         c->label = core[k].label;
         case_child(c, self, "--core");
-        cmd_add(&c->cmd, path);
-        cmd_add(&c->cmd, core[k].syntax);
-        cmd_add(&c->cmd, core[k].pat);
-        cmd_add(&c->cmd, "0");
-        cmd_add(&c->cmd, "0");
-        cmd_add(&c->cmd, "holes");
+        bu_cmd_add(&c->cmd, path);
+        bu_cmd_add(&c->cmd, core[k].syntax);
+        bu_cmd_add(&c->cmd, core[k].pat);
+        bu_cmd_add(&c->cmd, "0");
+        bu_cmd_add(&c->cmd, "0");
+        bu_cmd_add(&c->cmd, "holes");
     }
     for (int i = C_MEMMEM; i < NC; i++) {
         cs[i].check = CK_FOUND_AT;
@@ -1305,29 +835,16 @@ static void report_warm(const char *self, const Tools *t, const char *path, unsi
     }
 
     /* The price of being a process at all. */
-    Cmd noop = {.argc = 0};
-    cmd_add(&noop, self);
-    cmd_add(&noop, "--noop");
-    uint64_t floor_ns[REPS_FLOOR];
-    Run *r = xmalloc(sizeof *r);
-    for (unsigned i = 0; i < REPS_FLOOR; i++) {
-        run_cmd(&noop, r);
-        if (!exited(r, 0))
-            die("bench_search --noop failed");
-        floor_ns[i] = r->wall_ns;
-    }
-    free(r);
-    cmd_free(&noop);
     char fl[24];
-    fmt_ms(fl, sizeof fl, median(floor_ns, REPS_FLOOR));
+    bu_fmt_ms(fl, sizeof fl, bu_process_floor(self, REPS_FLOOR));
 
     /* Untimed warm-up, and the check of where mmhex's cursor lands. */
     uint64_t at = 0;
     bool at_ok = false;
     if (t->mmhex) {
-        progress("warm: checking where mmhex's find lands ...");
+        bu_progress("warm: checking where mmhex's find lands ...");
         at_ok = mmhex_found_at(t->mmhex, find, path, &at);
-        progress_done();
+        bu_progress_done();
     }
 
     WarmCtx wc = {path, 0, UINT64_MAX, 0, UINT64_MAX};
@@ -1401,7 +918,7 @@ static void report_warm(const char *self, const Tools *t, const char *path, unsi
                  "-");
 
     for (int i = 0; i < NC; i++)
-        cmd_free(&cs[i].cmd);
+        bu_cmd_free(&cs[i].cmd);
     free(cenv);
     free(find);
     free(wild);
@@ -1426,17 +943,17 @@ static void cold_evict(void *ctx)
 static void report_cold(const char *self, const Tools *t, const char *path)
 {
     char *hex = hex_of(NEEDLE, NEEDLE_LEN, SIZE_MAX);
-    char *find = xasprintf("find -x %s", hex);
+    char *find = bu_xasprintf("find -x %s", hex);
     enum { K_MMHEX, K_MEMMEM, K_CAT, NK };
     Case cs[NK];
     memset(cs, 0, sizeof cs);
     cs[K_MMHEX].label = "mmhex -r -e 'find -x PATTERN' FILE";
     if (t->mmhex) {
-        cmd_add(&cs[K_MMHEX].cmd, t->mmhex);
-        cmd_add(&cs[K_MMHEX].cmd, "-r");
-        cmd_add(&cs[K_MMHEX].cmd, "-e");
-        cmd_add(&cs[K_MMHEX].cmd, find);
-        cmd_add(&cs[K_MMHEX].cmd, path);
+        bu_cmd_add(&cs[K_MMHEX].cmd, t->mmhex);
+        bu_cmd_add(&cs[K_MMHEX].cmd, "-r");
+        bu_cmd_add(&cs[K_MMHEX].cmd, "-e");
+        bu_cmd_add(&cs[K_MMHEX].cmd, find);
+        bu_cmd_add(&cs[K_MMHEX].cmd, path);
     } else {
         cs[K_MMHEX].skip = "not run (no --mmhex)";
     }
@@ -1444,16 +961,16 @@ static void report_cold(const char *self, const Tools *t, const char *path)
     cs[K_MMHEX].bytes = NEEDLE_OFF + NEEDLE_LEN;
     cs[K_MEMMEM].label = "bare memmem over mmap (--memmem)";
     case_child(&cs[K_MEMMEM], self, "--memmem");
-    cmd_add(&cs[K_MEMMEM].cmd, path);
-    cmd_add(&cs[K_MEMMEM].cmd, hex);
+    bu_cmd_add(&cs[K_MEMMEM].cmd, path);
+    bu_cmd_add(&cs[K_MEMMEM].cmd, hex);
     cs[K_MEMMEM].check = CK_FOUND_AT;
     cs[K_MEMMEM].want = NEEDLE_OFF;
     cs[K_MEMMEM].bytes = NEEDLE_OFF + NEEDLE_LEN;
     cs[K_MEMMEM].inproc = true;
     cs[K_CAT].label = "cat FILE > /dev/null";
     if (t->cat) {
-        cmd_add(&cs[K_CAT].cmd, t->cat);
-        cmd_add(&cs[K_CAT].cmd, path);
+        bu_cmd_add(&cs[K_CAT].cmd, t->cat);
+        bu_cmd_add(&cs[K_CAT].cmd, path);
         cs[K_CAT].cmd.devnull = true;
     } else {
         cs[K_CAT].skip = "not installed";
@@ -1486,7 +1003,7 @@ static void report_cold(const char *self, const Tools *t, const char *path)
                  cs[K_MMHEX].runs ? cpu_med(&cs[K_MMHEX]) : 0,
                  cs[K_MEMMEM].runs ? cpu_med(&cs[K_MEMMEM]) : 0, 0, "-");
     for (int i = 0; i < NK; i++)
-        cmd_free(&cs[i].cmd);
+        bu_cmd_free(&cs[i].cmd);
     free(find);
     free(hex);
 }
@@ -1512,13 +1029,13 @@ static void evict_holes(void *ctx)
 
 static void report_holes(const char *self, const Tools *t, const char *path, unsigned runs)
 {
-    progress("holes: creating the sparse file ...");
+    bu_progress("holes: creating the sparse file ...");
     uint64_t size = make_sparse_file(path);
-    progress_done();
+    bu_progress_done();
     char *absent = hex_of(ABSENT, NEEDLE_LEN, SIZE_MAX);
-    char *find = xasprintf("find -x %s", absent);
-    char *lo = xasprintf("%" PRIu64, (uint64_t)HOLE_LO);
-    char *hi = xasprintf("%" PRIu64, (uint64_t)(HOLE_LO + HOLE_LEN));
+    char *find = bu_xasprintf("find -x %s", absent);
+    char *lo = bu_xasprintf("%" PRIu64, (uint64_t)HOLE_LO);
+    char *hi = bu_xasprintf("%" PRIu64, (uint64_t)(HOLE_LO + HOLE_LEN));
     const char *zeros = "00 00 00 00 00 00 00 00";
 
     enum { H_MMHEX, H_CORE, H_SCAN, H_ZERO, NH };
@@ -1526,11 +1043,11 @@ static void report_holes(const char *self, const Tools *t, const char *path, uns
     memset(cs, 0, sizeof cs);
     cs[H_MMHEX].label = "mmhex -r -e 'find -x ABSENT' FILE";
     if (t->mmhex) {
-        cmd_add(&cs[H_MMHEX].cmd, t->mmhex);
-        cmd_add(&cs[H_MMHEX].cmd, "-r");
-        cmd_add(&cs[H_MMHEX].cmd, "-e");
-        cmd_add(&cs[H_MMHEX].cmd, find);
-        cmd_add(&cs[H_MMHEX].cmd, path);
+        bu_cmd_add(&cs[H_MMHEX].cmd, t->mmhex);
+        bu_cmd_add(&cs[H_MMHEX].cmd, "-r");
+        bu_cmd_add(&cs[H_MMHEX].cmd, "-e");
+        bu_cmd_add(&cs[H_MMHEX].cmd, find);
+        bu_cmd_add(&cs[H_MMHEX].cmd, path);
     } else {
         cs[H_MMHEX].skip = "not run (no --mmhex)";
     }
@@ -1539,36 +1056,36 @@ static void report_holes(const char *self, const Tools *t, const char *path, uns
 
     cs[H_CORE].label = "core, whole file, holes skipped";
     case_child(&cs[H_CORE], self, "--core");
-    cmd_add(&cs[H_CORE].cmd, path);
-    cmd_add(&cs[H_CORE].cmd, "hex");
-    cmd_add(&cs[H_CORE].cmd, absent);
-    cmd_add(&cs[H_CORE].cmd, "0");
-    cmd_add(&cs[H_CORE].cmd, "0");
-    cmd_add(&cs[H_CORE].cmd, "holes");
+    bu_cmd_add(&cs[H_CORE].cmd, path);
+    bu_cmd_add(&cs[H_CORE].cmd, "hex");
+    bu_cmd_add(&cs[H_CORE].cmd, absent);
+    bu_cmd_add(&cs[H_CORE].cmd, "0");
+    bu_cmd_add(&cs[H_CORE].cmd, "0");
+    bu_cmd_add(&cs[H_CORE].cmd, "holes");
     cs[H_CORE].check = CK_NONE;
     cs[H_CORE].bytes = size;
     cs[H_CORE].inproc = true;
 
     cs[H_SCAN].label = "core, 1 GiB of holes, no SEEK_DATA";
     case_child(&cs[H_SCAN], self, "--core");
-    cmd_add(&cs[H_SCAN].cmd, path);
-    cmd_add(&cs[H_SCAN].cmd, "hex");
-    cmd_add(&cs[H_SCAN].cmd, absent);
-    cmd_add(&cs[H_SCAN].cmd, lo);
-    cmd_add(&cs[H_SCAN].cmd, hi);
-    cmd_add(&cs[H_SCAN].cmd, "noholes");
+    bu_cmd_add(&cs[H_SCAN].cmd, path);
+    bu_cmd_add(&cs[H_SCAN].cmd, "hex");
+    bu_cmd_add(&cs[H_SCAN].cmd, absent);
+    bu_cmd_add(&cs[H_SCAN].cmd, lo);
+    bu_cmd_add(&cs[H_SCAN].cmd, hi);
+    bu_cmd_add(&cs[H_SCAN].cmd, "noholes");
     cs[H_SCAN].check = CK_NONE;
     cs[H_SCAN].bytes = HOLE_LEN;
     cs[H_SCAN].inproc = true;
 
     cs[H_ZERO].label = "core, 1 GiB range, zeros pattern";
     case_child(&cs[H_ZERO], self, "--core");
-    cmd_add(&cs[H_ZERO].cmd, path);
-    cmd_add(&cs[H_ZERO].cmd, "hex");
-    cmd_add(&cs[H_ZERO].cmd, zeros);
-    cmd_add(&cs[H_ZERO].cmd, lo);
-    cmd_add(&cs[H_ZERO].cmd, hi);
-    cmd_add(&cs[H_ZERO].cmd, "holes");
+    bu_cmd_add(&cs[H_ZERO].cmd, path);
+    bu_cmd_add(&cs[H_ZERO].cmd, "hex");
+    bu_cmd_add(&cs[H_ZERO].cmd, zeros);
+    bu_cmd_add(&cs[H_ZERO].cmd, lo);
+    bu_cmd_add(&cs[H_ZERO].cmd, hi);
+    bu_cmd_add(&cs[H_ZERO].cmd, "holes");
     cs[H_ZERO].check = CK_FOUND_AT;
     cs[H_ZERO].want = HOLE_LO;
     cs[H_ZERO].bytes = 0; /* no rate: it stops at once */
@@ -1580,7 +1097,7 @@ static void report_holes(const char *self, const Tools *t, const char *path, uns
     run_rounds(cs + H_ZERO, 1, HOLE_RUNS, "holes, zeros", evict_holes, &hc);
     evict_holes(&hc); /* the zero pages the scans left */
 
-    char *sname = size == HUGE_SIZE ? xstrdup("16 TiB") : xstrdup("16 TiB - 4 KiB");
+    char *sname = size == HUGE_SIZE ? bu_xstrdup("16 TiB") : bu_xstrdup("16 TiB - 4 KiB");
     printf("\n3. Holes: a %s sparse file (%" PRIu64 " bytes) with %d x 16 MiB of\n", sname, size,
            EXTENTS);
     printf("   data at offsets");
@@ -1616,7 +1133,7 @@ static void report_holes(const char *self, const Tools *t, const char *path, uns
         printf("    1 GiB range, zeros pattern:  %12" PRIu64 " (found at %" PRIu64 ")\n",
                cs[H_ZERO].bytes_read, cs[H_ZERO].off);
     for (int i = 0; i < NH; i++)
-        cmd_free(&cs[i].cmd);
+        bu_cmd_free(&cs[i].cmd);
     free(sname);
     free(lo);
     free(hi);
@@ -1646,7 +1163,7 @@ static int bench_main(int argc, char **argv)
             char *end;
             unsigned long v = strtoul(argv[++i], &end, 10);
             if (*end || v == 0 || v > 16)
-                die("bad --runs '%s' (1 to 16)", argv[i]);
+                bu_die("bad --runs '%s' (1 to 16)", argv[i]);
             runs = (unsigned)v;
         } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             usage(stdout);
@@ -1663,56 +1180,42 @@ static int bench_main(int argc, char **argv)
         return 2;
     }
     char self[4096];
-    ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (sl < 0)
-        die("readlink /proc/self/exe: %s", strerror(errno));
-    self[sl] = '\0';
+    bu_self_exe(self, sizeof self);
     Tools t = {NULL, NULL, NULL};
-    if (mmhex) {
-        if (access(mmhex, X_OK) == 0) {
-            t.mmhex = realpath(mmhex, NULL);
-            if (!t.mmhex)
-                die("realpath %s: %s", mmhex, strerror(errno));
-        } else {
-            fprintf(stderr, "bench_search: %s: %s (its rows are skipped)\n", mmhex,
-                    strerror(errno));
-        }
-    }
-    t.grep = find_in_path("grep");
-    t.cat = find_in_path("cat");
+    t.mmhex = bu_exe_path(mmhex, "its rows are skipped");
+    t.grep = bu_find_in_path("grep");
+    t.cat = bu_find_in_path("cat");
 
     print_header(dir, &t, runs);
 
-    cleanup_owner = getpid();
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
-    signal(SIGHUP, on_signal);
-    char *warm = xasprintf("%s/search-4g.bin", dir);
-    char *huge = xasprintf("%s/search-16t.bin", dir);
+    bu_set_cleanup_owner();
+    bu_catch_signals();
+    char *warm = bu_xasprintf("%s/search-4g.bin", dir);
+    char *huge = bu_xasprintf("%s/search-16t.bin", dir);
 
-    long avail = meminfo_kib("MemAvailable");
+    long avail = bu_meminfo_kib("MemAvailable");
     if (avail >= 0 && (uint64_t)avail * KIB < WARM_SIZE + GIB)
         printf("  WARNING  MemAvailable is %ld KiB: the 4 GiB file may not stay cached\n", avail);
 
-    progress("creating the 4 GiB file ...");
+    bu_progress("creating the 4 GiB file ...");
     uint64_t wr_ns, sync_ns;
     make_warm_file(warm, &wr_ns, &sync_ns);
-    Pinner pin;
-    uint64_t t0 = now_ns();
-    pin_start(&pin, warm, WARM_SIZE);
-    uint64_t pin_ns = now_ns() - t0;
-    progress_done();
+    BuPinner pin;
+    uint64_t t0 = bu_now_ns();
+    bu_pin_start(&pin, pin_warm, warm, warm);
+    uint64_t pin_ns = bu_now_ns() - t0;
+    bu_progress_done();
     printf("  setup    4 GiB written in %.1f s, fsync %.1f s; mapped and populated by the\n"
            "           helper in %.2f s\n",
            (double)wr_ns / 1e9, (double)sync_ns / 1e9, (double)pin_ns / 1e9);
 
     report_warm(self, &t, warm, runs);
-    pin_stop(&pin);
+    bu_pin_stop(&pin);
     report_cold(self, &t, warm);
     remove_file(warm);
     report_holes(self, &t, huge, runs);
 
-    remove_files();
+    bu_remove_files();
     free(warm);
     free(huge);
     free(t.mmhex);
@@ -1723,6 +1226,7 @@ static int bench_main(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    bu_init("bench_search", OUT_MAX);
     if (argc >= 2 && strcmp(argv[1], "--noop") == 0)
         return 0;
     if (argc == 4 && strcmp(argv[1], "--memmem") == 0)
