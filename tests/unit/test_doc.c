@@ -546,18 +546,6 @@ static void test_large_sizes(void **state)
 
 /* ---- a file shrunk by another process ------------------------------------- */
 
-static void shrink_in_child(const char *path, uint64_t size)
-{
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0)
-        _exit(truncate(path, (off_t)size) == 0 ? 0 : 1);
-    int status;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 0);
-}
-
 /* fault_first: touch a lost page before doc_refresh, so the map learns the
  * new size on its own (a caught SIGBUS); the edits must still be counted. */
 static void refresh_case(bool fault_first)
@@ -575,7 +563,7 @@ static void refresh_case(bool fault_first)
     doc_snapshot(d);
     assert_int_equal(journal_records(doc_journal(d)), 3);
 
-    shrink_in_child(path, 32 * KIB);
+    tu_truncate_by_child(path, 32 * KIB);
     uint8_t got;
     if (fault_first) {
         assert_int_equal(doc_read(d, 40000, &got, 1), -ENXIO);
@@ -607,7 +595,7 @@ static void refresh_case(bool fault_first)
     assert_int_equal(ch.lost_edits, 0);
 
     /* Growth is noticed and loses nothing. */
-    shrink_in_child(path, 128 * KIB);
+    tu_truncate_by_child(path, 128 * KIB);
     assert_int_equal(doc_refresh(d, &ch), 0);
     assert_int_equal(ch.old_size, 32 * KIB);
     assert_int_equal(ch.new_size, 128 * KIB);

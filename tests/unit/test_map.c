@@ -337,18 +337,6 @@ static bool under_valgrind(void)
     return p && strstr(p, "vgpreload");
 }
 
-/* Parent truncates path through a child process, as another program would. */
-static void truncate_by_child(const char *path, uint64_t len)
-{
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0)
-        _exit(truncate(path, (off_t)len) == 0 ? 0 : 1);
-    int st;
-    assert_int_equal(waitpid(pid, &st, 0), pid);
-    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-}
-
 static int sum_fn(const uint8_t *p, size_t len, uint64_t off, void *ctx)
 {
     (void)off;
@@ -963,7 +951,7 @@ static void truncation(void **state, MmhMode mode)
     uint64_t sum = 0;
     assert_int_equal(map_visit(m, 0, map_size(m), sum_fn, &sum), 0); /* every page mapped */
 
-    truncate_by_child(f->path, cut);
+    tu_truncate_by_child(f->path, cut);
     assert_int_equal(map_size(m), pages * PS); /* not noticed yet */
     uint8_t b;
     assert_int_equal(map_read(m, 200 * PS, &b, 1), -ENXIO); /* SIGBUS, caught */
@@ -987,7 +975,7 @@ static void truncation(void **state, MmhMode mode)
     assert_int_equal(tu_pread_byte(f->path, 100 * PS), mode == MMH_MODE_SHARED ? 'W' : 0);
 
     /* A write past a fresh cut is caught the same way. */
-    truncate_by_child(f->path, 50 * PS);
+    tu_truncate_by_child(f->path, 50 * PS);
     assert_int_equal(map_write(m, 100 * PS, "V", 1), -ENXIO);
     assert_int_equal(map_size(m), 50 * PS);
 }
@@ -1009,7 +997,7 @@ static void test_truncation_readonly(void **state)
     Map *m = open_mode(f, f->path, MMH_MODE_READONLY, NULL);
     uint64_t sum = 0;
     assert_int_equal(map_visit(m, 0, map_size(m), sum_fn, &sum), 0);
-    truncate_by_child(f->path, 3 * PS);
+    tu_truncate_by_child(f->path, 3 * PS);
     uint8_t b;
     assert_int_equal(map_read(m, 63 * PS, &b, 1), -ENXIO);
     assert_int_equal(map_size(m), 3 * PS);
@@ -1018,7 +1006,7 @@ static void test_truncation_readonly(void **state)
     /* Populating pages that are gone fails the same way, without a signal. */
     grow_file(f->path, 64 * PS);
     assert_int_equal(map_refresh(m, NULL), 0);
-    truncate_by_child(f->path, 2 * PS);
+    tu_truncate_by_child(f->path, 2 * PS);
     assert_int_equal(map_prefetch(m, 0, 0, true), -ENXIO);
     assert_int_equal(map_size(m), 2 * PS);
     assert_int_equal(map_prefetch(m, 0, 0, true), 0);
@@ -1070,7 +1058,7 @@ static void test_visit(void **state)
     assert_int_equal(n.calls, 0);
 
     /* A callback reading past a truncation point is abandoned with -ENXIO. */
-    truncate_by_child(f->path, MIB);
+    tu_truncate_by_child(f->path, MIB);
     uint64_t sum = 0;
     assert_int_equal(map_visit(m, 0, size, sum_fn, &sum), -ENXIO);
     assert_int_equal(map_size(m), MIB);

@@ -1261,18 +1261,6 @@ static void test_huge_sparse(void **state)
 
 /* ---- truncated under the scan ---------------------------------------------- */
 
-static void shrink_in_child(const char *path, uint64_t size)
-{
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0)
-        _exit(truncate(path, (off_t)size) == 0 ? 0 : 1);
-    int status;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 0);
-}
-
 static void test_truncated(void **state)
 {
     (void)state;
@@ -1293,7 +1281,7 @@ static void test_truncated(void **state)
             assert_int_equal(search_step(s, 1), SEARCH_RUNNING);
             SearchProgress before, after;
             search_progress(s, &before);
-            shrink_in_child(path, small);
+            tu_truncate_by_child(path, small);
             assert_int_equal(search_step(s, 1), -ENXIO);
             assert_int_equal(doc_size(d), small); /* the map knows */
             /* Going on stays within the new size, and ends. */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void die(const char *what)
@@ -109,4 +110,16 @@ long tu_status_kib(const char *field)
         }
     fclose(f);
     return v;
+}
+
+void tu_truncate_by_child(const char *path, uint64_t len)
+{
+    pid_t pid = fork();
+    int st;
+    if (pid < 0)
+        die("fork");
+    if (pid == 0)
+        _exit(truncate(path, (off_t)len) == 0 ? 0 : 1);
+    if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        die("truncate in a child");
 }

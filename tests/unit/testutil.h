@@ -24,6 +24,10 @@ uint8_t tu_pattern(uint64_t i);
 int tu_pread_byte(const char *path, uint64_t off);
 void tu_pread(const char *path, uint64_t off, void *buf, size_t n);
 
+/* Truncate path to len from a child process, as another program would
+ * (the parent's own mappings see it as a stranger's truncation). */
+void tu_truncate_by_child(const char *path, uint64_t len);
+
 /* Peak and current resident set (VmHWM, VmRSS, RssAnon) in KiB. */
 long tu_status_kib(const char *field);
 
