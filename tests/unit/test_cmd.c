@@ -7,9 +7,9 @@
  * bytes on disk. Every editing scenario runs in both writable modes: copy
  * (the file changes only on write) and shared (it changes at once).
  *
- * cmocka installs its own SIGBUS handler around every test, which would turn
- * a caught truncation into a failed test; each test therefore starts with
- * guarded(), which puts the guard's handler (saved in main) back.
+ * cmocka installs its own SIGBUS handler around every test; map_open
+ * (through guard_init) puts the guard's back whenever it is not in force,
+ * so the documents each test opens are guarded without help.
  */
 #include "config.h"
 
@@ -48,13 +48,6 @@ static const char *mname(MmhMode m)
 }
 
 /* ---- fixtures -------------------------------------------------------------- */
-
-static struct sigaction guard_action; /* the guard's SIGBUS handler, from main */
-
-static void guarded(void)
-{
-    sigaction(SIGBUS, &guard_action, NULL);
-}
 
 typedef struct Fix {
     char *dir;  /* temporary directory */
@@ -148,7 +141,6 @@ static uint8_t mem(Session *s, uint64_t off)
 static void test_goto_forms(void **state)
 {
     (void)state;
-    guarded();
     for (size_t m = 0; m < N_WMODES; m++) {
         Fix f;
         print_message("mode %s\n", mname(WMODES[m]));
@@ -204,7 +196,6 @@ static void test_goto_forms(void **state)
 static void test_put(void **state)
 {
     (void)state;
-    guarded();
     for (size_t m = 0; m < N_WMODES; m++) {
         Fix f;
         print_message("mode %s\n", mname(WMODES[m]));
@@ -296,7 +287,6 @@ static void test_put(void **state)
 static void test_undo_redo(void **state)
 {
     (void)state;
-    guarded();
     for (size_t m = 0; m < N_WMODES; m++) {
         Fix f;
         MmhMode mode = WMODES[m];
@@ -383,7 +373,6 @@ static void test_undo_redo(void **state)
 static void test_write(void **state)
 {
     (void)state;
-    guarded();
     for (size_t m = 0; m < N_WMODES; m++) {
         Fix f;
         MmhMode mode = WMODES[m];
@@ -451,7 +440,6 @@ static void test_write(void **state)
 static void test_readonly(void **state)
 {
     (void)state;
-    guarded();
     Fix f;
     fix_open(&f, 4096, MMH_MODE_READONLY, true);
     Session *s = f.s;
@@ -486,7 +474,6 @@ static void test_readonly(void **state)
 static void test_edit_keys(void **state)
 {
     (void)state;
-    guarded();
     for (size_t m = 0; m < N_WMODES; m++) {
         Fix f;
         MmhMode mode = WMODES[m];
@@ -586,7 +573,6 @@ static void test_edit_keys(void **state)
 static void test_quit(void **state)
 {
     (void)state;
-    guarded();
     Fix f;
     /* Copy mode, unwritten edits, interactive: quit asks. */
     fix_open(&f, 4096, MMH_MODE_COPY, false);
@@ -638,7 +624,6 @@ static void test_quit(void **state)
 static void test_stat_dump(void **state)
 {
     (void)state;
-    guarded();
     for (size_t m = 0; m < N_WMODES; m++) {
         Fix f;
         print_message("mode %s\n", mname(WMODES[m]));
@@ -700,7 +685,6 @@ static void test_stat_dump(void **state)
 static void test_lock_advise(void **state)
 {
     (void)state;
-    guarded();
     for (size_t m = 0; m < N_WMODES; m++) {
         Fix f;
         print_message("mode %s\n", mname(WMODES[m]));
@@ -768,7 +752,6 @@ static void test_lock_advise(void **state)
 static void test_saveas(void **state)
 {
     (void)state;
-    guarded();
     for (size_t m = 0; m < N_WMODES; m++) {
         Fix f;
         MmhMode mode = WMODES[m];
@@ -896,7 +879,6 @@ static void test_saveas(void **state)
 static void test_unknown_and_help(void **state)
 {
     (void)state;
-    guarded();
     Fix f;
     fix_open(&f, 4096, MMH_MODE_COPY, true);
     Session *s = f.s;
@@ -951,7 +933,6 @@ static void test_unknown_and_help(void **state)
 static void test_goto_prompt(void **state)
 {
     (void)state;
-    guarded();
     Fix f;
     fix_open(&f, SMALL, MMH_MODE_COPY, false);
     Session *s = f.s;
@@ -1021,7 +1002,6 @@ static void test_goto_prompt(void **state)
 static void test_movement(void **state)
 {
     (void)state;
-    guarded();
     Fix f;
     fix_open(&f, 1000, MMH_MODE_COPY, false);
     Session *s = f.s;
@@ -1152,7 +1132,6 @@ static bool row_has(const Grid *g, int row, const char *sub)
 static void test_frame(void **state)
 {
     (void)state;
-    guarded();
     for (size_t m = 0; m < N_WMODES; m++) {
         Fix f;
         print_message("mode %s\n", mname(WMODES[m]));
@@ -1208,7 +1187,6 @@ static void test_frame(void **state)
 static void test_mouse(void **state)
 {
     (void)state;
-    guarded();
     Fix f;
     fix_open(&f, SMALL, MMH_MODE_COPY, false);
     Session *s = f.s;
@@ -1299,7 +1277,6 @@ static void truncate_elsewhere(const char *path, off_t size)
 static void test_truncated(void **state)
 {
     (void)state;
-    guarded();
     for (size_t m = 0; m < N_WMODES; m++) {
         Fix f;
         MmhMode mode = WMODES[m];
@@ -1372,7 +1349,6 @@ static void test_truncated(void **state)
 static void test_large_files(void **state)
 {
     (void)state;
-    guarded();
     static const uint64_t sizes[] = {
         (1ull << 31) - 1,
         1ull << 31,
@@ -1428,10 +1404,6 @@ static void test_large_files(void **state)
 
 int main(void)
 {
-    if (guard_init() < 0 || sigaction(SIGBUS, NULL, &guard_action) < 0) {
-        fprintf(stderr, "test_cmd: cannot install the SIGBUS guard\n");
-        return 1;
-    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_goto_forms),
         cmocka_unit_test(test_put),

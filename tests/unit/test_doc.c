@@ -9,9 +9,9 @@
  * Failures are injected through a SysOps table whose pwrite can be made to
  * fail with ENOSPC, and (as root) by filling a tiny tmpfs.
  *
- * cmocka installs its own SIGBUS handler around every test, which would turn
- * a caught truncation into a failed test; each test therefore starts with
- * guarded(), which puts the guard's handler (saved in main) back.
+ * cmocka installs its own SIGBUS handler around every test; map_open
+ * (through guard_init) puts the guard's back whenever it is not in force,
+ * so the documents each test opens are guarded without help.
  */
 #include "config.h"
 
@@ -45,13 +45,6 @@
 #define TIB (UINT64_C(1) << 40)
 
 /* ---- helpers ------------------------------------------------------------- */
-
-static struct sigaction guard_action; /* the guard's SIGBUS handler, from main */
-
-static void guarded(void)
-{
-    sigaction(SIGBUS, &guard_action, NULL);
-}
 
 static Doc *open_doc(const char *path, MmhMode mode, const SysOps *sys)
 {
@@ -292,21 +285,18 @@ static void scenario(MmhMode mode)
 static void test_matrix_copy(void **state)
 {
     (void)state;
-    guarded();
     scenario(MMH_MODE_COPY);
 }
 
 static void test_matrix_shared(void **state)
 {
     (void)state;
-    guarded();
     scenario(MMH_MODE_SHARED);
 }
 
 static void test_readonly(void **state)
 {
     (void)state;
-    guarded();
     char *dir = tu_mkdtemp();
     char *path = tu_path(dir, "f");
     const uint64_t size = 8192;
@@ -334,7 +324,6 @@ static void test_readonly(void **state)
 static void test_put_bounds_and_long(void **state)
 {
     (void)state;
-    guarded();
     char *dir = tu_mkdtemp();
     char *path = tu_path(dir, "f");
     const uint64_t size = 64 * KIB;
@@ -428,14 +417,12 @@ static void unwritten_in(MmhMode mode)
 static void test_unwritten_copy(void **state)
 {
     (void)state;
-    guarded();
     unwritten_in(MMH_MODE_COPY);
 }
 
 static void test_unwritten_shared(void **state)
 {
     (void)state;
-    guarded();
     unwritten_in(MMH_MODE_SHARED);
 }
 
@@ -449,7 +436,6 @@ static uint64_t scattered(unsigned i)
 static void test_copy_write_scattered(void **state)
 {
     (void)state;
-    guarded();
     char *dir = tu_mkdtemp();
     char *path = tu_path(dir, "sparse");
     const uint64_t size = 64 * MIB;
@@ -500,7 +486,6 @@ static void test_copy_write_scattered(void **state)
 static void test_large_sizes(void **state)
 {
     (void)state;
-    guarded();
     static const uint64_t sizes[] = {
         (UINT64_C(1) << 31) - 1,
         UINT64_C(1) << 31,
@@ -614,14 +599,12 @@ static void refresh_case(bool fault_first)
 static void test_refresh_shrink(void **state)
 {
     (void)state;
-    guarded();
     refresh_case(false);
 }
 
 static void test_refresh_after_fault(void **state)
 {
     (void)state;
-    guarded();
     refresh_case(true);
 }
 
@@ -643,7 +626,6 @@ static uint64_t make_huge(const char *path)
 static void test_saveas_huge_sparse(void **state)
 {
     (void)state;
-    guarded();
     char *dir = tu_mkdtemp();
     char *src = tu_path(dir, "huge"), *dst = tu_path(dir, "copy");
     uint64_t size = make_huge(src);
@@ -703,7 +685,6 @@ static void test_saveas_huge_sparse(void **state)
 static void test_saveas_budgeted(void **state)
 {
     (void)state;
-    guarded();
     char *dir = tu_mkdtemp();
     char *src = tu_path(dir, "data"), *dst = tu_path(dir, "copy");
     const uint64_t size = 64 * MIB;
@@ -760,7 +741,6 @@ static void test_saveas_budgeted(void **state)
 static void test_saveas_shared_readonly(void **state)
 {
     (void)state;
-    guarded();
     char *dir = tu_mkdtemp();
     char *src = tu_path(dir, "holey"), *dst = tu_path(dir, "copy");
     const uint64_t size = 8 * MIB;
@@ -805,7 +785,6 @@ static void test_saveas_shared_readonly(void **state)
 static void test_saveas_cancel(void **state)
 {
     (void)state;
-    guarded();
     char *dir = tu_mkdtemp();
     char *src = tu_path(dir, "data"), *dst = tu_path(dir, "copy");
     tu_make_file(src, 16 * MIB, 0);
@@ -833,7 +812,6 @@ static void test_saveas_cancel(void **state)
 static void test_saveas_destinations(void **state)
 {
     (void)state;
-    guarded();
     char *dir = tu_mkdtemp();
     char *src = tu_path(dir, "data"), *dst = tu_path(dir, "copy");
     char *nodir = tu_path(dir, "nope/copy"), *lnk = tu_path(dir, "link");
@@ -925,7 +903,6 @@ static void test_saveas_destinations(void **state)
 static void test_write_failure_keeps_edits(void **state)
 {
     (void)state;
-    guarded();
     char *dir = tu_mkdtemp();
     char *path = tu_path(dir, "f"), *dst = tu_path(dir, "copy");
     const uint64_t size = 64 * KIB;
@@ -1016,7 +993,6 @@ static bool mount_small_ext4(const char *dir, const char *mnt)
 static void test_enospc_rolls_back(void **state)
 {
     (void)state;
-    guarded();
     char *dir = tu_mkdtemp();
     char *mnt = tu_path(dir, "mnt");
     assert_int_equal(mkdir(mnt, 0700), 0);
@@ -1078,10 +1054,6 @@ static void test_enospc_rolls_back(void **state)
 
 int main(void)
 {
-    if (guard_init() < 0 || sigaction(SIGBUS, NULL, &guard_action) < 0) {
-        fprintf(stderr, "test_doc: cannot install the SIGBUS guard\n");
-        return 1;
-    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_matrix_copy),
         cmocka_unit_test(test_matrix_shared),

@@ -2,9 +2,9 @@
  * test_map: the mapping module against real files, checked against the
  * bytes on disk as a separate reader sees them.
  *
- * cmocka installs its own SIGBUS handler around every test, which would
- * turn a caught truncation into a failed test; each test therefore starts
- * with fx(), which puts the guard's handler (saved in main) back.
+ * cmocka installs its own SIGBUS handler around every test; map_open
+ * (through guard_init) puts the guard's back whenever it is not in force,
+ * so the documents each test opens are guarded without help.
  *
  * Run as root, the lock-limit test re-runs this binary as nobody (see
  * lock_limit_child), since root ignores RLIMIT_MEMLOCK.
@@ -54,9 +54,8 @@
 #define GIB (UINT64_C(1) << 30)
 #define TIB (UINT64_C(1) << 40)
 
-static struct sigaction guard_action; /* the guard's SIGBUS handler, from main */
-static char self[4096];               /* this program's path, to re-run it */
-static size_t PS;                     /* page size */
+static char self[4096]; /* this program's path, to re-run it */
+static size_t PS;       /* page size */
 
 /* ---- fixture -------------------------------------------------------------- */
 
@@ -105,10 +104,9 @@ static int teardown(void **state)
     return 0;
 }
 
-/* The fixture, with the guard's SIGBUS handler put back over cmocka's. */
+/* The fixture. */
 static Fx *fx(void **state)
 {
-    sigaction(SIGBUS, &guard_action, NULL);
     return *state;
 }
 
@@ -2004,10 +2002,6 @@ int main(int argc, char **argv)
     /* Not /proc/self/exe: under valgrind that is valgrind. */
     if (!strchr(argv[0], '/') || !realpath(argv[0], self))
         snprintf(self, sizeof self, "/proc/%d/exe", (int)getpid());
-    if (guard_init() < 0 || sigaction(SIGBUS, NULL, &guard_action) < 0) {
-        fprintf(stderr, "test_map: cannot install the SIGBUS guard\n");
-        return 1;
-    }
     const struct CMUnitTest tests[] = {
         T(test_copy_mode_is_private),
         T(test_shared_mode_is_live),

@@ -15,9 +15,9 @@
  * steps); a SysOps table counts and fails lseek and madvise; a child
  * process truncates the file between steps.
  *
- * cmocka installs its own SIGBUS handler around every test, which would
- * turn a caught truncation into a failed test; each test therefore starts
- * with guarded(), which puts the guard's handler (saved in main) back.
+ * cmocka installs its own SIGBUS handler around every test; map_open
+ * (through guard_init) puts the guard's back whenever it is not in force,
+ * so the documents each test opens are guarded without help.
  */
 #include "config.h"
 
@@ -52,13 +52,6 @@
 #define FOREVER UINT64_MAX /* a step budget that never runs out */
 
 /* ---- helpers ------------------------------------------------------------- */
-
-static struct sigaction guard_action; /* the guard's SIGBUS handler, from main */
-
-static void guarded(void)
-{
-    sigaction(SIGBUS, &guard_action, NULL);
-}
 
 static uint64_t rng = 0x2545f4914f6cdd1dULL; /* xorshift64*, fixed seed: failures repeat */
 
@@ -681,7 +674,6 @@ static const size_t chunks[] = {1, 2, 3, 7, 64, 4096, 0};
 static void test_job_oracle_dense(void **state)
 {
     (void)state;
-    guarded();
     char *dir = tu_mkdtemp();
     char *path = tu_path(dir, "f");
     const size_t n = 20 * KIB;
@@ -765,14 +757,12 @@ static void job_oracle_holes(MmhMode mode)
 static void test_job_oracle_holes_copy(void **state)
 {
     (void)state;
-    guarded();
     job_oracle_holes(MMH_MODE_COPY);
 }
 
 static void test_job_oracle_holes_shared(void **state)
 {
     (void)state;
-    guarded();
     job_oracle_holes(MMH_MODE_SHARED);
 }
 
@@ -783,7 +773,6 @@ static void test_job_oracle_holes_shared(void **state)
 static void test_visit_pieces(void **state)
 {
     (void)state;
-    guarded();
     char *dir = tu_mkdtemp();
     char *path = tu_path(dir, "f");
     const uint64_t size = 3 * MIB;
@@ -825,7 +814,6 @@ static void test_visit_pieces(void **state)
 static void test_wrap(void **state)
 {
     (void)state;
-    guarded();
     char *dir = tu_mkdtemp();
     char *path = tu_path(dir, "f");
     uint8_t buf[10000];
@@ -928,7 +916,6 @@ static void test_wrap(void **state)
 static void test_range(void **state)
 {
     (void)state;
-    guarded();
     char *dir = tu_mkdtemp();
     char *path = tu_path(dir, "f");
     /*                                0         1         2         3 */
@@ -997,7 +984,6 @@ static void test_range(void **state)
 static void test_budget_and_cancel(void **state)
 {
     (void)state;
-    guarded();
     char *dir = tu_mkdtemp();
     char *path = tu_path(dir, "f");
     const uint64_t size = 256 * KIB;
@@ -1057,7 +1043,6 @@ static int counting_madvise(void *addr, size_t n, int advice)
 static void test_syscalls(void **state)
 {
     (void)state;
-    guarded();
     char *dir = tu_mkdtemp();
     char *path = tu_path(dir, "f");
     const uint64_t size = 32 * MIB;
@@ -1184,7 +1169,6 @@ static void huge_case(Doc *d, const Pattern *p, uint64_t from, bool back, int wa
 static void test_huge_sparse(void **state)
 {
     (void)state;
-    guarded();
     char *dir = tu_mkdtemp();
     char *path = tu_path(dir, "huge");
     uint64_t size = make_huge(path);
@@ -1264,7 +1248,6 @@ static void test_huge_sparse(void **state)
 static void test_truncated(void **state)
 {
     (void)state;
-    guarded();
     char *dir = tu_mkdtemp();
     char *path = tu_path(dir, "f");
     /* Page-aligned: the zeros past a new end inside its last page would be
@@ -1303,10 +1286,6 @@ static void test_truncated(void **state)
 
 int main(void)
 {
-    if (guard_init() < 0 || sigaction(SIGBUS, NULL, &guard_action) < 0) {
-        fprintf(stderr, "test_search: cannot install the SIGBUS guard\n");
-        return 1;
-    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_hex),
         cmocka_unit_test(test_parse_text),
