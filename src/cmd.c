@@ -30,6 +30,7 @@
 #include "map.h"
 #include "parse.h"
 #include "rmap.h"
+#include "save.h"
 #include "search.h"
 
 #define FILE_SAMPLE_NS 250000000ull /* whole-file counts: at most 4 Hz */
@@ -261,7 +262,7 @@ static unsigned take_refresh(Session *s)
 /* Word an error from the core; a truncation also takes the new size. */
 static int core_error(Session *s, int rc, const char *what)
 {
-    if (rc == -ENXIO) {
+    if (rc == -MMH_ETRUNC) {
         take_refresh(s);
         if (!s->msg_err)
             fail(s, rc, "%s: the file was truncated by another process", what);
@@ -519,7 +520,7 @@ static int c_write(Session *s, const char *arg, unsigned *r)
     }
     int rc = doc_write(s->doc, &w);
     if (rc < 0) {
-        if (rc == -ENXIO)
+        if (rc == -MMH_ETRUNC)
             return core_error(s, rc, "write");
         return fail(s, rc, "write failed: %s; the edits are kept in memory", map_strerror(rc));
     }
@@ -877,7 +878,7 @@ static int finish_search(Session *s, int rc)
     fmt_rate(pr.bytes_read, pr.ns, rate, sizeof rate);
     search_free(job);
     s->search = NULL;
-    if (rc == -ENXIO)
+    if (rc == -MMH_ETRUNC)
         return core_error(s, rc, "find");
     if (rc < 0)
         return fail(s, rc, "find: %s", map_strerror(rc));
@@ -2118,7 +2119,7 @@ void cmd_frame(Session *s, Grid *g)
     };
     ViewFrame f;
     view_render(&s->view, s->doc, &info, g, &f);
-    if (f.read_rc == -ENXIO) {
+    if (f.read_rc == -MMH_ETRUNC) {
         /* Truncated under us: take the new size and draw again. */
         take_refresh(s);
         info.message = s->msg;

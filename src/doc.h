@@ -9,9 +9,7 @@
  *                (map_commit: pwrite, fsync, drop the private pages);
  *   shared mode  doc_write is a synchronous flush (the edits are already in
  *                the page cache);
- *   any mode     doc_saveas copies the file with its holes kept and the edits
- *                applied to a new path, as a bounded-step job (progress,
- *                cancel), renaming into place only when complete and synced.
+ *   any mode     save.h's doc_saveas copies it to a new file.
  * On any failure the edits stay in memory and the journal is unchanged, so
  * nothing is lost; the caller words the code (map_strerror).
  *
@@ -43,11 +41,11 @@ Journal *doc_journal(const Doc *d);
 uint64_t doc_size(const Doc *d);
 bool doc_editable(const Doc *d); /* not read-only */
 
-/* Copy bytes out (map_read): 0, -ENXIO past the end (truncated), -EIO. */
+/* Copy bytes out (map_read): 0, -MMH_ETRUNC past the end (truncated), -EIO. */
 int doc_read(Doc *d, uint64_t off, void *buf, size_t len);
 
 /* Overwrite len bytes at off and journal it. -EROFS in read-only mode,
- * -ENXIO past the end (nothing written), -ENOSPC, -EIO, -ENOMEM. */
+ * -MMH_ETRUNC past the end (nothing written), -ENOSPC, -EIO, -ENOMEM. */
 int doc_put(Doc *d, uint64_t off, const uint8_t *bytes, size_t len);
 
 /* Close the current undo group (see journal_snapshot). */
@@ -82,28 +80,5 @@ typedef struct DocChange {
 /* Notice size changes made by others (map_refresh) and drop edits past a
  * new end. ch may be NULL. */
 int doc_refresh(Doc *d, DocChange *ch);
-
-/* ---- write to a new file: a job of bounded steps ---------------------- */
-typedef struct DocSave DocSave;
-
-/* Start copying the document to path. -EEXIST if path exists and !overwrite
- * (the UI asks first); -EINVAL if path is the document itself (use
- * doc_write) or, with overwrite, not a regular file; -EISDIR for a
- * directory. The copy goes to a temporary file beside path (beside a
- * symlink's target, which is what gets replaced). d must outlive the job. */
-int doc_saveas_start(Doc *d, const char *path, bool overwrite, DocSave **out);
-
-/* Copy for about budget_ns: 1 when finished (synced and renamed into
- * place; the DocSave is freed), 0 when more remains, -errno on failure
- * (the temporary file is removed; the DocSave is freed). Holes in the
- * source stay holes in the copy (SEEK_DATA/SEEK_HOLE), so a 16 TiB sparse
- * file copies in milliseconds. */
-int doc_saveas_step(DocSave *s, uint64_t budget_ns);
-
-/* Bytes of data copied so far and the data bytes to copy in all. */
-void doc_saveas_progress(const DocSave *s, uint64_t *done, uint64_t *total);
-
-/* Stop, remove the temporary file, free s. */
-void doc_saveas_cancel(DocSave *s);
 
 #endif

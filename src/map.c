@@ -349,7 +349,7 @@ static int resize(Map *m, uint64_t size)
 }
 
 /* After a caught SIGBUS at addr: learn the size. A fault past the new end
- * was a truncation (remap, -ENXIO); inside it, the page could not be read
+ * was a truncation (remap, -MMH_ETRUNC); inside it, the page could not be read
  * (-EIO) or, on a write, its hole could not be filled (-ENOSPC). */
 static int fault_result(Map *m, uintptr_t addr, bool writing)
 {
@@ -360,7 +360,7 @@ static int fault_result(Map *m, uintptr_t addr, bool writing)
         return rc;
     if (at >= size && size < m->size) {
         resize(m, size); /* shrinking: cannot fail */
-        return -ENXIO;
+        return -MMH_ETRUNC;
     }
     return writing ? -ENOSPC : -EIO;
 }
@@ -547,7 +547,10 @@ static int open_file(Map *m, const char *path, MmhMode asked)
         sys->close(wfd);
     }
 
-    return resize(m, size);
+    rc = resize(m, size);
+    /* mmap's ENODEV: this file system does not map files (sysfs). It is a
+     * regular file, so "a character device" would name the wrong cause. */
+    return rc == -ENODEV ? -MMH_ENOMMAP : rc;
 }
 
 int map_open(Map **out, const char *path, const MapOpts *opts)
@@ -606,7 +609,10 @@ const char *map_strerror(int rc)
     case -ENODEV: return "is a character device; mmhex maps files and block devices";
     case -ENODATA:
         return "reports size 0 but is not empty (a /proc or /sys file?); it cannot be mapped";
-    case -ENXIO: return "file truncated by another process";
+    case -MMH_ETRUNC: return "file truncated by another process";
+    case -MMH_ENOMMAP:
+        return "its file system cannot map files (a /sys file?); mmhex maps files and block "
+               "devices";
     case -EROFS: return "read-only: the file cannot be written in this mode";
     case -ESTALE: return "the file was replaced by another process";
     case -ENOSPC: return "no space left on the file system to fill a hole";
@@ -683,7 +689,7 @@ int map_read(Map *m, uint64_t off, void *buf, size_t len)
     if (len == 0)
         return 0;
     if (!in_file(m, off, len))
-        return -ENXIO;
+        return -MMH_ETRUNC;
     GuardFrame g;
     guard_push(&g, (uintptr_t)m->base, (uintptr_t)m->base + m->maplen);
     if (sigsetjmp(g.env, 0)) {
@@ -702,7 +708,7 @@ int map_write(Map *m, uint64_t off, const void *buf, size_t len)
     if (len == 0)
         return 0;
     if (!in_file(m, off, len))
-        return -ENXIO;
+        return -MMH_ETRUNC;
     GuardFrame g;
     guard_push(&g, (uintptr_t)m->base, (uintptr_t)m->base + m->maplen);
     if (sigsetjmp(g.env, 0)) {
@@ -732,7 +738,7 @@ int map_visit(Map *m, uint64_t off, size_t len, MapVisitFn fn, void *ctx)
     if (len == 0)
         return 0;
     if (!in_file(m, off, len))
-        return -ENXIO;
+        return -MMH_ETRUNC;
     GuardFrame g;
     guard_push(&g, (uintptr_t)m->base, (uintptr_t)m->base + m->maplen);
     if (sigsetjmp(g.env, 0)) {
@@ -1133,7 +1139,7 @@ int map_prefetch(Map *m, uint64_t off, uint64_t len, bool populate)
             return rc;
         if (size < m->size) {
             resize(m, size);
-            return -ENXIO;
+            return -MMH_ETRUNC;
         }
         return -EIO;
     }
@@ -1276,7 +1282,7 @@ int map_commit(Map *m, const MmhSpan *runs, size_t n)
         if (runs[i].lo >= runs[i].hi || (i > 0 && runs[i].lo < runs[i - 1].hi))
             return -EINVAL;
         if (runs[i].hi > m->size)
-            return -ENXIO;
+            return -MMH_ETRUNC;
     }
     if (n == 0)
         return 0;

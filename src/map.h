@@ -4,7 +4,7 @@
  * A Map owns the file descriptor and the mapping. It is the only module that
  * dereferences mapped memory: callers read and write bytes through map_read,
  * map_write and map_visit, each guarded against SIGBUS (see guard.h), so a
- * file truncated by another process gives -ENXIO and a new size, never a
+ * file truncated by another process gives -MMH_ETRUNC and a new size, never a
  * dead process. map_addr hands out addresses as integers for the residency
  * module's address-taking syscalls (mincore, pagemap); they are never to be
  * dereferenced.
@@ -62,13 +62,20 @@ typedef struct MapOpts {
     const SysOps *sys; /* syscall table; NULL means sys_default */
 } MapOpts;
 
+/* Codes of mmhex's own, returned negated like -errno. They lie above every
+ * errno value (the kernel's stop below 4096), so a real errno from a syscall
+ * (an ENXIO from open, say) is never mistaken for one of them. */
+#define MMH_ETRUNC 4097  /* the range lies past the end: the file was truncated */
+#define MMH_ENOMMAP 4098 /* a regular file whose file system cannot mmap it (/sys) */
+
 /*
  * Error codes with a meaning of their own here (map_strerror words them):
  *   map_open: -ENOENT, -EACCES as usual; -EISDIR directory; -ESPIPE FIFO;
- *     -EPROTOTYPE socket; -ENODEV character device; -ENODATA a non-empty
+ *     -EPROTOTYPE socket; -ENODEV character device; -MMH_ENOMMAP a regular
+ *     file that its file system will not map (sysfs); -ENODATA a non-empty
  *     file that reports size 0 (/proc, /sys); -EROFS shared mode asked for a
  *     file that cannot be opened for writing.
- *   byte access: -ENXIO the range lies past the end of the file (it was
+ *   byte access: -MMH_ETRUNC the range lies past the end of the file (it was
  *     truncated: map_size() now gives the new size); -EIO the kernel could
  *     not read the page; -ENOSPC no space to fill a hole on write; -EROFS the
  *     mode does not allow edits.
@@ -106,11 +113,11 @@ uintptr_t map_addr(const Map *m, uint64_t off);
 
 /* ---- bytes (guarded against SIGBUS) ------------------------------------ */
 
-/* Copy len bytes at off into buf. 0, or -ENXIO if any of it lies past the
+/* Copy len bytes at off into buf. 0, or -MMH_ETRUNC if any of it lies past the
  * end (nothing useful in buf), -EIO. */
 int map_read(Map *m, uint64_t off, void *buf, size_t len);
 
-/* Overwrite len bytes at off. -EROFS in read-only mode; -ENXIO past the end;
+/* Overwrite len bytes at off. -EROFS in read-only mode; -MMH_ETRUNC past the end;
  * -ENOSPC filling a hole on a full file system; -EIO. A fault part-way may
  * leave a prefix written. */
 int map_write(Map *m, uint64_t off, const void *buf, size_t len);
@@ -118,7 +125,7 @@ int map_write(Map *m, uint64_t off, const void *buf, size_t len);
 /* Lend fn the mapped bytes [off, off+len) directly (no copy), with the guard
  * armed. fn returns 0 to go on or anything else to stop; that value is
  * returned. If the pages fault, fn is abandoned mid-call (so it must not
- * allocate or take locks) and -ENXIO/-EIO comes back. */
+ * allocate or take locks) and -MMH_ETRUNC/-EIO comes back. */
 typedef int (*MapVisitFn)(const uint8_t *p, size_t len, uint64_t off, void *ctx);
 int map_visit(Map *m, uint64_t off, size_t len, MapVisitFn fn, void *ctx);
 

@@ -95,7 +95,7 @@ typedef enum SearchState {
 } SearchState;
 
 /* Scan for about budget_ns (at least one chunk). Returns a SearchState, or
- * -errno (-ENXIO when the file was truncated under the scan; the map has
+ * -errno (-MMH_ETRUNC when the file was truncated under the scan; the map has
  * the new size, and a further step goes on within it). After FOUND the
  * search may be stepped again to find the next match in the same
  * direction (a batch "list all" loop: overlapping matches are reported,

@@ -146,7 +146,7 @@ typedef struct ViewFrame {
     uint64_t ns;              /* time to sample and render */
     unsigned pages, resident; /* pages visible and of those resident */
     int64_t dirty, writeback; /* dirty and writeback pages visible, -1 unknown */
-    int read_rc;              /* doc_read's result: -ENXIO if truncated */
+    int read_rc;              /* doc_read's result: -MMH_ETRUNC if truncated */
 } ViewFrame;
 
 /* Draw the frame into g (which must be v->rows x v->cols). Never fails: a

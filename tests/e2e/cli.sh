@@ -32,6 +32,21 @@ run_refused "directory" "$E2E_DIR/dir" 'is a directory'
 run_refused "FIFO (must not block)" "$E2E_DIR/fifo" 'FIFO'
 run_refused "character device" /dev/null 'character device'
 run_refused "/proc file" /proc/self/maps 'size 0'
+# A /sys file is regular with a size, but sysfs will not mmap it (ENODEV).
+sysf=/sys/kernel/mm/transparent_hugepage/enabled
+if [ -f "$sysf" ]; then
+    run_refused "/sys file: not called a character device" "$sysf" 'cannot map files.*/sys'
+else
+    echo "skip: no $sysf on this machine"
+fi
+# open() of /dev/tty without a controlling terminal fails with ENXIO: that
+# is not a truncation (the internal code once collided with it).
+if command -v setsid >/dev/null; then
+    setsid -w "$MMHEX" -r /dev/tty </dev/null >/dev/null 2>"$E2E_DIR/err"
+    msg=$(cat "$E2E_DIR/err")
+    expect_match "/dev/tty without a terminal: the open's own error" "$msg" 'No such device or address'
+    if printf '%s\n' "$msg" | grep -q truncated; then fail "/dev/tty called truncated: $msg"; fi
+fi
 
 : >"$E2E_DIR/empty"
 out=$("$MMHEX" -r -e stat "$E2E_DIR/empty")

@@ -37,6 +37,7 @@
 
 #include "doc.h"
 #include "guard.h"
+#include "save.h"
 #include "testutil.h"
 
 #define KIB (UINT64_C(1) << 10)
@@ -339,9 +340,9 @@ static void test_put_bounds_and_long(void **state)
         bool shared = modes[m] == MMH_MODE_SHARED;
         d = open_doc(path, modes[m], NULL);
         const uint8_t two[2] = {1, 2};
-        assert_int_equal(doc_put(d, size - 1, two, 2), -ENXIO);
-        assert_int_equal(doc_put(d, size, two, 1), -ENXIO);
-        assert_int_equal(doc_put(d, UINT64_MAX, two, 1), -ENXIO);
+        assert_int_equal(doc_put(d, size - 1, two, 2), -MMH_ETRUNC);
+        assert_int_equal(doc_put(d, size, two, 1), -MMH_ETRUNC);
+        assert_int_equal(doc_put(d, UINT64_MAX, two, 1), -MMH_ETRUNC);
         assert_int_equal(doc_put(d, size, two, 0), 0);
         assert_int_equal(journal_records(doc_journal(d)), 0);
         assert_doc(d, orig, size);
@@ -551,7 +552,7 @@ static void refresh_case(bool fault_first)
     tu_truncate_by_child(path, 32 * KIB);
     uint8_t got;
     if (fault_first) {
-        assert_int_equal(doc_read(d, 40000, &got, 1), -ENXIO);
+        assert_int_equal(doc_read(d, 40000, &got, 1), -MMH_ETRUNC);
         assert_int_equal(doc_size(d), 32 * KIB);
     }
     DocChange ch;
@@ -561,7 +562,7 @@ static void refresh_case(bool fault_first)
     assert_int_equal(ch.lost_edits, 2);
     assert_int_equal(doc_size(d), 32 * KIB);
     assert_int_equal(journal_records(doc_journal(d)), 1);
-    assert_int_equal(doc_read(d, 40000, &got, 1), -ENXIO);
+    assert_int_equal(doc_read(d, 40000, &got, 1), -MMH_ETRUNC);
 
     /* The edit before the new end survives and writes correctly. */
     assert_int_equal(doc_read(d, 100, &got, 1), 0);
@@ -879,7 +880,7 @@ static void test_saveas_destinations(void **state)
     tu_make_file(empty, 0, 0);
     Doc *e = open_doc(empty, MMH_MODE_COPY, NULL);
     assert_int_equal(doc_size(e), 0);
-    assert_int_equal(doc_put(e, 0, &v, 1), -ENXIO);
+    assert_int_equal(doc_put(e, 0, &v, 1), -MMH_ETRUNC);
     assert_int_equal(doc_saveas_start(e, ecopy, false, &s), 0);
     run_saveas(s, UINT64_MAX);
     assert_int_equal(size_of(ecopy), 0);
