@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "keymap.h"
 #include "map.h"
@@ -36,6 +37,8 @@
 #define FILE_SAMPLE_NS 250000000ull /* whole-file counts: at most 4 Hz */
 #define PUT_MAX 4096                /* bytes one put command may write */
 #define DUMP_MAX (16u << 20)        /* bytes one dump command may print */
+#define OUT_STREAM (64u << 10)      /* batch output gathered before it streams */
+#define LIST_MAX 10000              /* matches find -a lists on screen */
 
 typedef enum State {
     ST_NORMAL,  /* keys run commands */
@@ -47,39 +50,47 @@ typedef enum State {
 } State;
 
 struct Session {
-    Doc *doc;                      /* the document (owned) */
-    View view;                     /* viewport and cursor */
-    State state;                   /* input mode */
-    bool batch;                    /* no terminal: prompts and confirmations fail */
-    char label[32];                /* prompt label, "goto: " */
-    char verb[16];                 /* command the prompt's text is given to */
-    char input[1024];              /* prompt text */
-    size_t input_len;              /* its length */
-    size_t input_cur;              /* cursor within it */
-    char pending[1100];            /* command that a 'y' confirms */
-    char msg[600];                 /* message row */
-    bool msg_err;                  /* it is an error */
-    int result;                    /* last command's code */
-    char *out;                     /* output of reporting commands */
-    size_t out_len, out_cap;       /* its length and room */
-    ResidCount file;               /* whole-file counts */
-    bool file_known;               /* file holds a sample */
-    uint64_t file_at;              /* when it was sampled (monotonic ns) */
-    uint64_t file_cost;            /* how long that took */
-    MapLockLimit lim;              /* the lock limit, sampled with file */
-    uint64_t edited_pages;         /* copy mode: private pages */
-    ViewFrame last;                /* the measurements shown on the status row */
-    uint64_t last_at;              /* when they were taken */
-    DocSave *save;                 /* a save to a new file in progress */
-    char save_path[1024];          /* its destination */
-    uint64_t save_t0;              /* when it started */
-    int help_top;                  /* first help line shown */
-    Search *search;                /* a search in progress */
-    Pattern pat;                   /* the last pattern searched for */
-    bool have_pat;                 /* pat holds one */
-    bool pat_back;                 /* it was searched backward */
-    char pat_text[128];            /* as typed, for messages */
-    bool search_all;               /* list every match (find -a) */
+    Doc *doc;                /* the document (owned) */
+    View view;               /* viewport and cursor */
+    State state;             /* input mode */
+    bool batch;              /* no terminal: prompts and confirmations fail */
+    char label[32];          /* prompt label, "goto: " */
+    char verb[16];           /* command the prompt's text is given to */
+    char input[1024];        /* prompt text */
+    size_t input_len;        /* its length */
+    size_t input_cur;        /* cursor within it (a byte index, on a UTF-8 boundary) */
+    bool input_dropped;      /* a typed character could not be taken */
+    char pending[1100];      /* command that a 'y' confirms */
+    char msg[600];           /* message row */
+    bool msg_err;            /* it is an error */
+    bool growing;            /* it only says the file grew (any other wins) */
+    bool at_end;             /* edit mode: the last byte was typed; typing stops */
+    int result;              /* last command's code */
+    char *out;               /* output of reporting commands */
+    size_t out_len, out_cap; /* its length and room */
+    int (*out_fn)(const char *, size_t, void *); /* batch: streams it (SessionOpts.out) */
+    void *out_ctx;                               /* out_fn's argument */
+    ResidCount file;                             /* whole-file counts */
+    bool file_known;                             /* file holds a sample */
+    uint64_t file_at;                            /* when it was sampled (monotonic ns) */
+    uint64_t file_cost;                          /* how long that took */
+    MapLockLimit lim;                            /* the lock limit, sampled with file */
+    uint64_t edited_pages;                       /* copy mode: private pages */
+    ViewFrame last;                              /* the measurements shown on the status row */
+    uint64_t last_at;                            /* when they were taken */
+    volatile sig_atomic_t *stop;                 /* set when the program is to stop (or NULL) */
+    DocSave *save;                               /* a save to a new file in progress */
+    char save_path[1024];                        /* its destination */
+    uint64_t save_t0;                            /* when it started */
+    int help_top;                                /* first help line shown */
+    Search *search;                              /* a search in progress */
+    Pattern pat;                                 /* the last pattern searched for */
+    bool have_pat;                               /* pat holds one */
+    bool pat_back;                               /* it was searched backward */
+    char pat_text[128];                          /* as typed, for messages */
+    bool search_all;                             /* list every match (find -a) */
+    bool search_sel;                             /* the search is limited to the selection */
+    uint64_t keys_ignored;                       /* keys dropped while the running job runs */
     bool search_wrapped0;          /* the search began by wrapping (cursor at the end) */
     uint64_t search_count;         /* matches listed so far */
     uint64_t search_lo, search_hi; /* the range searched */
@@ -128,6 +139,7 @@ static void say(Session *s, bool err, const char *fmt, ...)
     vsnprintf(s->msg, sizeof s->msg, fmt, ap);
     va_end(ap);
     s->msg_err = err;
+    s->growing = false;
 }
 
 /* Record a failed command: its code and one sentence. Returns rc. */
@@ -140,6 +152,7 @@ static int fail(Session *s, int rc, const char *fmt, ...)
     vsnprintf(s->msg, sizeof s->msg, fmt, ap);
     va_end(ap);
     s->msg_err = true;
+    s->growing = false;
     return rc;
 }
 
@@ -167,6 +180,10 @@ static void emit(Session *s, const char *fmt, ...)
     vsnprintf(s->out + s->out_len, (size_t)n + 1, fmt, ap);
     va_end(ap);
     s->out_len += (size_t)n;
+    if (s->out_fn && s->out_len >= OUT_STREAM) {
+        s->out_fn(s->out, s->out_len, s->out_ctx);
+        s->out_len = 0;
+    }
 }
 
 char *cmd_output_take(Session *s)
@@ -225,32 +242,76 @@ static void clamp_cursor(Session *s)
     view_follow(&s->view, size);
 }
 
-/* Take a size change made by another process and say so. */
-static unsigned take_refresh(Session *s)
+/* The path's state in words, for messages. */
+static const char *path_words(int path_rc)
 {
-    DocChange ch;
+    return path_rc == -ENOENT ? "the file was deleted by another process"
+                              : "the file was replaced by another process (renamed over)";
+}
+
+/* Take changes made by another process (size, a rewrite, a replaced path)
+ * and say so. Messages that matter more than growth are never hidden by a
+ * "file grew" message: growth is said only over growth or nothing. */
+static unsigned size_change(Session *s, const DocChange *c);
+
+static unsigned take_refresh(Session *s, DocChange *out)
+{
+    DocChange ch = {0};
     int rc = doc_refresh(s->doc, &ch);
+    if (out)
+        *out = ch;
     if (rc < 0) {
-        fail(s, rc, "cannot re-read the file size: %s", map_strerror(rc));
+        if (rc == -MMH_ETRUNC) /* truncated again while we re-applied */
+            return MMH_R_REDRAW;
+        fail(s, rc, "cannot re-read the file: %s", map_strerror(rc));
         return MMH_R_REDRAW;
     }
-    if (ch.new_size == ch.old_size)
+    unsigned r = size_change(s, &ch);
+    /* Said last: a replaced or deleted path matters more than what
+     * happened to the old file's size. */
+    if (ch.path_changed) {
+        if (ch.path_rc < 0)
+            fail(s, ch.path_rc, "%s: w cannot reach it; W saves to a path", path_words(ch.path_rc));
+        else
+            say(s, false, "the path names the open file again");
+        r = MMH_R_REDRAW;
+    }
+    return r;
+}
+
+/* The size-and-content part of take_refresh. */
+static unsigned size_change(Session *s, const DocChange *c)
+{
+    DocChange ch = *c;
+    if (ch.new_size == ch.old_size && !ch.reapplied)
         return MMH_R_NONE;
     char a[32];
     parse_fmt_size(ch.new_size, a, sizeof a);
     if (ch.new_size < ch.old_size) {
-        if (ch.lost_edits) /* kept short: it must fit an 80-column row */
-            say(s, true, "file truncated to %" PRIu64 " bytes by another process; %zu edit%s lost",
-                ch.new_size, ch.lost_edits, ch.lost_edits == 1 ? "" : "s");
+        /* Kept short: it must fit an 80-column row. */
+        if (ch.lost_bytes)
+            fail(s, -MMH_ETRUNC,
+                 "file truncated to %" PRIu64 " byte%s by another process; %" PRIu64
+                 " edited byte%s now past the end",
+                 ch.new_size, ch.new_size == 1 ? "" : "s", ch.lost_bytes,
+                 ch.lost_bytes == 1 ? "" : "s");
         else
-            say(s, true, "file truncated to %" PRIu64 " bytes (%s) by another process", ch.new_size,
-                a);
+            fail(s, -MMH_ETRUNC, "file truncated to %" PRIu64 " byte%s (%s) by another process",
+                 ch.new_size, ch.new_size == 1 ? "" : "s", a);
+    } else if (ch.reapplied) {
+        fail(s, 0,
+             "file rewritten by another process: unwritten edits re-applied (%" PRIu64 " byte%s)",
+             ch.reapplied, ch.reapplied == 1 ? "" : "s");
+    } else if (s->msg[0] && !s->growing) {
+        /* Something more important is on the message row: keep it. */
     } else if (ch.old_size && s->view.cursor == ch.old_size - 1 && s->state != ST_EDIT) {
         /* At the end: follow the tail, like tail -f. */
         s->view.cursor = ch.new_size - 1;
         say(s, false, "file grew to %" PRIu64 " bytes (%s); following the tail", ch.new_size, a);
+        s->growing = true;
     } else {
         say(s, false, "file grew to %" PRIu64 " bytes (%s)", ch.new_size, a);
+        s->growing = true;
     }
     s->file_at = 0;
     s->rmap_at = 0;
@@ -263,7 +324,7 @@ static unsigned take_refresh(Session *s)
 static int core_error(Session *s, int rc, const char *what)
 {
     if (rc == -MMH_ETRUNC) {
-        take_refresh(s);
+        take_refresh(s, NULL);
         if (!s->msg_err)
             fail(s, rc, "%s: the file was truncated by another process", what);
         return rc;
@@ -292,11 +353,24 @@ static void sample_file(Session *s, bool force)
     s->file_cost = s->file_at - t;
 }
 
+/* The UI shows what reporting commands printed (stat, dump, find -a) on
+ * the help page, whole, once the command or its job has ended. */
+static void show_output(Session *s)
+{
+    if (s->batch || !s->out_len)
+        return;
+    free(s->report);
+    s->report = cmd_output_take(s);
+    s->state = ST_HELP;
+    s->help_top = 0;
+}
+
 /* ---- movement -------------------------------------------------------------- */
 
 static void move_to(Session *s, uint64_t off)
 {
     doc_snapshot(s->doc);
+    s->at_end = false;
     s->match_on = false;
     s->view.cursor = off;
     s->view.nibble = 0;
@@ -334,6 +408,7 @@ static void page(Session *s, int dir)
         top = top >= step ? top - step : 0;
     }
     doc_snapshot(s->doc);
+    s->at_end = false;
     s->view.top = top;
     s->view.cursor = c;
     s->view.nibble = 0;
@@ -456,8 +531,8 @@ static int put_bytes(Session *s, const uint8_t *b, size_t n)
     if (n == 0)
         return 0;
     if (size == 0 || n > size - c)
-        return fail(s, -ERANGE, "put: %zu bytes at 0x%" PRIx64 " would pass the end of the file", n,
-                    c);
+        return fail(s, -ERANGE, "put: %zu byte%s at 0x%" PRIx64 " would pass the end of the file",
+                    n, n == 1 ? "" : "s", c);
     int rc = doc_put(s->doc, c, b, n);
     if (rc < 0)
         return core_error(s, rc, "put");
@@ -513,6 +588,12 @@ static int c_write(Session *s, const char *arg, unsigned *r)
     doc_snapshot(s->doc);
     if (!doc_editable(s->doc))
         return fail(s, -EROFS, "read-only: nothing to write");
+    /* See what others did first, and never write on a stale picture. */
+    DocChange ch;
+    take_refresh(s, &ch);
+    if (ch.path_rc < 0)
+        return fail(s, ch.path_rc, "%s: nothing written; W saves to a path",
+                    path_words(ch.path_rc));
     if (map_mode(doc_map(s->doc)) == MMH_MODE_COPY && !doc_unwritten(s->doc)) {
         /* Undone back to what the file holds: there is nothing to send. */
         say(s, false, "nothing to write");
@@ -522,33 +603,60 @@ static int c_write(Session *s, const char *arg, unsigned *r)
     if (rc < 0) {
         if (rc == -MMH_ETRUNC)
             return core_error(s, rc, "write");
+        if (rc == -MMH_EREPLACED || rc == -ENOENT)
+            return fail(s, rc, "%s: nothing written; W saves to a path", path_words(rc));
         return fail(s, rc, "write failed: %s; the edits are kept in memory", map_strerror(rc));
     }
     fmt_ns(w.ns, t, sizeof t);
     s->file_at = 0;
+    char after[128] = "";
+    if (w.dropped)
+        snprintf(after, sizeof after, "; %" PRIu64 " edited byte%s past the end dropped", w.dropped,
+                 w.dropped == 1 ? "" : "s");
+    else if (ch.reapplied)
+        snprintf(after, sizeof after, " (edits re-applied after a rewrite by another process)");
     if (map_mode(doc_map(s->doc)) == MMH_MODE_SHARED) {
         if (w.pages >= 0)
-            say(s, false, "flushed %" PRId64 " dirty pages to disk (msync) in %s", w.pages, t);
+            say(s, false, "flushed %" PRId64 " dirty page%s to disk (msync) in %s", w.pages,
+                w.pages == 1 ? "" : "s", t);
         else
             say(s, false, "flushed to disk (msync) in %s", t);
     } else if (w.runs == 0) {
-        say(s, false, "nothing to write");
+        say(s, false, "nothing to write%s", after);
     } else {
-        say(s, false, "wrote %" PRIu64 " byte%s in %" PRIu64 " run%s and fsync'd in %s", w.bytes,
-            w.bytes == 1 ? "" : "s", w.runs, w.runs == 1 ? "" : "s", t);
+        say(s, false, "wrote %" PRIu64 " byte%s in %" PRIu64 " run%s and fsync'd in %s%s", w.bytes,
+            w.bytes == 1 ? "" : "s", w.runs, w.runs == 1 ? "" : "s", t, after);
     }
     return 0;
 }
 
+/* Batch: run the save to its end, unless the program is to stop (a signal
+ * arrived), then cancel it, so its copy is removed. */
 static int run_save_to_end(Session *s)
 {
     for (;;) {
+        if (s->stop && *s->stop) {
+            doc_saveas_cancel(s->save);
+            s->save = NULL;
+            return -EINTR;
+        }
         int rc = doc_saveas_step(s->save, 100000000ull);
         if (rc != 0) {
             s->save = NULL;
             return rc < 0 ? rc : 0;
         }
     }
+}
+
+/* A failed save-as: one sentence naming the path. */
+static int save_failed(Session *s, int rc, const char *path)
+{
+    const char *why = doc_saveas_strerror(rc);
+    if (rc == -EINTR)
+        return fail(s, rc, "saveas %s: stopped by a signal; nothing was written there", path);
+    if (!strncmp(why, "is ", 3)) /* "is a directory" */
+        return fail(s, rc, "saveas: %s %s", path, why);
+    return fail(s, rc, "saveas %s: %s", path, why);
 }
 
 static int start_save(Session *s, const char *path, bool force)
@@ -560,26 +668,44 @@ static int start_save(Session *s, const char *path, bool force)
     if (s->save) /* one job at a time: a second would orphan the first */
         return fail(s, -EBUSY, "saveas: a save to %s is in progress (Esc cancels it)",
                     s->save_path);
-    struct stat st;
-    if (!force && stat(path, &st) == 0) {
+    DocSave *job;
+    int rc = doc_saveas_start(s->doc, path, force, &job);
+    if (rc == -EEXIST && !force) {
+        /* Say what would be replaced. readlink follows nothing: a link
+         * named here is replaced itself, its target left alone. */
+        char to[256];
+        ssize_t n = readlink(path, to, sizeof to - 1);
+        if (n >= 0) {
+            if (n == (ssize_t)sizeof to - 1)
+                memcpy(to + n - 3, "...", 3);
+            to[n] = 0;
+        }
+        if (s->batch && n >= 0)
+            return fail(s, -EEXIST,
+                        "saveas: %s is a symbolic link (to %s); use saveas! to replace the "
+                        "link itself",
+                        path, to);
         if (s->batch)
             return fail(s, -EEXIST, "saveas: %s exists (use saveas! to replace it)", path);
         snprintf(s->pending, sizeof s->pending, "saveas! %s", path);
         s->state = ST_CONFIRM;
-        say(s, false, "%s exists: replace it? (y/n)", path);
+        if (n >= 0)
+            say(s, false,
+                "%s is a symbolic link (to %s): replace the link itself with the file? (y/n)", path,
+                to);
+        else
+            say(s, false, "%s exists: replace it? (y/n)", path);
         return 0;
     }
-    DocSave *job;
-    int rc = doc_saveas_start(s->doc, path, force, &job);
     if (rc < 0)
-        return fail(s, rc, "saveas %s: %s", path, map_strerror(rc));
+        return save_failed(s, rc, path);
     s->save = job;
     snprintf(s->save_path, sizeof s->save_path, "%s", path);
     s->save_t0 = now_ns();
     if (s->batch) {
         rc = run_save_to_end(s);
         if (rc < 0)
-            return fail(s, rc, "saveas %s failed: %s", path, map_strerror(rc));
+            return save_failed(s, rc, path);
         say(s, false, "saved to %s", path);
         return 0;
     }
@@ -857,6 +983,8 @@ static int c_dump(Session *s, const char *arg, unsigned *r)
 
 /* ---- search ------------------------------------------------------------------ */
 
+static void say_ignored(Session *s);
+
 static void fmt_rate(uint64_t bytes, uint64_t ns, char *buf, size_t n)
 {
     char a[40];
@@ -864,6 +992,8 @@ static void fmt_rate(uint64_t bytes, uint64_t ns, char *buf, size_t n)
     parse_fmt_size(per_s, a, sizeof a);
     snprintf(buf, n, "%s/s", a);
 }
+
+static void list_head(Session *s, const char *how);
 
 /* The search has ended with rc (a SearchState or -errno): say how. */
 static int finish_search(Session *s, int rc)
@@ -878,19 +1008,21 @@ static int finish_search(Session *s, int rc)
     fmt_rate(pr.bytes_read, pr.ns, rate, sizeof rate);
     search_free(job);
     s->search = NULL;
+    const char *in_sel = s->search_sel ? " in the selection" : "";
     if (rc == -MMH_ETRUNC)
         return core_error(s, rc, "find");
     if (rc < 0)
         return fail(s, rc, "find: %s", map_strerror(rc));
     if (s->search_all) {
         if (s->search_count == 0)
-            return fail(s, -ENOENT, "not found: %s", s->pat_text);
-        say(s, false, "%" PRIu64 " match%s for %s (%s, %s)", s->search_count,
-            s->search_count == 1 ? "" : "es", s->pat_text, t, rate);
+            return fail(s, -ENOENT, "not found%s: %s", in_sel, s->pat_text);
+        list_head(s, "");
+        say(s, false, "%" PRIu64 " match%s for %s%s (%s, %s)", s->search_count,
+            s->search_count == 1 ? "" : "es", s->pat_text, in_sel, t, rate);
         return 0;
     }
     if (rc == SEARCH_NOT_FOUND)
-        return fail(s, -ENOENT, "not found: %s (%s, %s)", s->pat_text, t, rate);
+        return fail(s, -ENOENT, "not found%s: %s (%s, %s)", in_sel, s->pat_text, t, rate);
     move_to(s, at);
     s->match_on = true;
     s->match_off = at;
@@ -912,7 +1044,10 @@ static int step_search(Session *s, uint64_t budget_ns)
     for (;;) {
         int rc = search_step(s->search, budget_ns);
         if (rc == SEARCH_FOUND && s->search_all) {
-            emit(s, "%" PRIu64 "\n", search_match(s->search));
+            /* Batch streams every match; the screen keeps a bounded list
+             * and counts the rest, so memory stays flat either way. */
+            if (s->batch || s->search_count < LIST_MAX)
+                emit(s, "%" PRIu64 "\n", search_match(s->search));
             s->search_count++;
             if (now_ns() - t0 < budget_ns)
                 continue;
@@ -935,6 +1070,41 @@ static void say_progress(Session *s)
     /* Short enough for 80 columns: the pattern was on the prompt. */
     say(s, false, "searching 0x%" PRIx64 " %.0f%% %s, Esc cancels", pr.at,
         pr.total ? 100.0 * (double)pr.scanned / (double)pr.total : 100.0, rate);
+    say_ignored(s);
+}
+
+/* While a job runs: say that keys typed meanwhile were dropped. */
+static void say_ignored(Session *s)
+{
+    size_t n = strlen(s->msg);
+    if (s->keys_ignored)
+        snprintf(s->msg + n, sizeof s->msg - n, " (%" PRIu64 " key%s ignored)", s->keys_ignored,
+                 s->keys_ignored == 1 ? "" : "s");
+}
+
+/* find -a on screen: a first line that says what the list holds. */
+static void list_head(Session *s, const char *how)
+{
+    if (s->batch)
+        return;
+    char head[256];
+    int n = snprintf(head, sizeof head, "%" PRIu64 " match%s for %s%s%s", s->search_count,
+                     s->search_count == 1 ? "" : "es", s->pat_text,
+                     s->search_sel ? " in the selection" : "", how);
+    if (s->search_count > LIST_MAX)
+        n += snprintf(head + n, sizeof head - (size_t)n, "; the first %d listed", LIST_MAX);
+    snprintf(head + n, sizeof head - (size_t)n, "\n");
+    size_t hl = strlen(head);
+    char *p = malloc(s->out_len + hl + 1);
+    if (!p)
+        return;
+    memcpy(p, head, hl);
+    memcpy(p + hl, s->out ? s->out : "", s->out_len);
+    p[hl + s->out_len] = 0;
+    free(s->out);
+    s->out = p;
+    s->out_len += hl;
+    s->out_cap = s->out_len + 1;
 }
 
 /* Search for s->pat from the cursor (or list every match). */
@@ -946,6 +1116,8 @@ static int run_search(Session *s, bool back, bool all)
     if (s->search)
         return fail(s, -EBUSY, "find: a search is running (Esc cancels it)");
     SearchOpts o = {.backward = back, .wrap = !all, .lo = 0, .hi = size};
+    s->search_sel = s->view.sel_on;
+    s->keys_ignored = 0;
     if (s->view.sel_on) { /* limited to the selection */
         o.lo = s->view.sel_anchor < c ? s->view.sel_anchor : c;
         o.hi = (s->view.sel_anchor < c ? c : s->view.sel_anchor) + 1;
@@ -1108,12 +1280,15 @@ static int c_evict(Session *s, const char *arg, unsigned *r)
     uint64_t lo = off & ~((2ull << 20) - 1),
              hi = (off + len + (2ull << 20) - 1) & ~((2ull << 20) - 1);
     parse_fmt_size((hi < size ? hi : size) - lo, a, sizeof a);
+    char kept[96] = "";
+    if (e.kept_edited) /* kept on purpose: MADV_DONTNEED would discard them */
+        snprintf(kept, sizeof kept, "; %" PRIu64 " edited page%s kept", e.kept_edited,
+                 e.kept_edited == 1 ? "" : "s");
     if (e.before >= 0)
         say(s, false, "evicted %s%s: cached pages %" PRId64 " -> %" PRId64 " in %s%s",
-            *arg ? "the file, " : "", a, e.before, e.after, t,
-            e.kept_edited ? " (edited pages kept)" : "");
+            *arg ? "the file, " : "", a, e.before, e.after, t, kept);
     else
-        say(s, false, "evicted %s in %s", a, t);
+        say(s, false, "evicted %s in %s%s", a, t, kept);
     return 0;
 }
 
@@ -1124,6 +1299,7 @@ static void say_prefetch(Session *s)
     parse_fmt_size(s->pf_done, a, sizeof a);
     say(s, false, "prefetching 0x%" PRIx64 " %.0f%% (%s of data read), Esc cancels", s->pf_pos,
         size ? 100.0 * (double)s->pf_pos / (double)size : 100.0, a);
+    say_ignored(s);
 }
 
 /* Prefetch the whole file for about budget_ns: MADV_POPULATE_READ over the
@@ -1178,6 +1354,7 @@ static int c_prefetch(Session *s, const char *arg, unsigned *r)
         if (s->pf_on)
             return fail(s, -EBUSY, "prefetch: already running (Esc cancels it)");
         s->pf_on = true;
+        s->keys_ignored = 0;
         s->pf_pos = s->pf_done = 0;
         s->pf_t0 = now_ns();
         int rc;
@@ -1435,6 +1612,7 @@ static int c_edit(Session *s, const char *arg, unsigned *r)
         return fail(s, -EINVAL, "the file is empty: nothing to overwrite");
     doc_snapshot(s->doc);
     s->state = ST_EDIT;
+    s->at_end = false;
     s->view.nibble = 0;
     say(s, false, "-- EDIT -- (%s pane; Esc leaves)",
         s->view.pane == MMH_PANE_HEX ? "hex" : "text");
@@ -1476,7 +1654,7 @@ static int c_help(Session *s, const char *arg, unsigned *r)
 static int c_refresh(Session *s, const char *arg, unsigned *r)
 {
     (void)arg;
-    *r |= take_refresh(s);
+    *r |= take_refresh(s, NULL);
     sample_file(s, true);
     return 0;
 }
@@ -1489,6 +1667,7 @@ static int open_prompt(Session *s, const char *label, const char *verb)
     snprintf(s->verb, sizeof s->verb, "%s", verb);
     s->input_len = s->input_cur = 0;
     s->input[0] = 0;
+    s->input_dropped = false;
     s->state = ST_PROMPT;
     return 0;
 }
@@ -1596,13 +1775,8 @@ unsigned cmd_run(Session *s, const char *line)
             }
             s->result = commands[i].run(s, argbuf, &react);
             free(argbuf);
-            if (!s->batch && s->out_len) {
-                /* The UI shows a report (stat, dump) on the help page. */
-                free(s->report);
-                s->report = cmd_output_take(s);
-                s->state = ST_HELP;
-                s->help_top = 0;
-            }
+            if (!s->search) /* a running search shows its list when it ends */
+                show_output(s);
             return react;
         }
     }
@@ -1653,6 +1827,12 @@ static unsigned edit_key(Session *s, int key)
     }
     if (!size)
         return MMH_R_NONE;
+    if (s->at_end && c + 1 >= size) {
+        /* Overwrite mode never changes the size: the last byte was typed,
+         * and typing on would overwrite it again and again. */
+        fail(s, -ERANGE, "end of the file: typing stops at the last byte (Esc leaves)");
+        return MMH_R_REDRAW;
+    }
     uint8_t b;
     if (s->view.pane == MMH_PANE_HEX) {
         int v = hexval(key);
@@ -1686,9 +1866,62 @@ static unsigned edit_key(Session *s, int key)
         s->view.nibble = 0;
         if (c + 1 < size)
             s->view.cursor = c + 1; /* typing continues the same undo group */
+        else
+            s->at_end = true;
     }
     view_follow(&s->view, size);
     return MMH_R_REDRAW;
+}
+
+/* UTF-8 steps within the prompt text: the start of the character before
+ * i, and the end of the one at i. */
+static size_t utf8_prev(const char *t, size_t i)
+{
+    while (i > 0 && ((unsigned char)t[--i] & 0xc0) == 0x80)
+        ;
+    return i;
+}
+
+static size_t utf8_next(const char *t, size_t len, size_t i)
+{
+    while (i < len && ((unsigned char)t[++i] & 0xc0) == 0x80)
+        ;
+    return i;
+}
+
+/* A code point as UTF-8 into out (4 bytes of room): its length, 0 if it is
+ * not a character (a surrogate, or past U+10FFFF). */
+static size_t utf8_put(int cp, char *out)
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xc0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3f));
+        return 2;
+    }
+    if ((cp >= 0xd800 && cp < 0xe000) || cp > 0x10ffff)
+        return 0;
+    if (cp < 0x10000) {
+        out[0] = (char)(0xe0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        out[2] = (char)(0x80 | (cp & 0x3f));
+        return 3;
+    }
+    out[0] = (char)(0xf0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+    out[3] = (char)(0x80 | (cp & 0x3f));
+    return 4;
+}
+
+/* Delete input bytes [a, b). */
+static void input_cut(Session *s, size_t a, size_t b)
+{
+    memmove(s->input + a, s->input + b, s->input_len - b + 1);
+    s->input_len -= b - a;
 }
 
 static unsigned prompt_key(Session *s, int key)
@@ -1703,6 +1936,12 @@ static unsigned prompt_key(Session *s, int key)
     case '\r': {
         char line[1100];
         s->state = ST_NORMAL;
+        if (s->input_len == 0 && s->input_dropped) {
+            /* Never a silent "repeat the last search" for text that was
+             * typed but could not be taken. */
+            fail(s, -EINVAL, "nothing was taken from what you typed: not run");
+            return MMH_R_REDRAW;
+        }
         if (s->verb[0])
             snprintf(line, sizeof line, "%s %s", s->verb, s->input);
         else
@@ -1713,28 +1952,20 @@ static unsigned prompt_key(Session *s, int key)
     case 127:
     case MMH_KEY_CTRL('h'):
         if (s->input_cur > 0) {
-            memmove(s->input + s->input_cur - 1, s->input + s->input_cur,
-                    s->input_len - s->input_cur + 1);
-            s->input_cur--;
-            s->input_len--;
+            size_t a = utf8_prev(s->input, s->input_cur);
+            input_cut(s, a, s->input_cur);
+            s->input_cur = a;
         } else if (s->input_len == 0) {
             s->state = ST_NORMAL; /* backspace on an empty prompt leaves it */
         }
         return MMH_R_REDRAW;
     case MMH_KEY_DELETE:
-        if (s->input_cur < s->input_len) {
-            memmove(s->input + s->input_cur, s->input + s->input_cur + 1,
-                    s->input_len - s->input_cur);
-            s->input_len--;
-        }
-        return MMH_R_REDRAW;
-    case MMH_KEY_LEFT:
-        if (s->input_cur)
-            s->input_cur--;
-        return MMH_R_REDRAW;
-    case MMH_KEY_RIGHT:
         if (s->input_cur < s->input_len)
-            s->input_cur++;
+            input_cut(s, s->input_cur, utf8_next(s->input, s->input_len, s->input_cur));
+        return MMH_R_REDRAW;
+    case MMH_KEY_LEFT: s->input_cur = utf8_prev(s->input, s->input_cur); return MMH_R_REDRAW;
+    case MMH_KEY_RIGHT:
+        s->input_cur = utf8_next(s->input, s->input_len, s->input_cur);
         return MMH_R_REDRAW;
     case MMH_KEY_HOME:
     case MMH_KEY_CTRL('a'): s->input_cur = 0; return MMH_R_REDRAW;
@@ -1746,12 +1977,22 @@ static unsigned prompt_key(Session *s, int key)
         return MMH_R_REDRAW;
     default: break;
     }
-    if (key >= 32 && key < 127 && s->input_len + 1 < sizeof s->input) {
-        memmove(s->input + s->input_cur + 1, s->input + s->input_cur,
-                s->input_len - s->input_cur + 1);
-        s->input[s->input_cur++] = (char)key;
-        s->input_len++;
+    /* Text is UTF-8: a pattern typed as text is searched as its UTF-8
+     * bytes. Control characters and special keys are not text. */
+    char u[4];
+    size_t n = key >= 32 && key != 127 && !(key >= 0x80 && key < 0xa0) ? utf8_put(key, u) : 0;
+    if (key >= MMH_KEY_UP) /* a special key without a meaning here */
+        return MMH_R_NONE;
+    if (n == 0 || s->input_len + n >= sizeof s->input) {
+        s->input_dropped = true;
+        char name[32];
+        fail(s, -EINVAL, "%s", n ? "the prompt is full" : keymap_name(key, name, sizeof name));
+        return MMH_R_REDRAW;
     }
+    memmove(s->input + s->input_cur + n, s->input + s->input_cur, s->input_len - s->input_cur + 1);
+    memcpy(s->input + s->input_cur, u, n);
+    s->input_cur += n;
+    s->input_len += n;
     return MMH_R_REDRAW;
 }
 
@@ -1804,44 +2045,57 @@ static unsigned help_key(Session *s, int key)
     return MMH_R_REDRAW;
 }
 
-unsigned cmd_key(Session *s, int key)
+/* Keys while a search or a prefetch runs, in one place: Esc cancels it,
+ * every other key is dropped with a message. A key must never act on a
+ * screen the job is about to replace (its result opens a page when it
+ * ends), and type-ahead must never become an edit. */
+static unsigned job_key(Session *s, int key)
 {
-    if (key == MMH_KEY_RESIZE || key == MMH_KEY_NONE)
+    if (key != MMH_KEY_ESC) {
+        s->keys_ignored++;
+        if (s->pf_on)
+            say_prefetch(s);
+        else
+            say_progress(s);
         return MMH_R_REDRAW;
-    switch (s->state) {
-    case ST_EDIT: return edit_key(s, key);
-    case ST_PROMPT: return prompt_key(s, key);
-    case ST_CONFIRM: return confirm_key(s, key);
-    case ST_HELP: return help_key(s, key);
-    case ST_MAP:
-        if (!s->search && !s->pf_on)
-            return map_key(s, key);
-        break;
-    case ST_NORMAL: break;
     }
     if (s->pf_on) {
-        if (key != MMH_KEY_ESC) {
-            say_prefetch(s);
-            return MMH_R_REDRAW;
-        }
         s->pf_on = false;
         s->file_at = s->rmap_at = 0;
         say(s, false, "prefetch cancelled at 0x%" PRIx64, s->pf_pos);
         return MMH_R_REDRAW;
     }
-    if (s->search) {
-        /* While a search runs, keys would move the cursor under it: only
-         * Esc (cancel) is taken; the cursor stays where it was. */
-        if (key != MMH_KEY_ESC) {
-            say_progress(s);
-            return MMH_R_REDRAW;
-        }
-        SearchProgress pr;
-        search_progress(s->search, &pr);
-        search_free(s->search);
-        s->search = NULL;
+    SearchProgress pr;
+    search_progress(s->search, &pr);
+    search_free(s->search);
+    s->search = NULL;
+    if (s->search_all && s->search_count) {
+        char head[64];
+        snprintf(head, sizeof head, " before 0x%" PRIx64 " (cancelled)", pr.at);
+        list_head(s, head);
+        say(s, false, "search cancelled at 0x%" PRIx64 " after %" PRIu64 " match%s", pr.at,
+            s->search_count, s->search_count == 1 ? "" : "es");
+        show_output(s);
+    } else {
+        free(cmd_output_take(s));
         say(s, false, "search cancelled at 0x%" PRIx64 "; the cursor stays", pr.at);
+    }
+    return MMH_R_REDRAW;
+}
+
+unsigned cmd_key(Session *s, int key)
+{
+    if (key == MMH_KEY_RESIZE || key == MMH_KEY_NONE)
         return MMH_R_REDRAW;
+    if (s->search || s->pf_on)
+        return job_key(s, key);
+    switch (s->state) {
+    case ST_EDIT: return edit_key(s, key);
+    case ST_PROMPT: return prompt_key(s, key);
+    case ST_CONFIRM: return confirm_key(s, key);
+    case ST_HELP: return help_key(s, key);
+    case ST_MAP: return map_key(s, key);
+    case ST_NORMAL: break;
     }
     /* Esc cancels a running save only from normal mode: elsewhere it leaves
      * edit mode, a prompt or a question, and must do only that. */
@@ -1897,12 +2151,14 @@ unsigned cmd_mouse(Session *s, MmhMouse what, int row, int col)
         if (s->view.cursor >= size)
             s->view.cursor = size - 1;
         doc_snapshot(s->doc);
+        s->at_end = false;
         return MMH_R_REDRAW;
     }
     case MMH_MOUSE_CLICK:
         if (view_hit(&s->view, size_of(s), row, col, &off, &pane) < 0)
             return MMH_R_NONE;
         doc_snapshot(s->doc);
+        s->at_end = false;
         s->view.cursor = off;
         s->view.pane = pane;
         s->view.nibble = 0;
@@ -1931,10 +2187,12 @@ unsigned cmd_tick(Session *s, uint64_t budget_ns)
     }
     if (s->search) {
         int rc = step_search(s, budget_ns);
-        if (rc == SEARCH_RUNNING)
+        if (rc == SEARCH_RUNNING) {
             say_progress(s);
-        else
+        } else {
             s->result = rc < 0 ? rc : 0;
+            show_output(s); /* find -a: the list, whole, now */
+        }
         r |= MMH_R_REDRAW;
     }
     if (s->save) {
@@ -1953,13 +2211,13 @@ unsigned cmd_tick(Session *s, uint64_t budget_ns)
             fmt_ns(now_ns() - s->save_t0, t, sizeof t);
             if (rc < 0)
                 fail(s, rc, "save to %s failed: %s; the edits are kept in memory", s->save_path,
-                     map_strerror(rc));
+                     doc_saveas_strerror(rc));
             else
                 say(s, false, "saved to %s in %s (holes kept)", s->save_path, t);
         }
         r |= MMH_R_REDRAW;
     }
-    r |= take_refresh(s);
+    r |= take_refresh(s, NULL);
     uint64_t before = s->file_at;
     sample_file(s, false);
     if (s->file_at != before)
@@ -2009,7 +2267,10 @@ static void draw_help(Session *s, Grid *g)
         "",
         "Page glyphs: R resident  . not resident  D dirty  W writeback  L locked",
         "C copy-mode edits  ? unknown (no permission)  H hole (bytes shown as --)",
+        "! unreadable (bytes shown as ??; the message row says why)",
         "Bytes changed by another process are highlighted for a few seconds.",
+        "Edits typed while a search or prefetch runs are ignored (Esc cancels it).",
+        "A file rewritten under copy mode gets your unwritten edits re-applied.",
     };
     size_t n;
     const KeyBinding *t = keymap_table(&n);
@@ -2121,10 +2382,27 @@ void cmd_frame(Session *s, Grid *g)
     view_render(&s->view, s->doc, &info, g, &f);
     if (f.read_rc == -MMH_ETRUNC) {
         /* Truncated under us: take the new size and draw again. */
-        take_refresh(s);
+        take_refresh(s, NULL);
         info.message = s->msg;
         info.message_error = s->msg_err;
         view_render(&s->view, s->doc, &info, g, &f);
+    }
+    if (f.read_rc < 0 && f.read_rc != -MMH_ETRUNC) {
+        /* The bytes that cannot be read show as "??": say why, and where.
+         * Drawn again only when the message is new (another read faults). */
+        char why[sizeof s->msg];
+        snprintf(why, sizeof why, "cannot read 0x%" PRIx64 ": %s", f.read_off,
+                 map_strerror(f.read_rc));
+        if (!s->msg_err || strcmp(s->msg, why) != 0) {
+            say(s, true, "%s", why);
+            if (s->state != ST_PROMPT) {
+                info.message = s->msg;
+                info.message_error = true;
+                view_render(&s->view, s->doc, &info, g, &f);
+            }
+        }
+    } else if (f.read_rc == 0 && s->msg_err && !strncmp(s->msg, "cannot read 0x", 14)) {
+        s->msg[0] = '\0'; /* readable again: the message would name a cause now gone */
     }
     /* A frame that faulted stays on the status row for a while: the next
      * idle refresh (200 ms later, faulting nothing) would hide it at once. */
@@ -2148,6 +2426,9 @@ int cmd_session_new(Session **out, Doc *d, const SessionOpts *o)
     }
     s->doc = d;
     s->batch = o && o->batch;
+    s->stop = o ? o->stop : NULL;
+    s->out_fn = o ? o->out : NULL;
+    s->out_ctx = o ? o->out_ctx : NULL;
     s->view.bpr_fixed = o ? o->bpr_fixed : 0;
     view_layout(&s->view, 24, 80, doc_size(d));
     const char *notice = map_notice(doc_map(d));

@@ -17,7 +17,8 @@
  *   write            write the edits (copy: edited runs + fsync;
  *                    shared: msync MS_SYNC)
  *   saveas PATH      copy to a new file, holes kept, edits applied
- *   saveas! PATH     the same, replacing an existing file
+ *   saveas! PATH     the same, replacing an existing file (a symbolic
+ *                    link itself: never followed)
  *   flush [async]    msync / start writeback; reports pages and time
  *   lock [all|view]  lock the selection or the visible pages / the file
  *   unlock [all]     unlock them
@@ -36,6 +37,7 @@
 #ifndef MMH_CMD_H
 #define MMH_CMD_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -53,6 +55,15 @@ typedef struct Session Session;
 typedef struct SessionOpts {
     int bpr_fixed; /* -w N, 0 to fit the width */
     bool batch;    /* no terminal: no prompts, confirmations fail */
+    /* Set (by a signal handler) when the program is to stop: a batch save
+     * checks it between steps, cancels and fails. NULL: never. */
+    volatile sig_atomic_t *stop;
+    /* Batch: where reporting commands' output goes once a buffer's worth
+     * (64 KiB) has gathered, so a long listing (find -a) streams in flat
+     * memory; the rest is left for cmd_output_take. NULL: all of it is
+     * kept for cmd_output_take. Returns 0, or -1 to drop the output. */
+    int (*out)(const char *text, size_t len, void *ctx);
+    void *out_ctx; /* out's argument */
 } SessionOpts;
 
 /* Start a session on d, which it then owns (also on failure). 0 or -ENOMEM.

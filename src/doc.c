@@ -3,16 +3,21 @@
  * (see doc.h).
  *
  * Invariants:
- * - The journal describes exactly the bytes the map holds: every change to
- *   mapped bytes made here is either journaled (doc_put) or replayed from the
- *   journal (undo, redo). A put that fails part-way is rolled back from the
- *   old bytes before it returns, so nothing unjournaled stays in the map.
+ * - The journal is the truth about the user's edits, the map a cache of it:
+ *   every change to mapped bytes made here is either journaled (doc_put) or
+ *   replayed from the journal (undo, redo), and a put that fails part-way is
+ *   rolled back from the old bytes before it returns. In copy mode the
+ *   kernel may drop the private pages holding edits (another process
+ *   truncated the file, perhaps growing it back to the same size at once);
+ *   doc_refresh notices (size or change time moved) and writes the net
+ *   bytes (journal_edits) into the map again. A write sends the net bytes
+ *   from the journal, never what the mapping happens to hold.
  * - The journal is marked saved only after the file holds its state durably
  *   (map_commit's fsync, or msync(MS_SYNC)); any failure leaves the journal
  *   as it was, so the edits stay in memory and doc_unwritten stays true.
- * - `size` is the size the journal was last reconciled with. The map may
- *   learn of a truncation on its own (a caught SIGBUS shrinks it), so
- *   doc_refresh compares against this, not against what map_refresh
+ * - `size` and `stamp` are what the journal was last reconciled with. The
+ *   map may learn of a truncation on its own (a caught SIGBUS shrinks it),
+ *   so doc_refresh compares against these, not against what map_refresh
  *   reports, or such edits would never be counted as lost.
  */
 #include "config.h"
@@ -38,6 +43,9 @@ struct Doc {
     Resid *resid;     /* residency probe over map */
     Journal *journal; /* edit history */
     uint64_t size;    /* size the journal was last reconciled with */
+    MapStamp stamp;   /* fstat then: a same-size rewrite moves its times */
+    int path_rc;      /* map_path_check then: 0, -MMH_EREPLACED, -ENOENT */
+    bool path_free;   /* the path was let go on purpose: never checked */
 };
 
 static uint64_t now_ns(void)
@@ -65,8 +73,15 @@ int doc_open(Doc **out, const char *path, const MapOpts *opts)
         return rc;
     }
     d->size = map_size(d->map);
+    (void)map_stamp(d->map, &d->stamp); /* a failure only means one extra check */
     *out = d;
     return 0;
+}
+
+void doc_detach_path(Doc *d)
+{
+    d->path_free = true;
+    d->path_rc = 0;
 }
 
 void doc_close(Doc *d)
@@ -162,9 +177,15 @@ void doc_snapshot(Doc *d)
     journal_snapshot(d->journal);
 }
 
+/* Undo and redo: the part inside the file goes into the map; a part past
+ * the end (the file was truncated under edits kept in the journal) is
+ * known to the journal alone until the file grows back. */
 static int apply_bytes(uint64_t off, const uint8_t *bytes, size_t len, void *ctx)
 {
-    return map_write(ctx, off, bytes, len);
+    uint64_t size = map_size(ctx);
+    if (off >= size)
+        return 0;
+    return map_write(ctx, off, bytes, len < size - off ? len : (size_t)(size - off));
 }
 
 int doc_undo(Doc *d, uint64_t *where)
@@ -179,41 +200,141 @@ int doc_redo(Doc *d, uint64_t *where)
 
 bool doc_unwritten(const Doc *d)
 {
-    return map_mode(d->map) == MMH_MODE_COPY && journal_modified(d->journal);
+    /* Net bytes, not history: typing a byte's old value back, or undoing
+     * to the written state, leaves nothing to lose. */
+    return map_mode(d->map) == MMH_MODE_COPY &&
+           edits_net_in(journal_edits(d->journal), 0, UINT64_MAX);
 }
 
 /* ---- write-back ----------------------------------------------------------- */
+
+/* Net bytes at or past size. */
+static uint64_t net_past(const Doc *d, uint64_t size)
+{
+    const Edits *e = journal_edits(d->journal);
+    uint64_t n = 0;
+    for (size_t i = 0; i < e->n; i++) {
+        const EditExtent *x = &e->v[i];
+        for (uint64_t k = x->lo > size ? x->lo : size; k < x->hi; k++)
+            n += x->base[k - x->lo] != x->cur[k - x->lo];
+    }
+    return n;
+}
+
+typedef struct NetRuns {
+    RangeSet set;  /* the net runs inside the file */
+    uint64_t size; /* the file's size: runs are cut there */
+} NetRuns;
+
+static int add_run(uint64_t off, const uint8_t *cur, size_t len, void *ctx)
+{
+    (void)cur;
+    NetRuns *n = ctx;
+    uint64_t hi = off + len < n->size ? off + len : n->size;
+    return off < hi ? rangeset_add(&n->set, off, hi) : 0;
+}
+
+/* map_commit_from's source: the net bytes from the journal. */
+static int net_source(uint64_t off, uint8_t *buf, size_t len, void *ctx)
+{
+    return edits_read(journal_edits(ctx), off, buf, len);
+}
+
+/* Copy mode: send the net bytes, then let every touched page show the file
+ * again (pages holding only undone edits included). */
+static int write_copy(Doc *d, DocWriteResult *r)
+{
+    NetRuns net = {RANGESET_INIT, map_size(d->map)};
+    int rc = edits_each_net(journal_edits(d->journal), add_run, &net);
+    if (rc == 0)
+        rc = map_commit_from(d->map, net.set.v, net.set.n, net_source, d->journal);
+    if (rc == 0) {
+        r->bytes = rangeset_total(&net.set);
+        r->runs = net.set.n;
+        const RangeSet *touched = journal_runs(d->journal);
+        map_discard(d->map, touched->v, touched->n);
+    }
+    rangeset_free(&net.set);
+    return rc;
+}
 
 int doc_write(Doc *d, DocWriteResult *res)
 {
     uint64_t t0 = now_ns();
     DocWriteResult r = {0, 0, -1, 0};
-    const RangeSet *runs = journal_runs(d->journal);
-    int rc;
+    if (!doc_editable(d))
+        return -EROFS;
+    /* Never write on a stale picture: a truncation since the last refresh
+     * must be seen (and its losses said) first; a replaced path would send
+     * the edits to a file nobody sees. */
+    int rc = doc_refresh(d, NULL);
+    if (rc < 0)
+        return rc;
+    if (d->path_rc < 0)
+        return d->path_rc;
+    bool copy = map_mode(d->map) == MMH_MODE_COPY;
+    uint64_t past = net_past(d, map_size(d->map));
     switch (map_mode(d->map)) {
-    case MMH_MODE_COPY:
-        /* The runs only: the cost follows the edits, never the file. */
-        rc = map_commit(d->map, runs->v, runs->n);
-        break;
+    case MMH_MODE_COPY: rc = write_copy(d, &r); break;
     case MMH_MODE_SHARED: {
         /* The edits are in the page cache already; make them durable. */
         MapFlushResult fr;
         rc = map_flush(d->map, 0, 0, true, &fr);
-        if (rc == 0)
+        if (rc == 0) {
             r.pages = fr.pages;
+            r.bytes = edits_net_bytes(journal_edits(d->journal), &r.runs) - past;
+        }
         break;
     }
     default: return -EROFS;
     }
     if (rc < 0)
         return rc; /* journal untouched: the edits are still unwritten */
-    /* In shared mode these count the edited runs made durable. */
-    r.bytes = rangeset_total(runs);
-    r.runs = runs->n;
-    journal_mark_saved(d->journal); /* empties runs: counted above */
+    /* Edits past the end (the file was truncated under them) were not
+     * written, the file never grows by a write: they go now. */
+    journal_truncate(d->journal, map_size(d->map));
+    r.dropped = copy ? past : 0;
+    journal_mark_saved(d->journal);
+    (void)map_stamp(d->map, &d->stamp); /* our own write moved the times */
     r.ns = now_ns() - t0;
     if (res)
         *res = r;
+    return 0;
+}
+
+/* Copy mode: put back into the map every net byte it no longer holds (the
+ * kernel dropped the private page, or the file grew back over edits the
+ * journal kept past its end). Counts the bytes put back. */
+typedef struct Reapply {
+    Map *map;
+    uint64_t bytes; /* net bytes the map had lost */
+} Reapply;
+
+static int reapply_run(uint64_t off, const uint8_t *cur, size_t len, void *ctx)
+{
+    Reapply *r = ctx;
+    uint8_t now[4096];
+    uint64_t size = map_size(r->map);
+    if (off >= size)
+        return 0;
+    if (len > size - off)
+        len = (size_t)(size - off);
+    for (size_t at = 0; at < len;) {
+        size_t k = len - at < sizeof now ? len - at : sizeof now;
+        int rc = map_read(r->map, off + at, now, k);
+        if (rc < 0)
+            return rc;
+        uint64_t differ = 0;
+        for (size_t i = 0; i < k; i++)
+            differ += now[i] != cur[at + i];
+        if (differ) {
+            rc = map_write(r->map, off + at, cur + at, k);
+            if (rc < 0)
+                return rc;
+            r->bytes += differ;
+        }
+        at += k;
+    }
     return 0;
 }
 
@@ -222,13 +343,44 @@ int doc_refresh(Doc *d, DocChange *ch)
     int rc = map_refresh(d->map, NULL);
     if (rc < 0)
         return rc;
-    DocChange c = {d->size, map_size(d->map), 0};
+    bool copy = map_mode(d->map) == MMH_MODE_COPY;
+    DocChange c = {d->size, map_size(d->map), 0, 0, d->path_rc, false};
     if (c.new_size < c.old_size) {
-        /* The kernel has already dropped the private pages past the end;
-         * the journal must not replay or write them. */
-        size_t before = journal_records(d->journal);
-        journal_truncate(d->journal, c.new_size);
-        c.lost_edits = before - journal_records(d->journal);
+        /* The kernel has already dropped the private pages past the end.
+         * The journal keeps those edits (another process's `cat new > f`
+         * truncates first, then writes: a look in between must not lose
+         * them); they show again if the file grows back, and a write drops
+         * what still lies past the end then. */
+        if (copy)
+            c.lost_bytes = net_past(d, c.new_size);
+        else /* shared: those edits were file content, gone with it */
+            journal_truncate(d->journal, c.new_size);
+        /* The page holding the new end keeps its private copy, bytes past
+         * the end and all: let it show the file, the net bytes go back
+         * below. */
+        size_t ps = map_pagesize(d->map);
+        if (copy && c.new_size % ps) {
+            MmhSpan last = {c.new_size - c.new_size % ps, c.new_size};
+            map_discard(d->map, &last, 1);
+        }
+    }
+    MapStamp st;
+    bool moved = map_stamp(d->map, &st) < 0 || st.mtime_ns != d->stamp.mtime_ns ||
+                 st.ctime_ns != d->stamp.ctime_ns || c.new_size != c.old_size;
+    if (copy && moved) {
+        /* A truncation drops every private page, even when the file grows
+         * back to the same size before we look: the journal is the truth. */
+        Reapply r = {d->map, 0};
+        rc = edits_each_net(journal_edits(d->journal), reapply_run, &r);
+        c.reapplied = r.bytes;
+        if (rc < 0)
+            return rc;
+    }
+    d->stamp = st;
+    if (!d->path_free) {
+        int p = map_path_check(d->map);
+        c.path_changed = p != d->path_rc;
+        c.path_rc = d->path_rc = p;
     }
     d->size = c.new_size;
     if (ch)

@@ -62,23 +62,44 @@ int doc_redo(Doc *d, uint64_t *where);
 bool doc_unwritten(const Doc *d);
 
 typedef struct DocWriteResult {
-    uint64_t bytes; /* bytes sent to the file (copy mode) */
-    uint64_t runs;  /* runs written (copy mode) */
-    int64_t pages;  /* dirty pages flushed (shared mode), -1 unknown */
-    uint64_t ns;    /* time taken */
+    uint64_t bytes;   /* net bytes written: changed since the last write */
+    uint64_t runs;    /* maximal runs of them */
+    int64_t pages;    /* dirty pages flushed (shared mode), -1 unknown */
+    uint64_t dropped; /* copy mode: net edited bytes past the end (the file was
+                         truncated under them), dropped and not written */
+    uint64_t ns;      /* time taken */
 } DocWriteResult;
 
-/* Write the edits to the file, durably (see above). -EROFS in read-only
- * mode or when the file cannot be opened for writing. res may be NULL. */
+/* Write the edits to the file, durably (see above): only the net bytes,
+ * those whose value differs from what they held at the last write, so an
+ * undone edit never overwrites what another process wrote there. Refreshes
+ * first (doc_refresh), so a truncation is seen: edits past the end are
+ * dropped and counted (res->dropped), never written (the file never grows).
+ * Refuses rather than write into a file nobody sees: -MMH_EREPLACED or
+ * -ENOENT when the path no longer names the open file. -EROFS in read-only mode or when
+ * the file cannot be opened for writing. res may be NULL. */
 int doc_write(Doc *d, DocWriteResult *res);
 
 typedef struct DocChange {
-    uint64_t old_size, new_size; /* equal when nothing changed */
-    size_t lost_edits;           /* journal records dropped past the new end */
+    uint64_t old_size, new_size; /* equal when the size did not change */
+    uint64_t lost_bytes;         /* copy mode: net edited bytes now past the end (the
+                                    journal keeps them: they return if the file grows
+                                    back; a write drops them) */
+    uint64_t reapplied;          /* copy mode: net edited bytes the kernel had
+                                    dropped with the private pages, put back */
+    int path_rc;                 /* 0, -MMH_EREPLACED (renamed over), -ENOENT (deleted) */
+    bool path_changed;           /* path_rc differs from the last refresh's */
 } DocChange;
 
-/* Notice size changes made by others (map_refresh) and drop edits past a
- * new end. ch may be NULL. */
+/* Take changes made by others: a new size (map_refresh; edits past a new
+ * end are counted), a rewrite (size or change time moved: in
+ * copy mode the net edits the map lost are re-applied from the journal) and
+ * a replaced or deleted path. Cost: two fstats and a stat, plus the net
+ * edited bytes when the file changed. ch may be NULL. */
 int doc_refresh(Doc *d, DocChange *ch);
+
+/* The path no longer names the file on purpose (the demo unlinks it): do
+ * not report it as deleted. */
+void doc_detach_path(Doc *d);
 
 #endif

@@ -57,6 +57,7 @@ struct Journal {
     bool open;       /* group applied - 1 still takes records */
     size_t saved;    /* applied at the last save, or SAVED_LOST */
     RangeSet runs;   /* ranges touched since the last save */
+    Edits edits;     /* their bytes then and now: the net changes */
 };
 
 int journal_new(Journal **out)
@@ -65,6 +66,7 @@ int journal_new(Journal **out)
     if (!j)
         return -ENOMEM;
     j->runs = (RangeSet)RANGESET_INIT;
+    j->edits = (Edits)EDITS_INIT;
     *out = j;
     return 0;
 }
@@ -78,6 +80,7 @@ void journal_free(Journal *j)
     free(j->new_);
     free(j->group);
     rangeset_free(&j->runs);
+    edits_free(&j->edits);
     free(j);
 }
 
@@ -169,6 +172,10 @@ int journal_record(Journal *j, uint64_t off, const uint8_t *old, const uint8_t *
         return -ENOMEM;
     if (rangeset_add(&j->runs, off, off + len) < 0)
         return -ENOMEM;
+    /* Last: a failure before it leaves runs a little wide, which only makes
+     * a write look at bytes that turn out not to be net. */
+    if (edits_touch(&j->edits, off, old, new_, len) < 0)
+        return -ENOMEM;
 
     /* Commit: drop the redo branch, losing the saved state if it was there. */
     if (j->saved != SAVED_LOST && j->saved > ng)
@@ -227,6 +234,8 @@ int journal_undo(Journal *j, JournalApplyFn fn, void *ctx, uint64_t *where)
     for (size_t i = group_end(j, g); i-- > j->group[g];) {
         const Rec *rc = &j->rec[i];
         r = fn(rc->off, j->old_ + rc->data, rc->len, ctx);
+        if (r == 0) /* the newest record of a byte holds its value now */
+            r = edits_touch(&j->edits, rc->off, j->new_ + rc->data, j->old_ + rc->data, rc->len);
         if (r < 0)
             return r;
         if (rc->off < lo)
@@ -251,6 +260,8 @@ int journal_redo(Journal *j, JournalApplyFn fn, void *ctx, uint64_t *where)
     for (size_t i = j->group[g], e = group_end(j, g); i < e; i++) {
         const Rec *rc = &j->rec[i];
         r = fn(rc->off, j->new_ + rc->data, rc->len, ctx);
+        if (r == 0) /* the oldest record of a byte holds its value before */
+            r = edits_touch(&j->edits, rc->off, j->old_ + rc->data, j->new_ + rc->data, rc->len);
         if (r < 0)
             return r;
         if (rc->off < lo)
@@ -284,6 +295,7 @@ void journal_mark_saved(Journal *j)
     j->open = false;
     j->saved = j->applied;
     rangeset_clear(&j->runs);
+    edits_clear(&j->edits);
 }
 
 const RangeSet *journal_runs(const Journal *j)
@@ -291,10 +303,15 @@ const RangeSet *journal_runs(const Journal *j)
     return &j->runs;
 }
 
+const Edits *journal_edits(const Journal *j)
+{
+    return &j->edits;
+}
+
 /* One pass over the whole history, compacting headers, bytes and groups in
  * place (every write index trails its read index). Rare, so O(history) is
  * fine here. */
-void journal_truncate(Journal *j, uint64_t size)
+uint64_t journal_truncate(Journal *j, uint64_t size)
 {
     size_t w = 0, wb = 0, gw = 0;              /* write indices: records, bytes, groups */
     size_t below_applied = 0, below_saved = 0; /* empty groups dropped under each mark */
@@ -332,6 +349,7 @@ void journal_truncate(Journal *j, uint64_t size)
         j->saved -= below_saved;
     /* Removing a tail never splits a range, so this cannot fail. */
     (void)rangeset_remove(&j->runs, size, UINT64_MAX);
+    return edits_truncate(&j->edits, size);
 }
 
 size_t journal_groups(const Journal *j)

@@ -15,9 +15,11 @@
  * branch. Memory grows with the edits made, never with the file.
  *
  * The journal also keeps the set of byte ranges touched since the last
- * write (journal_runs), which is what a copy-mode write sends to the file,
- * and a saved marker, so journal_modified() says whether the document
- * differs from what was last written (undoing back to it counts as clean).
+ * write (journal_runs) and, for those bytes, their values then and now
+ * (journal_edits, see edits.h): the net changes, which are what a write
+ * sends to the file; and a saved marker, so journal_modified() says whether
+ * the document differs from what was last written (undoing back to it
+ * counts as clean).
  */
 #ifndef MMH_JOURNAL_H
 #define MMH_JOURNAL_H
@@ -26,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "edits.h"
 #include "rangeset.h"
 
 typedef struct Journal Journal;
@@ -66,9 +69,14 @@ void journal_mark_saved(Journal *j);
  * journal_mark_saved, sorted and merged. */
 const RangeSet *journal_runs(const Journal *j);
 
-/* Drop every record whose range starts at or after size (the file shrank
- * under the editor, taking those edits with it). */
-void journal_truncate(Journal *j, uint64_t size);
+/* Those bytes' values at the last journal_mark_saved and now: the net
+ * changes a write sends (edits_each_net). Emptied by journal_mark_saved. */
+const Edits *journal_edits(const Journal *j);
+
+/* Drop every record whose range starts at or after size, and cut the one
+ * that straddles it (the file shrank under the editor, taking those edits
+ * with it). Returns how many net bytes were lost. */
+uint64_t journal_truncate(Journal *j, uint64_t size);
 
 /* Counts, for the status line and tests. */
 size_t journal_groups(const Journal *j);  /* undo steps available */

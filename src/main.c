@@ -14,6 +14,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,17 +24,56 @@
 #include "cmd.h"
 #include "doc.h"
 #include "keymap.h"
+#include "parse.h"
 #include "tui.h"
 
 #define TICK_MS 200               /* idle refresh period */
 #define BURST_KEYS 256            /* keys handled before a paint */
 #define JOB_BUDGET_NS 30000000ull /* a job's slice per loop turn */
 
-static volatile sig_atomic_t stop_signal; /* SIGTERM/SIGHUP arrived */
+static volatile sig_atomic_t stop_signal; /* SIGTERM, SIGHUP or SIGINT arrived */
 
 static void on_stop(int sig)
 {
     stop_signal = sig;
+}
+
+/* Stop cleanly on the signals that end a program: the handler sets the flag
+ * that the loop (and a batch save, through SessionOpts.stop) checks. Once
+ * only (SA_RESETHAND): a second signal ends the program at once, should a
+ * long command not look at the flag. */
+static void catch_stop_signals(void)
+{
+    static const int sigs[] = {SIGTERM, SIGHUP, SIGINT};
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaction(sigs[i], &sa, NULL);
+}
+
+/* Print "mmhex: MESSAGE" on stderr with control characters escaped
+ * (parse_escape_ctl): file names, arguments and the messages that echo them
+ * come from outside, and the terminal must not take them for commands. */
+static void complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void complain(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *raw = NULL;
+    int n = vasprintf(&raw, fmt, ap);
+    va_end(ap);
+    size_t k = n < 0 ? 0 : parse_escape_ctl(raw, NULL, 0);
+    char *esc = n < 0 ? NULL : malloc(k + 1);
+    if (esc)
+        parse_escape_ctl(raw, esc, k + 1);
+    fprintf(stderr, "mmhex: %s\n", esc ? esc : "out of memory");
+    free(esc);
+    if (n >= 0)
+        free(raw);
 }
 
 static void usage(FILE *f)
@@ -64,8 +104,7 @@ static char *make_demo(void)
         return NULL;
     int fd = mkstemp(path);
     if (fd < 0) {
-        fprintf(stderr, "mmhex: cannot create a demo file in %s: %s\n", t && *t ? t : "/tmp",
-                strerror(errno));
+        complain("cannot create a demo file in %s: %s", t && *t ? t : "/tmp", strerror(errno));
         free(path);
         return NULL;
     }
@@ -84,7 +123,7 @@ static char *make_demo(void)
     ok = ok && pwrite(fd, tail, sizeof tail - 1, (off_t)(size - (sizeof tail - 1))) > 0;
     close(fd);
     if (!ok) {
-        fprintf(stderr, "mmhex: cannot write the demo file %s: %s\n", path, strerror(errno));
+        complain("cannot write the demo file %s: %s", path, strerror(errno));
         unlink(path);
         free(path);
         return NULL;
@@ -92,9 +131,27 @@ static char *make_demo(void)
     return path;
 }
 
+/* A signal asked us to stop: say so. A save it interrupted has removed its
+ * copy and failed with its own message already. */
+static bool stopped(void)
+{
+    if (stop_signal)
+        complain("stopped by a signal (%s)", strsignal(stop_signal));
+    return stop_signal != 0;
+}
+
+/* SessionOpts.out in batch mode: long listings go out as they are made. */
+static int write_stdout(const char *text, size_t len, void *ctx)
+{
+    (void)ctx;
+    return fwrite(text, 1, len, stdout) == len ? 0 : -1;
+}
+
 static int run_batch(Session *s, char **cmds, int n)
 {
     for (int i = 0; i < n; i++) {
+        if (stopped())
+            return 1;
         unsigned r = cmd_run(s, cmds[i]);
         char *out = cmd_output_take(s);
         if (out) {
@@ -104,19 +161,24 @@ static int run_batch(Session *s, char **cmds, int n)
         bool err;
         const char *msg = cmd_message(s, &err);
         if (cmd_result(s) < 0) {
-            /* Most messages name their command already ("goto: ..."). */
+            /* Most messages name their command already ("goto: ...";
+             * saveas! says "saveas"). */
             size_t w = strcspn(cmds[i], " \t");
+            if (w > 1 && cmds[i][w - 1] == '!')
+                w--;
             if (msg && !strncmp(msg, cmds[i], w) && (msg[w] == ':' || msg[w] == ' '))
-                fprintf(stderr, "mmhex: %s\n", msg);
+                complain("%s", msg);
             else
-                fprintf(stderr, "mmhex: %s: %s\n", cmds[i], msg ? msg : "failed");
+                complain("%s: %s", cmds[i], msg ? msg : "failed");
             return 1;
         }
         if (r & MMH_R_QUIT)
             break;
     }
+    if (stopped())
+        return 1;
     if (doc_unwritten(cmd_doc(s)))
-        fprintf(stderr, "mmhex: warning: edits were not written (add -e write)\n");
+        complain("warning: edits were not written (add -e write)");
     return fflush(stdout) == 0 ? 0 : 1;
 }
 
@@ -130,16 +192,14 @@ static uint64_t now_ms(void)
 static int run_tui(Session *s)
 {
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-        fprintf(stderr, "mmhex: not a terminal (use -e CMD for batch mode)\n");
+        complain("not a terminal (use -e CMD for batch mode)");
         return 1;
     }
     if (tui_start() < 0) {
-        fprintf(stderr, "mmhex: cannot start the terminal (TERM=%s)\n",
-                getenv("TERM") ? getenv("TERM") : "");
+        complain("cannot start the terminal (TERM=%s)", getenv("TERM") ? getenv("TERM") : "");
         return 1;
     }
-    signal(SIGTERM, on_stop);
-    signal(SIGHUP, on_stop);
+    catch_stop_signals();
     Grid g = {0};
     int rows, cols;
     tui_size(&rows, &cols);
@@ -201,7 +261,8 @@ int main(int argc, char **argv)
     bool demo = false;
     if (!cmds)
         return 1;
-    while ((c = getopt_long(argc, argv, "rcsg:w:e:hV", longopts, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":rcsg:w:e:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'r': mode = MMH_MODE_READONLY; break;
         case 'c': mode = MMH_MODE_COPY; break;
@@ -211,7 +272,7 @@ int main(int argc, char **argv)
             char *end;
             long w = strtol(optarg, &end, 10);
             if (*end || w < 1 || w > 4096) {
-                fprintf(stderr, "mmhex: -w takes bytes per row from 1 to 4096, not '%s'\n", optarg);
+                complain("-w takes bytes per row from 1 to 4096, not '%s'", optarg);
                 goto out;
             }
             so.bpr_fixed = (int)w;
@@ -227,13 +288,19 @@ int main(int argc, char **argv)
             printf("mmhex %s\n", PACKAGE_VERSION);
             status = 0;
             goto out;
-        default: fprintf(stderr, "mmhex: try 'mmhex --help'\n"); goto out;
+        /* getopt's own messages would echo the option raw: opterr is 0. */
+        case ':': complain("%s needs an argument (try 'mmhex --help')", argv[optind - 1]); goto out;
+        default:
+            if (optopt)
+                complain("unknown option -%c (try 'mmhex --help')", optopt);
+            else
+                complain("unknown option %s (try 'mmhex --help')", argv[optind - 1]);
+            goto out;
         }
     }
     int nfiles = argc - optind;
     if (nfiles > 1 || (demo && nfiles) || (ncmds && nfiles != 1)) {
-        fprintf(stderr, "mmhex: %s (try 'mmhex --help')\n",
-                ncmds && !nfiles ? "-e needs a FILE" : "give one FILE");
+        complain("%s (try 'mmhex --help')", ncmds && !nfiles ? "-e needs a FILE" : "give one FILE");
         goto out;
     }
     status = 1;
@@ -245,6 +312,11 @@ int main(int argc, char **argv)
         path = demo_path;
     }
     so.batch = ncmds > 0;
+    if (so.batch) { /* the TUI catches them in run_tui, once the terminal is set up */
+        catch_stop_signals();
+        so.stop = &stop_signal;
+        so.out = write_stdout; /* find -a streams: memory stays flat */
+    }
     /* The demo file is unlinked once mapped, so a copy-mode write (which
      * reopens the path) could not reach it: edit the demo shared. */
     MapOpts mo = {.mode = demo_path && mode == MMH_MODE_AUTO ? MMH_MODE_SHARED : mode};
@@ -253,11 +325,13 @@ int main(int argc, char **argv)
     if (demo_path)
         unlink(demo_path); /* the mapping keeps it alive until we exit */
     if (rc < 0) {
-        fprintf(stderr, "mmhex: %s: %s\n", path, map_strerror(rc));
+        complain("%s: %s", path, map_strerror(rc));
         goto out;
     }
+    if (demo_path) /* unlinked on purpose: not "deleted by another process" */
+        doc_detach_path(d);
     if (cmd_session_new(&s, d, &so) < 0) {
-        fprintf(stderr, "mmhex: out of memory\n");
+        complain("out of memory");
         goto out;
     }
     if (start) {
@@ -265,7 +339,7 @@ int main(int argc, char **argv)
         snprintf(line, sizeof line, "goto %s", start);
         cmd_run(s, line);
         if (cmd_result(s) < 0) {
-            fprintf(stderr, "mmhex: -g %s\n", cmd_message(s, NULL));
+            complain("-g %s", cmd_message(s, NULL));
             status = 2;
             goto out;
         }

@@ -80,6 +80,7 @@ struct Map {
     MmhMode mode;       /* never MMH_MODE_AUTO */
     MmhKind kind;       /* file or block device */
     bool writable;      /* this process may write the file */
+    bool busy;          /* a running program: open(O_RDWR) says ETXTBSY */
     const char *notice; /* static sentence about a choice made, or NULL */
     uint8_t *base;      /* the mapping, NULL when nothing is mapped */
     size_t maplen;      /* bytes mapped at base, a multiple of pagesize */
@@ -348,9 +349,28 @@ static int resize(Map *m, uint64_t size)
     return 0;
 }
 
+/* Has the file system holding the file less room than one page? 1 yes,
+ * 0 no, -1 when it cannot be asked. f_bavail is what an unprivileged writer
+ * may still take; on tmpfs it equals f_bfree (no reserve). A block device's
+ * descriptor would report the file system of /dev: its faults are never
+ * about space. */
+static int fs_full(const Map *m)
+{
+    struct statvfs st;
+    if (m->kind == MMH_KIND_BLOCKDEV)
+        return 0;
+    if (!m->sys->fstatvfs || m->sys->fstatvfs(m->fd, &st) < 0)
+        return -1;
+    uint64_t unit = st.f_frsize ? st.f_frsize : st.f_bsize;
+    return st.f_bavail == 0 || st.f_bfree == 0 || (uint64_t)st.f_bavail * unit < m->pagesize;
+}
+
 /* After a caught SIGBUS at addr: learn the size. A fault past the new end
- * was a truncation (remap, -MMH_ETRUNC); inside it, the page could not be read
- * (-EIO) or, on a write, its hole could not be filled (-ENOSPC). */
+ * was a truncation (remap, -MMH_ETRUNC). Inside it, the kernel could not
+ * give us the page: -ENOSPC when the file system is full, so the page was a
+ * hole it could not fill (a write; on tmpfs even a read, which allocates a
+ * page for the hole), else -EIO. The file system is asked, not the kind of
+ * access, so a read and a write of the same hole name the same cause. */
 static int fault_result(Map *m, uintptr_t addr, bool writing)
 {
     uint64_t at = (uint64_t)(addr - (uintptr_t)m->base);
@@ -362,7 +382,10 @@ static int fault_result(Map *m, uintptr_t addr, bool writing)
         resize(m, size); /* shrinking: cannot fail */
         return -MMH_ETRUNC;
     }
-    return writing ? -ENOSPC : -EIO;
+    int full = fs_full(m);
+    if (full < 0) /* cannot tell: a write fault is most likely a hole */
+        return writing ? -ENOSPC : -EIO;
+    return full ? -ENOSPC : -EIO;
 }
 
 /* ---- open and close ------------------------------------------------------- */
@@ -429,20 +452,43 @@ static int initial_size(Map *m, const struct stat *st, uint64_t *size)
     return r > 0 ? -ENODATA : 0;
 }
 
+/* Is the file a running program? The kernel refuses to open one for
+ * writing (ETXTBSY), and faccessat does not say so. Only files with an
+ * execute bit are asked, by an open(O_RDWR) that then fails: one that
+ * succeeds is closed at once, which sends inotify watchers IN_CLOSE_WRITE,
+ * so a plain data file never pays for the question. Best effort. */
+static void probe_busy(Map *m, const char *path, const struct stat *st)
+{
+    if (!S_ISREG(st->st_mode) || !(st->st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)))
+        return;
+    int fd = m->sys->open(path, O_RDWR | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0);
+    if (fd >= 0)
+        m->sys->close(fd);
+    else if (errno == ETXTBSY)
+        m->busy = true;
+}
+
 /* Could this process write the file open on m->fd? Asked with
  * faccessat(AT_EACCESS) on /proc/self/fd/N (the very inode, no path race),
  * not by opening it O_RDWR: closing a descriptor opened for writing sends
- * inotify watchers IN_CLOSE_WRITE, and a viewer must not look like a writer. */
-static int can_write(Map *m, const char *path, bool *yes)
+ * inotify watchers IN_CLOSE_WRITE, and a viewer must not look like a writer.
+ * A running program is the exception (probe_busy). */
+static int can_write(Map *m, const char *path, const struct stat *st, bool *yes)
 {
     char self[64];
     snprintf(self, sizeof self, "/proc/self/fd/%d", m->fd);
     int rc = m->sys->faccessat(AT_FDCWD, self, W_OK, AT_EACCESS);
     if (rc < 0 && errno == ENOENT) /* no /proc: the path will do */
         rc = m->sys->faccessat(AT_FDCWD, path, W_OK, AT_EACCESS);
+    if (rc < 0 && errno == ETXTBSY) { /* permitted, but a running program */
+        m->busy = true;
+        rc = 0;
+    }
     *yes = rc == 0;
     if (rc < 0 && !is_denied(errno))
         return -errno;
+    if (*yes && !m->busy)
+        probe_busy(m, path, st);
     return 0;
 }
 
@@ -454,6 +500,7 @@ static int open_writable(Map *m, const char *path, const struct stat *st, int *w
     *wfd = sys->open(path, O_RDWR | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0);
     if (*wfd < 0) {
         int e = errno;
+        m->busy = e == ETXTBSY;
         return is_denied(e) ? 0 : -e;
     }
     struct stat wst;
@@ -479,6 +526,10 @@ static int choose_mode(Map *m, MmhMode asked)
         } else if (!m->writable) {
             m->mode = MMH_MODE_READONLY;
             m->notice = "read-only: no write permission";
+        } else if (m->busy) {
+            m->mode = MMH_MODE_READONLY;
+            m->notice = "read-only: the file is a running program (text file busy); use -c to "
+                        "edit and save to a new file";
         } else {
             m->mode = MMH_MODE_COPY;
         }
@@ -487,8 +538,12 @@ static int choose_mode(Map *m, MmhMode asked)
         m->mode = MMH_MODE_COPY;
         if (!m->writable)
             m->notice = "file not writable: edits can only be saved to a new file";
+        else if (m->busy)
+            m->notice = "the file is a running program: edits can only be saved to a new file (W)";
         return 0;
     case MMH_MODE_SHARED:
+        if (m->busy)
+            return -ETXTBSY;
         if (!m->writable)
             return -EROFS;
         m->mode = MMH_MODE_SHARED;
@@ -530,7 +585,7 @@ static int open_file(Map *m, const char *path, MmhMode asked)
             return rc;
         m->writable = wfd >= 0;
     } else {
-        rc = can_write(m, path, &m->writable);
+        rc = can_write(m, path, &st, &m->writable);
         if (rc < 0)
             return rc;
     }
@@ -610,12 +665,15 @@ const char *map_strerror(int rc)
     case -ENODATA:
         return "reports size 0 but is not empty (a /proc or /sys file?); it cannot be mapped";
     case -MMH_ETRUNC: return "file truncated by another process";
+    case -MMH_EREPLACED: return "the file was replaced by another process (renamed over)";
     case -MMH_ENOMMAP:
         return "its file system cannot map files (a /sys file?); mmhex maps files and block "
                "devices";
     case -EROFS: return "read-only: the file cannot be written in this mode";
     case -ESTALE: return "the file was replaced by another process";
     case -ENOSPC: return "no space left on the file system to fill a hole";
+    case -ETXTBSY:
+        return "the file is a running program: the kernel refuses to write it (text file busy)";
     }
     return strerror(rc < 0 ? -rc : rc);
 }
@@ -1244,12 +1302,13 @@ int map_seek_region(Map *m, uint64_t from, bool data, bool backward, uint64_t *o
 
 /* ---- copy-mode write-back ------------------------------------------------- */
 
-static int write_runs(Map *m, int fd, const MmhSpan *runs, size_t n, uint8_t *buf)
+static int write_runs(Map *m, int fd, const MmhSpan *runs, size_t n, MapSourceFn src, void *ctx,
+                      uint8_t *buf)
 {
     for (size_t i = 0; i < n; i++) {
         for (uint64_t at = runs[i].lo; at < runs[i].hi;) {
             size_t k = runs[i].hi - at < COMMIT_CHUNK ? (size_t)(runs[i].hi - at) : COMMIT_CHUNK;
-            int rc = map_read(m, at, buf, k);
+            int rc = src ? src(at, buf, k, ctx) : map_read(m, at, buf, k);
             if (rc == 0)
                 rc = sys_pwrite_all(m->sys, fd, buf, k, at);
             if (rc < 0)
@@ -1276,6 +1335,14 @@ static void dontneed_unlocked(Map *m, uint64_t lo, uint64_t hi)
 
 int map_commit(Map *m, const MmhSpan *runs, size_t n)
 {
+    int rc = map_commit_from(m, runs, n, NULL, NULL);
+    if (rc == 0)
+        map_discard(m, runs, n);
+    return rc;
+}
+
+int map_commit_from(Map *m, const MmhSpan *runs, size_t n, MapSourceFn src, void *ctx)
+{
     if (m->mode != MMH_MODE_COPY || !m->writable)
         return -EROFS;
     for (size_t i = 0; i < n; i++) {
@@ -1294,6 +1361,8 @@ int map_commit(Map *m, const MmhSpan *runs, size_t n)
     if (fd < 0) {
         int e = errno;
         free(buf);
+        if (e == ETXTBSY) /* a running program: say so, not "read-only" */
+            return -ETXTBSY;
         return is_denied(e) ? -EROFS : -e;
     }
     struct stat st;
@@ -1302,17 +1371,21 @@ int map_commit(Map *m, const MmhSpan *runs, size_t n)
         rc = -errno;
     else if (st.st_dev != m->dev || st.st_ino != m->ino)
         rc = -ESTALE; /* writing the runs into another file would be wrong */
+    else if (m->kind == MMH_KIND_FILE && runs[n - 1].hi > (uint64_t)st.st_size)
+        rc = -MMH_ETRUNC; /* truncated since the last refresh: pwrite would extend it */
     if (rc == 0)
-        rc = write_runs(m, fd, runs, n, buf);
+        rc = write_runs(m, fd, runs, n, src, ctx, buf);
     /* After a good fsync the bytes are on disk whatever close says. */
     sys->close(fd);
     free(buf);
-    if (rc < 0)
-        return rc;
+    return rc;
+}
 
-    /* The page cache now holds the committed bytes: the private copies can
-     * go. Failing to drop them costs memory, not data, so it is not an
-     * error of the commit. */
+void map_discard(Map *m, const MmhSpan *runs, size_t n)
+{
+    if (m->mode != MMH_MODE_COPY || n == 0)
+        return;
+    /* Failing to drop a page costs memory, not data: best effort. */
     uint64_t lo = round_down(runs[0].lo, m->pagesize);
     uint64_t hi = round_up(runs[0].hi, m->pagesize);
     for (size_t i = 1; i <= n; i++) {
@@ -1320,11 +1393,32 @@ int map_commit(Map *m, const MmhSpan *runs, size_t n)
             hi = round_up(runs[i].hi, m->pagesize);
             continue;
         }
-        dontneed_unlocked(m, lo, hi);
+        if (hi > m->maplen)
+            hi = m->maplen;
+        if (lo < hi)
+            dontneed_unlocked(m, lo, hi);
         if (i < n) {
             lo = round_down(runs[i].lo, m->pagesize);
             hi = round_up(runs[i].hi, m->pagesize);
         }
     }
+}
+
+int map_stamp(Map *m, MapStamp *out)
+{
+    struct stat st;
+    if (m->sys->fstat(m->fd, &st) < 0)
+        return -errno;
+    out->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    out->ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
+    out->size = m->kind == MMH_KIND_FILE && st.st_size > 0 ? (uint64_t)st.st_size : 0;
     return 0;
+}
+
+int map_path_check(const Map *m)
+{
+    struct stat st;
+    if (stat(m->path, &st) < 0)
+        return errno == ENOENT || errno == ENOTDIR ? -ENOENT : 0; /* else: cannot tell */
+    return st.st_dev == m->dev && st.st_ino == m->ino ? 0 : -MMH_EREPLACED;
 }

@@ -65,8 +65,9 @@ typedef struct MapOpts {
 /* Codes of mmhex's own, returned negated like -errno. They lie above every
  * errno value (the kernel's stop below 4096), so a real errno from a syscall
  * (an ENXIO from open, say) is never mistaken for one of them. */
-#define MMH_ETRUNC 4097  /* the range lies past the end: the file was truncated */
-#define MMH_ENOMMAP 4098 /* a regular file whose file system cannot mmap it (/sys) */
+#define MMH_ETRUNC 4097    /* the range lies past the end: the file was truncated */
+#define MMH_ENOMMAP 4098   /* a regular file whose file system cannot mmap it (/sys) */
+#define MMH_EREPLACED 4099 /* the path now names another file (renamed over) */
 
 /*
  * Error codes with a meaning of their own here (map_strerror words them):
@@ -74,11 +75,14 @@ typedef struct MapOpts {
  *     -EPROTOTYPE socket; -ENODEV character device; -MMH_ENOMMAP a regular
  *     file that its file system will not map (sysfs); -ENODATA a non-empty
  *     file that reports size 0 (/proc, /sys); -EROFS shared mode asked for a
- *     file that cannot be opened for writing.
+ *     file that cannot be opened for writing; -ETXTBSY shared mode asked for
+ *     a running program (the kernel refuses to open it for writing; auto
+ *     mode opens it read-only and copy mode keeps it, each with a notice).
  *   byte access: -MMH_ETRUNC the range lies past the end of the file (it was
- *     truncated: map_size() now gives the new size); -EIO the kernel could
- *     not read the page; -ENOSPC no space to fill a hole on write; -EROFS the
- *     mode does not allow edits.
+ *     truncated: map_size() now gives the new size); -ENOSPC the file system
+ *     is full and the page is a hole the kernel could not fill (a write, or
+ *     on tmpfs even a read); -EIO the kernel could not read the page
+ *     otherwise; -EROFS the mode does not allow edits.
  */
 
 /* Open and map path. On success *out owns the file; on failure *out is NULL
@@ -114,7 +118,7 @@ uintptr_t map_addr(const Map *m, uint64_t off);
 /* ---- bytes (guarded against SIGBUS) ------------------------------------ */
 
 /* Copy len bytes at off into buf. 0, or -MMH_ETRUNC if any of it lies past the
- * end (nothing useful in buf), -EIO. */
+ * end (nothing useful in buf), -ENOSPC (a hole on a full tmpfs), -EIO. */
 int map_read(Map *m, uint64_t off, void *buf, size_t len);
 
 /* Overwrite len bytes at off. -EROFS in read-only mode; -MMH_ETRUNC past the end;
@@ -209,14 +213,42 @@ int map_seek_region(Map *m, uint64_t from, bool data, bool backward, uint64_t *o
  * where it ends (at most the size). */
 int map_region(Map *m, uint64_t pos, bool *data, uint64_t *end);
 
+/* ---- changes made by others ------------------------------------------- */
+
+typedef struct MapStamp {
+    uint64_t size;              /* st_size (0 for a block device) */
+    int64_t mtime_ns, ctime_ns; /* change times: a rewrite at the same size moves them */
+} MapStamp;
+
+/* fstat the open file, to notice changes made by others that keep its size
+ * (another process's `cat new > file` truncates, then writes: in copy mode
+ * the kernel has dropped every private page meanwhile). */
+int map_stamp(Map *m, MapStamp *out);
+
+/* Does the path given to map_open still name the open file? 0 yes (or it
+ * cannot be told), -MMH_EREPLACED another file is there now (renamed over),
+ * -ENOENT nothing is (deleted). One stat of the path. */
+int map_path_check(const Map *m);
+
 /* ---- copy-mode write-back ---------------------------------------------- */
 
 /* Write the edited runs (sorted, disjoint) to the file: pwrite each run's
  * bytes from the private copy, fsync, then drop the private pages that the
  * runs cover wholly or partly (the page cache now holds the same bytes).
  * Cost grows with the edits, not the file. -EROFS outside copy mode or when
- * the file cannot be opened for writing; on any error the private copies
- * stay, so nothing is lost. */
+ * the file cannot be opened for writing, -ETXTBSY when it is a running
+ * program; on any error the private copies stay, so nothing is lost. */
 int map_commit(Map *m, const MmhSpan *runs, size_t n);
+
+/* The same, with the bytes to write from src instead of the private copy,
+ * and keeping the private pages (map_discard drops them). src fills buf with
+ * the len bytes at off and returns 0 or -errno. */
+typedef int (*MapSourceFn)(uint64_t off, uint8_t *buf, size_t len, void *ctx);
+int map_commit_from(Map *m, const MmhSpan *runs, size_t n, MapSourceFn src, void *ctx);
+
+/* Copy mode: drop the private copies of the pages covering the runs, so they
+ * show the file again (after a commit, or when they hold nothing net). Locked
+ * pages stay. Nothing in other modes. */
+void map_discard(Map *m, const MmhSpan *runs, size_t n);
 
 #endif

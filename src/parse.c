@@ -22,6 +22,7 @@
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 /* The longest fraction a percentage may have, in digits: 100 * 10^16 still
  * fits in a uint64_t denominator. */
@@ -360,4 +361,60 @@ char *parse_fmt_size(uint64_t bytes, char *buf, size_t n)
     uint64_t tenth = ((bytes & (((uint64_t)1 << shift) - 1)) * 10) >> shift;
     snprintf(buf, n, "%" PRIu64 ".%" PRIu64 " %s", whole, tenth, units[u]);
     return buf;
+}
+
+/* Bytes of the well-formed UTF-8 character at p that is not a control, or
+ * 0 (C0, DEL, C1, malformed, overlong, surrogate, past U+10FFFF). */
+static size_t utf8_printable(const unsigned char *p)
+{
+    uint32_t c = p[0], min;
+    size_t k;
+    if (c < 0x80)
+        return c >= 0x20 && c != 0x7f;
+    if (c >= 0xc2 && c < 0xe0)
+        k = 2, c &= 0x1f, min = 0x80;
+    else if (c >= 0xe0 && c < 0xf0)
+        k = 3, c &= 0x0f, min = 0x800;
+    else if (c >= 0xf0 && c < 0xf5)
+        k = 4, c &= 0x07, min = 0x10000;
+    else
+        return 0;
+    for (size_t i = 1; i < k; i++) {
+        if ((p[i] & 0xc0) != 0x80) /* the NUL ends it here too */
+            return 0;
+        c = (c << 6) | (p[i] & 0x3f);
+    }
+    if (c < min || c > 0x10ffff || (c >= 0xd800 && c < 0xe000) || c < 0xa0)
+        return 0;
+    return k;
+}
+
+size_t parse_escape_ctl(const char *s, char *buf, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)s;
+    size_t len = 0, put = 0; /* the whole result's length; characters in buf */
+    while (*p) {
+        char esc[4];
+        const char *piece = (const char *)p;
+        size_t k = utf8_printable(p), step = k;
+        if (k == 0) {
+            esc[0] = '\\';
+            esc[1] = 'x';
+            esc[2] = hex[*p >> 4];
+            esc[3] = hex[*p & 15];
+            piece = esc;
+            k = 4;
+            step = 1;
+        }
+        if (put == len && len + k < n) { /* nothing cut so far, and it fits */
+            memcpy(buf + put, piece, k);
+            put += k;
+        }
+        len += k;
+        p += step;
+    }
+    if (n > 0)
+        buf[put] = '\0';
+    return len;
 }

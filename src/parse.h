@@ -39,4 +39,13 @@ int parse_hex(const char *s, uint8_t *buf, size_t cap, size_t *n, const char **e
  * Returns buf. */
 char *parse_fmt_size(uint64_t bytes, char *buf, size_t n);
 
+/* Copy s into buf (n bytes with the NUL) with every byte a terminal could
+ * take for a command written as \xNN: the C0 controls, DEL, the C1 controls
+ * (U+0080..U+009F in UTF-8) and bytes that are not well-formed UTF-8 (the
+ * rest of UTF-8 passes as is: names in any script stay readable). For a
+ * message that names a file or echoes an argument. Like snprintf: returns
+ * the length the whole result needs, writes at most n - 1 characters (never
+ * half an escape) and a NUL when n > 0; buf may be NULL when n is 0. */
+size_t parse_escape_ctl(const char *s, char *buf, size_t n);
+
 #endif

@@ -7,9 +7,30 @@
  * skipping all-zero chunks so holes stay holes; then it writes the journal's
  * edited runs from the mapping over that, which brings in the copy-mode
  * edits the file lacks (some may lie in the source's holes, where the walk
- * never looks). The copy is a temporary file beside the destination, renamed
- * into place only after fsync, then the directory is synced: a failed or
- * cancelled job leaves the destination as it was.
+ * never looks).
+ *
+ * The destination is never resolved here: the job holds a descriptor of the
+ * destination's directory and names the last component relative to it
+ * (fstatat with AT_SYMLINK_NOFOLLOW, openat, linkat, renameat), so a
+ * symbolic link there is replaced itself, never followed into another
+ * directory.
+ *
+ * The copy is a file with no name (O_TMPFILE) in that directory, so a job
+ * killed at any point, by SIGKILL too, leaves nothing behind. Only when
+ * complete and synced does it get a name, by linkat through
+ * /proc/self/fd/N (AT_SYMLINK_FOLLOW, which needs no capability, unlike
+ * AT_EMPTY_PATH): straight to the destination when that must not exist
+ * (EEXIST, atomically, if one appeared meanwhile), or to a hidden temporary
+ * name then renamed over the destination. Where the file system has no
+ * O_TMPFILE the copy is a hidden named file from the start, removed on
+ * failure and on cancel: the UI cancels the job on the signals that end it,
+ * and only SIGKILL leaves that file behind. The directory is synced after
+ * the rename, so a failed, cancelled or killed job leaves the destination
+ * as it was.
+ *
+ * Permissions follow cp: a new file is created with the source's mode and
+ * the kernel applies the umask; a file replaced keeps its mode (and its
+ * owner, where the caller may set it).
  */
 #include "config.h"
 
@@ -17,6 +38,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +54,37 @@
 #define DOC_COPY_CHUNK (1u << 20) /* save-as buffer, bytes */
 #endif
 #define DOC_SCAN_BATCH 64 /* extents counted between clock checks */
+#define TEMP_TRIES 100    /* temporary names tried before giving up */
+
+typedef enum SavePhase {
+    SAVE_SCAN, /* counting data bytes for the progress figure */
+    SAVE_DATA, /* copying the source's data extents */
+    SAVE_RUNS, /* writing the edited runs (some may lie in holes) */
+    SAVE_DONE, /* fsync, name it, sync the directory */
+} SavePhase;
+
+struct DocSave {
+    Doc *d;                     /* the document copied; must outlive the job */
+    const SysOps *sys;          /* the map's syscall table (fault injection) */
+    int dirfd;                  /* the destination's directory */
+    char *name;                 /* the destination's name within dirfd */
+    char tmpname[NAME_MAX + 1]; /* a hidden name of the copy within dirfd, to
+                                   remove on failure ("" while it has none) */
+    int fd;                     /* the copy, open for writing (-1 once closed) */
+    bool unnamed;               /* fd is an O_TMPFILE: it has no name yet */
+    bool overwrite;             /* replace the destination if it exists by then */
+    bool whole;                 /* no SEEK_DATA here: all of the source is data */
+    SavePhase phase;            /* what the next step does */
+    uint64_t size;              /* document size when the job started */
+    uint64_t pos;               /* next offset to scan or copy */
+    uint64_t ext_end;           /* end of the data extent holding pos (<= pos: none) */
+    RangeSet runs;              /* edited runs to write after the extents */
+    size_t run;                 /* next run to write */
+    uint64_t run_pos;           /* offset reached inside it */
+    uint64_t done;              /* bytes copied so far */
+    uint64_t total;             /* bytes to copy: data extents plus runs */
+    uint8_t *buf;               /* DOC_COPY_CHUNK bytes, allocated once */
+};
 
 static uint64_t now_ns(void)
 {
@@ -40,49 +93,33 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* ---- save as -------------------------------------------------------------- */
+const char *doc_saveas_strerror(int rc)
+{
+    switch (rc) {
+    case -MMH_ESAVE_SELF: return "that is the file being edited: use w to write it";
+    case -MMH_ESAVE_LINK: return "that is a hard link to the file being edited: use w";
+    case -MMH_ESAVE_NOTREG: return "is a device, FIFO or socket: save-as writes regular files only";
+    case -ENOSPC: return "no space left on the device";
+    case -EDQUOT: return "disk quota exceeded";
+    case -EINTR: return "stopped by a signal";
+    }
+    return map_strerror(rc);
+}
 
-typedef enum SavePhase {
-    SAVE_SCAN, /* counting data bytes for the progress figure */
-    SAVE_DATA, /* copying the source's data extents */
-    SAVE_RUNS, /* writing the edited runs (some may lie in holes) */
-    SAVE_DONE, /* fsync, rename into place, sync the directory */
-} SavePhase;
+/* ---- the temporary file ---------------------------------------------------- */
 
-struct DocSave {
-    Doc *d;              /* the document copied; must outlive the job */
-    const SysOps *sys;   /* the map's syscall table (fault injection) */
-    int dirfd;           /* the destination's directory */
-    char *name;          /* the destination's name within dirfd */
-    char *tmp;           /* the temporary file's path, from mkostemp */
-    const char *tmpname; /* its name within dirfd (points into tmp) */
-    int fd;              /* the temporary file, open for writing */
-    bool overwrite;      /* replace the destination if it exists by then */
-    bool whole;          /* no SEEK_DATA here: all of the source is data */
-    SavePhase phase;     /* what the next step does */
-    uint64_t size;       /* document size when the job started */
-    uint64_t pos;        /* next offset to scan or copy */
-    uint64_t ext_end;    /* end of the data extent holding pos (<= pos: none) */
-    RangeSet runs;       /* edited runs to write after the extents */
-    size_t run;          /* next run to write */
-    uint64_t run_pos;    /* offset reached inside it */
-    uint64_t done;       /* bytes copied so far */
-    uint64_t total;      /* bytes to copy: data extents plus runs */
-    uint8_t *buf;        /* DOC_COPY_CHUNK bytes, allocated once */
-};
-
-/* Tear down; with the temporary file still unrenamed, remove it. */
+/* Tear down; a copy never placed goes (an unnamed one with its descriptor,
+ * a named one by its name). */
 static void save_free(DocSave *s)
 {
-    if (s->fd >= 0) { /* the copy was never placed */
+    if (s->fd >= 0)
         s->sys->close(s->fd);
+    if (s->tmpname[0])
         unlinkat(s->dirfd, s->tmpname, 0);
-    }
     if (s->dirfd >= 0)
         close(s->dirfd);
     rangeset_free(&s->runs);
     free(s->buf);
-    free(s->tmp);
     free(s->name);
     free(s);
 }
@@ -91,6 +128,96 @@ static int fail(DocSave *s, int rc)
 {
     save_free(s);
     return rc;
+}
+
+/* A fresh hidden name beside the destination in s->tmpname:
+ * ".NAME.mmhex-" and six hex digits, NAME cut to keep within NAME_MAX. */
+static void temp_name(DocSave *s, unsigned attempt)
+{
+    /* splitmix64 over the clock, the process and the attempt: names only
+     * need to differ, and O_EXCL/EEXIST settles any collision. */
+    uint64_t x = now_ns() ^ ((uint64_t)getpid() << 32) ^ ((uint64_t)attempt << 48);
+    x += 0x9e3779b97f4a7c15u;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebu;
+    x ^= x >> 31;
+    snprintf(s->tmpname, sizeof s->tmpname, ".%.200s.mmhex-%06x", s->name,
+             (unsigned)(x & 0xffffff));
+}
+
+static int open_at(const DocSave *s, const char *name, int flags, mode_t mode)
+{
+    if (s->sys->openat)
+        return s->sys->openat(s->dirfd, name, flags, (int)mode);
+    return openat(s->dirfd, name, flags, mode);
+}
+
+/* Create the copy as a named file (no O_TMPFILE here). */
+static int create_named(DocSave *s, mode_t mode)
+{
+    for (unsigned i = 0; i < TEMP_TRIES; i++) {
+        temp_name(s, i);
+        int fd = open_at(s, s->tmpname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+        if (fd >= 0) {
+            s->fd = fd;
+            return 0;
+        }
+        if (errno != EEXIST)
+            break;
+    }
+    int e = errno;
+    s->tmpname[0] = 0;
+    return -e;
+}
+
+/* Create the copy in the destination's directory with mode (the umask
+ * applies): unnamed where the file system can, named otherwise. */
+static int create_copy(DocSave *s, mode_t mode)
+{
+    int fd = open_at(s, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
+    if (fd >= 0) {
+        s->fd = fd;
+        s->unnamed = true;
+        return 0;
+    }
+    /* No O_TMPFILE: the kernel (EISDIR: O_DIRECTORY alone was seen) or the
+     * file system (EOPNOTSUPP) lacks it. */
+    if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+        return -errno;
+    return create_named(s, mode);
+}
+
+/* Give the unnamed copy the name `name` in the directory. Fails with EEXIST
+ * if that exists. */
+static int link_unnamed(DocSave *s, const char *name)
+{
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", s->fd);
+    if (linkat(AT_FDCWD, proc, s->dirfd, name, AT_SYMLINK_FOLLOW) == 0)
+        return 0;
+    int e = errno;
+    if (e != ENOENT)
+        return -e;
+    /* No /proc: AT_EMPTY_PATH does the same, given CAP_DAC_READ_SEARCH. */
+    if (linkat(s->fd, "", s->dirfd, name, AT_EMPTY_PATH) == 0)
+        return 0;
+    return errno == EEXIST ? -EEXIST : -e;
+}
+
+/* Give the unnamed copy a fresh hidden name. */
+static int link_named(DocSave *s)
+{
+    for (unsigned i = 0; i < TEMP_TRIES; i++) {
+        temp_name(s, i);
+        int rc = link_unnamed(s, s->tmpname);
+        if (rc != -EEXIST) {
+            if (rc < 0)
+                s->tmpname[0] = 0;
+            return rc;
+        }
+    }
+    s->tmpname[0] = 0;
+    return -EEXIST;
 }
 
 /* Add the journal's runs (clipped to the job's size) to s->runs and to the
@@ -195,9 +322,9 @@ static int copy_run(DocSave *s, uint64_t off, size_t n)
     return write_all(s, s->buf, n, off);
 }
 
-/* Put the finished copy at the destination; without overwrite, never over a
- * file that appeared meanwhile. */
-static int place(DocSave *s)
+/* Put the named copy (s->tmpname) at the destination; without overwrite,
+ * never over a file that appeared meanwhile. */
+static int place_named(DocSave *s)
 {
     if (s->overwrite)
         return renameat(s->dirfd, s->tmpname, s->dirfd, s->name) < 0 ? -errno : 0;
@@ -219,89 +346,121 @@ static int place(DocSave *s)
     return renameat(s->dirfd, s->tmpname, s->dirfd, s->name) < 0 ? -errno : 0;
 }
 
+/* Close the copy: its last chance to report a write error (NFS). */
+static int close_copy(DocSave *s)
+{
+    int fd = s->fd;
+    s->fd = -1;
+    return s->sys->close(fd) < 0 ? -errno : 0;
+}
+
 static int finish(DocSave *s)
 {
     if (s->sys->fsync(s->fd) < 0)
         return -errno;
-    int fd = s->fd;
-    s->fd = -1; /* closed whatever happens; the temp file is still to remove */
-    if (s->sys->close(fd) < 0) {
-        int e = errno;
-        unlinkat(s->dirfd, s->tmpname, 0);
-        return -e;
+    int rc;
+    if (s->unnamed && !s->overwrite) {
+        /* Straight to the destination: nothing named ever exists but the
+         * finished copy. */
+        rc = link_unnamed(s, s->name);
+        if (rc == 0 && (rc = close_copy(s)) < 0)
+            unlinkat(s->dirfd, s->name, 0); /* ours: linked a moment ago */
+        if (rc < 0)
+            return rc;
+    } else {
+        if (s->unnamed && (rc = link_named(s)) < 0)
+            return rc;
+        if ((rc = close_copy(s)) < 0 || (rc = place_named(s)) < 0)
+            return rc; /* save_free removes the named copy */
+        s->tmpname[0] = 0;
     }
-    int rc = place(s);
-    if (rc < 0) {
-        unlinkat(s->dirfd, s->tmpname, 0);
-        return rc;
-    }
-    /* Make the rename itself durable. Some file systems cannot sync a
+    /* Make the new name durable. Some file systems cannot sync a
      * directory (EINVAL); the copy is in place regardless. */
     if (fsync(s->dirfd) < 0 && errno != EINVAL)
         return -errno;
     return 0;
 }
 
-/* Split path into its directory (*dir, opened as *dirfd) and a name. */
-static int open_parent(const char *path, int *dirfd, char **dir, char **name)
+/* ---- the destination ------------------------------------------------------- */
+
+/* Split path into its directory (opened as s->dirfd) and s->name. The
+ * directories are followed as any path is; the last component is not. */
+static int open_parent(DocSave *s, const char *path)
 {
     const char *slash = strrchr(path, '/');
     const char *base = slash ? slash + 1 : path;
     if (*base == '\0' || !strcmp(base, ".") || !strcmp(base, ".."))
         return -EISDIR;
-    *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
-    *name = strdup(base);
-    if (!*dir || !*name)
+    if (strlen(base) > NAME_MAX)
+        return -ENAMETOOLONG;
+    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+    s->name = strdup(base);
+    if (!dir || !s->name) {
+        free(dir);
         return -ENOMEM;
-    *dirfd = open(*dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    return *dirfd < 0 ? -errno : 0;
+    }
+    s->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    free(dir);
+    return s->dirfd < 0 ? -errno : 0;
 }
 
-/* Check the destination. *real gets the path to write (a symlink's target,
- * so the link keeps pointing at the new file) or NULL for path itself;
- * *mode the permissions to give the copy. */
-static int check_dest(Doc *d, const char *path, bool overwrite, char **real, mode_t *mode)
+/* The destination st, the same file as the document, is the very name the
+ * document was opened by (not another hard link to it). */
+static bool same_entry(DocSave *s, const struct stat *st)
 {
-    const SysOps *sys = map_sys(doc_map(d));
+    if (st->st_nlink <= 1)
+        return true;                                      /* the file has no other name */
+    char *real = realpath(map_path(doc_map(s->d)), NULL); /* the source's, not ours */
+    if (!real)
+        return false;
+    char *slash = strrchr(real, '/');
+    struct stat a, b;
+    bool same = false;
+    if (slash) {
+        *slash = 0;
+        same = !strcmp(slash + 1, s->name) && stat(*real ? real : "/", &a) == 0 &&
+               fstat(s->dirfd, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+    }
+    free(real);
+    return same;
+}
+
+/* Check the destination (never following a symbolic link there). *mode
+ * gets the permissions to create the copy with, *old the file replaced
+ * (st_mode 0 for none). */
+static int check_dest(DocSave *s, mode_t *mode, struct stat *old)
+{
     struct stat src, st;
-    if (sys->fstat(map_fd(doc_map(d)), &src) < 0)
+    if (s->sys->fstat(map_fd(doc_map(s->d)), &src) < 0)
         return -errno;
-    *real = NULL;
-    *mode = S_ISREG(src.st_mode) ? src.st_mode & 0777 : 0644;
-    if (lstat(path, &st) < 0)
+    /* A device's mode says who may use the device, not what a copy of its
+     * bytes should allow: a new file then gets what the umask leaves. */
+    *mode = S_ISREG(src.st_mode) ? src.st_mode & 0777 : 0666;
+    old->st_mode = 0;
+    if (fstatat(s->dirfd, s->name, &st, AT_SYMLINK_NOFOLLOW) < 0)
         return errno == ENOENT ? 0 : -errno;
-    /* It exists. Decide on what it names, if anything. */
-    bool link = S_ISLNK(st.st_mode);
-    if (link && stat(path, &st) < 0)
-        return overwrite ? 0 : -EEXIST; /* dangling: the link itself is replaced */
+    /* It exists. A symbolic link is replaced itself, wherever it points. */
+    if (S_ISLNK(st.st_mode))
+        return s->overwrite ? 0 : -EEXIST;
     if (st.st_dev == src.st_dev && st.st_ino == src.st_ino)
-        return -EINVAL; /* the document itself: that is doc_write's job */
+        return same_entry(s, &st) ? -MMH_ESAVE_SELF : -MMH_ESAVE_LINK;
     if (S_ISDIR(st.st_mode))
         return -EISDIR;
-    if (!overwrite)
-        return -EEXIST;
     /* A rename would replace a device node or FIFO, not fill it. */
     if (!S_ISREG(st.st_mode))
-        return -EINVAL;
-    *mode = st.st_mode & 0777; /* the file replaced keeps its permissions */
-    if (link && !(*real = realpath(path, NULL)))
-        return -errno;
+        return -MMH_ESAVE_NOTREG;
+    if (!s->overwrite)
+        return -EEXIST;
+    *old = st;
     return 0;
 }
 
 int doc_saveas_start(Doc *d, const char *path, bool overwrite, DocSave **out)
 {
     *out = NULL;
-    char *real;
-    mode_t mode;
-    int rc = check_dest(d, path, overwrite, &real, &mode);
-    if (rc < 0)
-        return rc;
     DocSave *s = calloc(1, sizeof *s);
-    if (!s) {
-        free(real);
+    if (!s)
         return -ENOMEM;
-    }
     s->d = d;
     s->sys = map_sys(doc_map(d));
     s->fd = -1;
@@ -310,25 +469,28 @@ int doc_saveas_start(Doc *d, const char *path, bool overwrite, DocSave **out)
     s->size = doc_size(d);
     s->runs = (RangeSet)RANGESET_INIT;
     s->whole = map_kind(doc_map(d)) == MMH_KIND_BLOCKDEV; /* SEEK_DATA means nothing there */
-    char *dir = NULL;
-    rc = open_parent(real ? real : path, &s->dirfd, &dir, &s->name);
-    free(real);
-    if (rc == 0 && asprintf(&s->tmp, "%s/.%s.mmhex-XXXXXX", dir, s->name) < 0) {
-        s->tmp = NULL;
-        rc = -ENOMEM;
-    }
-    free(dir);
+    mode_t mode;
+    struct stat old;
+    int rc = open_parent(s, path);
+    if (rc == 0)
+        rc = check_dest(s, &mode, &old);
     if (rc == 0 && !(s->buf = malloc(DOC_COPY_CHUNK)))
         rc = -ENOMEM;
+    if (rc == 0)
+        rc = create_copy(s, mode);
     if (rc < 0)
         return fail(s, rc);
-    s->tmpname = strrchr(s->tmp, '/') + 1;
-    int fd = mkostemp(s->tmp, O_CLOEXEC);
-    if (fd < 0)
-        return fail(s, -errno);
-    s->fd = fd;
+    if (old.st_mode) {
+        /* The file replaced keeps its owner where we may give it (root, or
+         * a group of ours) and its permissions (set-id bits aside). */
+        if (fchown(s->fd, old.st_uid, old.st_gid) < 0 && fchown(s->fd, (uid_t)-1, old.st_gid) < 0) {
+            /* neither: the copy stays ours, as any new file would */
+        }
+        if (fchmod(s->fd, old.st_mode & 0777) < 0)
+            return fail(s, -errno);
+    }
     /* Holes come free: a file of the full size with nothing written. */
-    if (fchmod(fd, mode) < 0 || ftruncate(fd, (off_t)s->size) < 0)
+    if (ftruncate(s->fd, (off_t)s->size) < 0)
         return fail(s, -errno);
     rc = take_runs(s);
     if (rc < 0)
@@ -336,6 +498,8 @@ int doc_saveas_start(Doc *d, const char *path, bool overwrite, DocSave **out)
     *out = s;
     return 0;
 }
+
+/* ---- the copy -------------------------------------------------------------- */
 
 /* One unit of work of the current phase: 0 to go on, -errno. */
 static int save_unit(DocSave *s)

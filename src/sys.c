@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -22,6 +23,11 @@
 static int sys_open(const char *path, int flags, int mode)
 {
     return open(path, flags, mode);
+}
+
+static int sys_openat(int dirfd, const char *path, int flags, int mode)
+{
+    return openat(dirfd, path, flags, mode);
 }
 
 static int sys_ioctl(int fd, unsigned long req, void *arg)
@@ -102,6 +108,8 @@ const SysOps sys_default = {
     .cachestat = sys_cachestat,
     .getrlimit = sys_getrlimit,
     .getrusage = sys_getrusage,
+    .fstatvfs = fstatvfs,
+    .openat = sys_openat,
 };
 
 int sys_pwrite_all(const SysOps *ops, int fd, const void *buf, size_t n, uint64_t off)

@@ -20,6 +20,7 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/types.h>
 
 /* struct cachestat_range / struct cachestat from <linux/mman.h> (6.5). */
@@ -90,6 +91,12 @@ typedef struct SysOps {
     int (*cachestat)(int fd, const SysCacheRange *r, SysCacheStat *cs, unsigned flags);
     int (*getrlimit)(int res, struct rlimit *rl);
     int (*getrusage)(int who, struct rusage *ru);
+    /* May be NULL (a table written before it was added): the file
+     * system's free space is then unknown. */
+    int (*fstatvfs)(int fd, struct statvfs *st);
+    /* save.c creates its copy with this (O_TMPFILE or a named file). May
+     * be NULL (a table written before it was added): openat(2) is used. */
+    int (*openat)(int dirfd, const char *path, int flags, int mode);
 } SysOps;
 
 /* The real system calls. */

@@ -528,14 +528,23 @@ static void fmt_ns(uint64_t ns, char *buf, size_t n)
 
 /* What the residency sample and the read found. */
 typedef struct Sample {
-    uint64_t lo, hi; /* bytes read: [lo, hi), empty when nothing is shown */
-    uint64_t pg0;    /* offset of the first sampled page */
-    uint64_t ps;     /* page size */
-    unsigned npages; /* pages covering [lo, hi) */
-    bool unknown;    /* some page's residency is unknown */
-    bool rw_known;   /* dirty and writeback counts are valid */
-    int read_rc;     /* doc_read's result */
+    uint64_t lo, hi;          /* bytes read: [lo, hi), empty when nothing is shown */
+    uint64_t pg0;             /* offset of the first sampled page */
+    uint64_t ps;              /* page size */
+    unsigned npages;          /* pages covering [lo, hi) */
+    bool unknown;             /* some page's residency is unknown */
+    bool rw_known;            /* dirty and writeback counts are valid */
+    int read_rc;              /* doc_read's result; after a failure, the first bad page's */
+    uint64_t bad_off;         /* the first byte that could not be read, if read_rc < 0 */
+    bool bad[VIEW_PAGES_MAX]; /* per sampled page: its bytes could not be read */
 } Sample;
+
+/* Could the bytes of sampled page pi not be read? Pages past the sample
+ * are known only through the whole read. */
+static bool unreadable(const Sample *s, uint64_t pi)
+{
+    return pi < VIEW_PAGES_MAX ? s->bad[pi] : s->read_rc < 0;
+}
 
 static void draw_too_small(uint64_t size, Grid *g)
 {
@@ -595,8 +604,6 @@ static void draw_data(const View *v, Doc *d, const ViewInfo *in, const Geo *k, c
         put_str(g, 1, 0, g->cols, "(empty file)", MMH_CC_NORMAL, false);
         return;
     }
-    if (s->read_rc != 0)
-        return; /* blank rows: the caller refreshes the document and redraws */
     for (int r = 0; r < k->nrows; r++) {
         uint64_t row = v->top + (uint64_t)r * (uint64_t)k->bpr;
         int y = 1 + r;
@@ -610,23 +617,26 @@ static void draw_data(const View *v, Doc *d, const ViewInfo *in, const Geo *k, c
         put_str(g, y, 0, g->cols, num, MMH_CC_OFFSET, false);
         pi = (row - s->pg0) / s->ps;
         glyph_of(pi < VIEW_PAGES_MAX ? flags[pi] : MMH_PG_UNKNOWN, &gch, &gcls);
+        if (unreadable(s, pi))
+            gch = '!', gcls = MMH_CC_GLYPH_HOT;
         grid_put(g, y, k->offw + 1, gch, gcls);
         for (int j = 0; j < k->bpr; j++) {
             uint64_t off = row + (uint64_t)j;
             uint8_t b;
             int hc = hex_col(k, j), tc = k->text0 + j, cls[2];
-            bool hole;
+            bool hole, bad;
 
             if (off >= s->hi)
                 break;
             b = buf[off - s->lo];
             pi = (off - s->pg0) / s->ps;
-            hole = pi < VIEW_PAGES_MAX && is_hole(flags[pi]) && b == 0;
-            cls[0] = hole ? MMH_CC_HOLE : b ? MMH_CC_HEX : MMH_CC_ZERO;
-            cls[1] = hole ? MMH_CC_HOLE : MMH_CC_TEXT;
+            bad = unreadable(s, pi); /* "??": whatever buf holds is not the file's */
+            hole = !bad && pi < VIEW_PAGES_MAX && is_hole(flags[pi]) && b == 0;
+            cls[0] = bad ? MMH_CC_ERROR : hole ? MMH_CC_HOLE : b ? MMH_CC_HEX : MMH_CC_ZERO;
+            cls[1] = bad ? MMH_CC_ERROR : hole ? MMH_CC_HOLE : MMH_CC_TEXT;
             while (runs && ri < runs->n && runs->v[ri].hi <= off)
                 ri++;
-            if (runs && ri < runs->n && runs->v[ri].lo <= off) {
+            if (!bad && runs && ri < runs->n && runs->v[ri].lo <= off) {
                 cls[0] = cls[1] = MMH_CC_MODIFIED;
                 hole = false;
             }
@@ -644,6 +654,12 @@ static void draw_data(const View *v, Doc *d, const ViewInfo *in, const Geo *k, c
                     g->cur_row = y, g->cur_col = tc;
                 else
                     g->cur_row = y, g->cur_col = hc + (v->nibble ? 1 : 0);
+            }
+            if (bad) {
+                grid_put(g, y, hc, '?', cls[0]);
+                grid_put(g, y, hc + 1, '?', cls[0]);
+                grid_put(g, y, tc, '?', cls[1]);
+                continue;
             }
             grid_put(g, y, hc, hole ? '-' : "0123456789abcdef"[b >> 4], cls[0]);
             grid_put(g, y, hc + 1, hole ? '-' : "0123456789abcdef"[b & 15], cls[0]);
@@ -770,6 +786,30 @@ static void draw_message(const ViewInfo *in, Grid *g)
                 in->message_error ? MMH_CC_ERROR : MMH_CC_MESSAGE, true);
 }
 
+/* The read of the visible bytes failed: read them again a page at a time,
+ * so what can be read still shows and only the pages that cannot are
+ * marked. read_rc becomes the first bad page's code (0 if every page reads
+ * now, unless the file was truncated: the caller must take the new size). */
+static void read_pages(Doc *d, uint8_t *buf, Sample *s)
+{
+    int first = 0;
+    for (uint64_t at = s->lo; at < s->hi;) {
+        uint64_t end = at - at % s->ps + s->ps, pi = (at - s->pg0) / s->ps;
+        if (end > s->hi)
+            end = s->hi;
+        int rc = doc_read(d, at, buf + (at - s->lo), (size_t)(end - at));
+        if (pi < VIEW_PAGES_MAX)
+            s->bad[pi] = rc < 0;
+        if (rc < 0 && first == 0) {
+            first = rc;
+            s->bad_off = at;
+        }
+        at = end;
+    }
+    if (first != 0 || s->read_rc != -MMH_ETRUNC)
+        s->read_rc = first;
+}
+
 /* Sample the visible pages, then read the visible bytes, timing and
  * counting faults around the read. */
 static void sample(const View *v, Doc *d, const Geo *k, uint8_t *buf, uint8_t *flags, Sample *s,
@@ -796,6 +836,8 @@ static void sample(const View *v, Doc *d, const Geo *k, uint8_t *buf, uint8_t *f
     s->unknown = false;
     s->rw_known = false;
     s->read_rc = 0;
+    s->bad_off = s->lo;
+    memset(s->bad, 0, sizeof s->bad);
     if (s->hi == s->lo)
         return;
 
@@ -809,6 +851,8 @@ static void sample(const View *v, Doc *d, const Geo *k, uint8_t *buf, uint8_t *f
 
     faults_ok = r && resid_faults(r, &f0) == 0;
     s->read_rc = doc_read(d, s->lo, buf, (size_t)(s->hi - s->lo));
+    if (s->read_rc < 0)
+        read_pages(d, buf, s);
     if (faults_ok && resid_faults(r, &f1) == 0) {
         f->minflt = f1.minor - f0.minor;
         f->majflt = f1.major - f0.major;
@@ -856,6 +900,7 @@ void view_render(const View *v, Doc *d, const ViewInfo *info, Grid *g, ViewFrame
             k.nrows = g->rows - VIEW_STATUS_ROWS;
         sample(v, d, &k, buf, flags, &s, &f);
         f.read_rc = s.read_rc;
+        f.read_off = s.bad_off;
         draw_title(v, d, in, g);
         draw_data(v, d, in, &k, &s, buf, flags, g);
         draw_status1(v, d, in, &f, &s, g);

@@ -19,9 +19,11 @@
  * space, then one text character per byte (printable ASCII, '.' otherwise).
  * Glyphs: R resident, . not resident, D dirty, W under writeback, L locked,
  * C holds copy-mode edits, ? unknown (permission trap), H hole (no data on
- * disk). Bytes of a hole page show as "--" (they read as zero) unless the
- * page is dirty or holds edits; bytes edited and not yet written always
- * show their value.
+ * disk), ! unreadable. Bytes of a hole page show as "--" (they read as zero)
+ * unless the page is dirty or holds edits; bytes edited and not yet written
+ * always show their value. Bytes that could not be read (an I/O error, a
+ * hole on a full tmpfs, a page gone by truncation) show as "??" and '?',
+ * never as data or blanks.
  *
  * Cost: O(screen). The only file access is one doc_read of the visible
  * bytes, after the residency sample (touching faults pages in, so sampling
@@ -146,12 +148,15 @@ typedef struct ViewFrame {
     uint64_t ns;              /* time to sample and render */
     unsigned pages, resident; /* pages visible and of those resident */
     int64_t dirty, writeback; /* dirty and writeback pages visible, -1 unknown */
-    int read_rc;              /* doc_read's result: -MMH_ETRUNC if truncated */
+    int read_rc;              /* doc_read's result: -MMH_ETRUNC if truncated,
+                                 -ENOSPC, -EIO: the first unreadable page's */
+    uint64_t read_off;        /* the first byte that could not be read */
 } ViewFrame;
 
-/* Draw the frame into g (which must be v->rows x v->cols). Never fails: a
- * read error shows as blank rows and comes back in out->read_rc, so the
- * caller can refresh the document and draw again. */
+/* Draw the frame into g (which must be v->rows x v->cols). Never fails: the
+ * pages that cannot be read show as "??" and the error comes back in
+ * out->read_rc and out->read_off, so the caller can say so (or, for a
+ * truncation, refresh the document and draw again). */
 void view_render(const View *v, Doc *d, const ViewInfo *info, Grid *g, ViewFrame *out);
 
 #endif

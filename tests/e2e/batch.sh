@@ -125,6 +125,36 @@ expect_eq "-e without a FILE is a usage error" "$?" 2
 "$MMHEX" -e 'dump 0 1' "$f" "$f" >/dev/null 2>"$err"
 expect_eq "-e with two FILEs is a usage error" "$?" 2
 
+# ---- control characters in messages -------------------------------------------------
+# File names and arguments echoed to stderr must not reach the terminal raw
+# (an ESC sequence could clear the screen, retitle the window, ...).
+esc=$(printf '\033')
+# escaped WHAT TEXT: stderr holds TEXT, no ESC or BEL byte, exit 1 or 2.
+escaped() {
+    if [ "$rc" -ne 0 ] && ! grep -q "[$esc$(printf '\007')]" "$err" && grep -qF -- "$2" "$err"; then
+        ok "$1: $(cat "$err")"
+    else
+        fail "$1: exit $rc, stderr: $(od -c "$err" | head -n 4)"
+    fi
+}
+cp "$orig" "$f"
+run -e 'goto x' "$E2E_DIR/$(printf 'evil\033[2Jname')"
+escaped "an open error escapes the file name" 'evil\x1b[2Jname: No such file'
+run -g "$(printf '1\033[2J')" -e stat "$f"
+escaped "a -g error escapes the argument" '\x1b[2J'
+run -e "$(printf 'frob\033]0;pwned\007')" "$f"
+escaped "an unknown command is escaped" 'frob\x1b]0;pwned\x07'
+run -e "saveas $E2E_DIR/$(printf 'no\033[31mdir')/x" "$f"
+escaped "a saveas error escapes the path" 'no\x1b[31mdir/x'
+run -w "$(printf '\033c')" "$f"
+escaped "a -w error escapes the argument" "'\\x1bc'"
+run "$(printf -- '-\033')" "$f"
+escaped "an unknown option is escaped" '\x1b'
+run -e "goto $(printf '\302\233')2J" "$f"
+escaped "a C1 control (U+009B) is escaped too" '\xc2\x9b2J'
+run -e "goto x" "$E2E_DIR/caf$(printf '\303\251')"
+escaped "UTF-8 names pass as they are" "caf$(printf '\303\251'): No such file"
+
 # ---- sizes around 2^31 and 2^32 ------------------------------------------------------------
 for size in 2147483647 2147483648 2147487744 4294967297; do
     for mode in -c -s; do

@@ -13,6 +13,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -546,12 +547,14 @@ static void test_edit_keys(void **state)
         assert_int_equal(mem(s, 0x80), tu_pattern(0x80));
         assert_int_equal(mem(s, 0x82), tu_pattern(0x82));
 
-        /* Enter also starts edit mode; typing at the last byte stays there. */
+        /* Enter also starts edit mode; typing stops at the last byte: it
+         * is written once, never overwritten again by what follows. */
         assert_int_equal(run(s, "goto end-1"), 0);
         cmd_key(s, MMH_KEY_ENTER);
         keys(s, "5a6b");
         assert_int_equal(cursor(s), 4095);
-        assert_int_equal(mem(s, 4095), 0x6b);
+        assert_int_equal(mem(s, 4095), 0x5a);
+        assert_true(msg_has(s, "end of the file"));
         cmd_key(s, MMH_KEY_ESC);
         /* Backspace in edit mode moves left without writing. */
         cmd_key(s, 'i');
@@ -563,7 +566,7 @@ static void test_edit_keys(void **state)
         /* Written through the key. */
         cmd_key(s, 'w');
         assert_int_equal(cmd_result(s), 0);
-        assert_int_equal(disk(&f, 4095), 0x6b);
+        assert_int_equal(disk(&f, 4095), 0x5a);
         fix_close(&f);
     }
 }
@@ -871,6 +874,231 @@ static void test_saveas(void **state)
     assert_int_equal(tu_pread_byte(dst, 3), tu_pattern(3));
     free(dst2);
     free(dst);
+    fix_close(&f);
+}
+
+/* ---- saveas: what it says and what it leaves -------------------------------- */
+
+static volatile sig_atomic_t save_stop; /* the stop flag a signal handler would set */
+static int stop_after;                  /* pwrites until it is set (0: never) */
+
+static ssize_t stopping_pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+    if (stop_after > 0 && --stop_after == 0) {
+        save_stop = SIGTERM;
+        usleep(200000); /* a slow device: the step's budget runs out */
+    }
+    return sys_default.pwrite(fd, buf, n, off);
+}
+
+/* openat without O_TMPFILE, as on a file system that lacks it: the copy is
+ * then a named file, which must not be left behind. */
+static int no_tmpfile_openat(int dirfd, const char *path, int flags, int mode)
+{
+    if ((flags & O_TMPFILE) == O_TMPFILE) {
+        errno = EOPNOTSUPP;
+        return -1;
+    }
+    return openat(dirfd, path, flags, mode);
+}
+
+static SysOps save_ops; /* sys_default with the two above */
+
+static Session *open_save_session(const char *path, bool batch)
+{
+    save_ops = sys_default;
+    save_ops.pwrite = stopping_pwrite;
+    save_ops.openat = no_tmpfile_openat;
+    Doc *d = NULL;
+    Session *s = NULL;
+    MapOpts mo = {.mode = MMH_MODE_COPY, .sys = &save_ops};
+    SessionOpts so = {.bpr_fixed = 0, .batch = batch, .stop = &save_stop};
+    assert_int_equal(doc_open(&d, path, &mo), 0);
+    assert_int_equal(cmd_session_new(&s, d, &so), 0);
+    cmd_resize(s, 24, 80);
+    return s;
+}
+
+/* Entries of dir other than "data", "." and "..". */
+static int strangers(const char *dir)
+{
+    DIR *dp = opendir(dir);
+    assert_non_null(dp);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(dp))) {
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strcmp(e->d_name, "data")) {
+            print_message("entry %s\n", e->d_name);
+            n++;
+        }
+    }
+    closedir(dp);
+    return n;
+}
+
+static void test_saveas_messages(void **state)
+{
+    (void)state;
+    Fix f;
+    fix_open(&f, SMALL, MMH_MODE_COPY, true);
+    Session *s = f.s;
+    char line[1200];
+    char *hard = tu_path(f.dir, "hard"), *fifo = tu_path(f.dir, "fifo");
+
+    /* The open file, a hard link to it, a FIFO: each its own sentence. */
+    snprintf(line, sizeof line, "saveas! %s", f.path);
+    assert_true(run(s, line) < 0);
+    assert_true(msg_has(s, "that is the file being edited: use w to write it"));
+    snprintf(line, sizeof line, "saveas %s", f.path);
+    assert_true(run(s, line) < 0);
+    assert_true(msg_has(s, "that is the file being edited"));
+    assert_int_equal(link(f.path, hard), 0);
+    snprintf(line, sizeof line, "saveas! %s", hard);
+    assert_true(run(s, line) < 0);
+    assert_true(msg_has(s, "that is a hard link to the file being edited: use w"));
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    snprintf(line, sizeof line, "saveas! %s", fifo);
+    assert_true(run(s, line) < 0);
+    assert_true(msg_has(s, "is a device, FIFO or socket: save-as writes regular files only"));
+    snprintf(line, sizeof line, "saveas %s", fifo);
+    assert_true(run(s, line) < 0);
+    assert_true(msg_has(s, "regular files only"));
+    assert_false(cmd_busy(s));
+
+    /* A symbolic link: batch saveas refuses, naming it; saveas! replaces
+     * the link, never its target. */
+    char *lnk = tu_path(f.dir, "link"), *victim = tu_path(f.dir, "victim");
+    tu_make_file(victim, 10, 0);
+    assert_int_equal(chmod(victim, 0600), 0);
+    assert_int_equal(symlink("victim", lnk), 0);
+    snprintf(line, sizeof line, "saveas %s", lnk);
+    assert_int_equal(run(s, line), -EEXIST);
+    assert_true(msg_has(s, "is a symbolic link (to victim)"));
+    assert_true(msg_has(s, "saveas!"));
+    snprintf(line, sizeof line, "saveas! %s", lnk);
+    assert_int_equal(run(s, line), 0);
+    struct stat st;
+    assert_int_equal(lstat(lnk, &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+    assert_int_equal(st.st_size, SMALL);
+    assert_int_equal(lstat(victim, &st), 0);
+    assert_int_equal(st.st_size, 10);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    fix_close(&f);
+
+    /* Interactive: the question says it is a link and what replacing does. */
+    fix_open(&f, SMALL, MMH_MODE_COPY, false);
+    free(lnk);
+    free(victim);
+    lnk = tu_path(f.dir, "link");
+    victim = tu_path(f.dir, "victim");
+    tu_make_file(victim, 10, 0);
+    assert_int_equal(symlink("victim", lnk), 0);
+    snprintf(line, sizeof line, "saveas %s", lnk);
+    assert_int_equal(run(f.s, line), 0);
+    assert_true(msg_has(f.s, "link is a symbolic link (to victim): replace the link itself "
+                             "with the file? (y/n)"));
+    cmd_key(f.s, 'y');
+    for (int i = 0; i < 10000 && cmd_busy(f.s); i++)
+        cmd_tick(f.s, 10000000);
+    assert_true(msg_has(f.s, "saved"));
+    assert_int_equal(lstat(lnk, &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+    assert_int_equal(stat(victim, &st), 0);
+    assert_int_equal(st.st_size, 10);
+    fix_close(&f);
+    free(lnk);
+    free(victim);
+    free(hard);
+    free(fifo);
+}
+
+/* Batch: a signal (the stop flag) cancels a running save, which fails with
+ * a clear message and leaves neither the destination nor a temporary file;
+ * a session freed with a save running leaves nothing either. */
+static void test_saveas_stopped(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp();
+    char *path = tu_path(dir, "data"), *dst = tu_path(dir, "copy");
+    tu_make_file(path, 8u << 20, 0);
+    char line[1200];
+    snprintf(line, sizeof line, "saveas %s", dst);
+
+    Session *s = open_save_session(path, true);
+    save_stop = 0;
+    stop_after = 3; /* a few chunks into the copy */
+    assert_int_equal(run(s, line), -EINTR);
+    assert_true(msg_has(s, "stopped by a signal"));
+    assert_false(cmd_busy(s));
+    assert_int_equal(strangers(dir), 0);
+    cmd_session_free(s);
+    stop_after = 0;
+    save_stop = 0;
+
+    /* The TUI's way out: the session is freed with the job running. */
+    s = open_save_session(path, false);
+    assert_int_equal(run(s, line), 0);
+    assert_true(cmd_busy(s));
+    cmd_tick(s, 1);
+    assert_true(cmd_busy(s));
+    assert_int_equal(strangers(dir), 1); /* the named temporary file */
+    cmd_session_free(s);
+    assert_int_equal(strangers(dir), 0);
+    free(path);
+    free(dst);
+    tu_rmdir(dir);
+}
+
+static char *tmpfs_mnt; /* a tmpfs to unmount after the test, or NULL */
+
+static int unmount_tmpfs(void **state)
+{
+    (void)state;
+    if (tmpfs_mnt) {
+        char cmd[1200];
+        snprintf(cmd, sizeof cmd, "umount '%s' 2>/dev/null || umount -l '%s'", tmpfs_mnt,
+                 tmpfs_mnt);
+        if (system(cmd) != 0)
+            print_message("could not unmount %s\n", tmpfs_mnt);
+        free(tmpfs_mnt);
+        tmpfs_mnt = NULL;
+    }
+    return 0;
+}
+
+/* A save onto a full device says so (not map_strerror's words about a
+ * hole), in batch and interactively. Needs root for a 1 MiB tmpfs. */
+static void test_saveas_enospc(void **state)
+{
+    (void)state;
+    Fix f;
+    fix_open(&f, 4u << 20, MMH_MODE_COPY, true);
+    char *mnt = tu_path(f.dir, "mnt");
+    assert_int_equal(mkdir(mnt, 0700), 0);
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "mount -t tmpfs -o size=1m none '%s' 2>/dev/null", mnt);
+    if (geteuid() != 0 || system(cmd) != 0) {
+        print_message("# cannot mount a 1 MiB tmpfs: skipped\n");
+        free(mnt);
+        fix_close(&f);
+        skip();
+    }
+    tmpfs_mnt = strdup(mnt);
+    char line[1200];
+    snprintf(line, sizeof line, "saveas %s/copy", mnt);
+    assert_int_equal(run(f.s, line), -ENOSPC);
+    assert_true(msg_has(f.s, "no space left on the device"));
+    assert_null(strstr(cmd_message(f.s, NULL), "hole"));
+    cmd_session_free(f.s);
+    f.s = open_session(f.path, MMH_MODE_COPY, false);
+    assert_int_equal(run(f.s, line), 0);
+    for (int i = 0; i < 10000 && cmd_busy(f.s); i++)
+        cmd_tick(f.s, 10000000);
+    assert_true(msg_has(f.s, "no space left on the device"));
+    assert_null(strstr(cmd_message(f.s, NULL), "hole"));
+    unmount_tmpfs(NULL);
+    free(mnt);
     fix_close(&f);
 }
 
@@ -1294,7 +1522,7 @@ static void test_truncated(void **state)
         assert_true(cursor(s) < 8192);
         assert_int_equal(doc_size(cmd_doc(s)), 8192);
         if (mode == MMH_MODE_COPY)
-            assert_true(msg_has(s, "lost"));
+            assert_true(msg_has(s, "1 edited byte now past the end"));
         /* The session goes on: the frame draws, the edit before the end
          * holds, commands past the new end fail cleanly. */
         Grid g = {0};
@@ -1415,6 +1643,9 @@ int main(void)
         cmocka_unit_test(test_stat_dump),
         cmocka_unit_test(test_lock_advise),
         cmocka_unit_test(test_saveas),
+        cmocka_unit_test(test_saveas_messages),
+        cmocka_unit_test(test_saveas_stopped),
+        cmocka_unit_test_teardown(test_saveas_enospc, unmount_tmpfs),
         cmocka_unit_test(test_unknown_and_help),
         cmocka_unit_test(test_goto_prompt),
         cmocka_unit_test(test_movement),

@@ -363,6 +363,7 @@ static struct {
     uintptr_t place_at;    /* nonzero: mmap(NULL, ...) maps here instead */
     long extended;         /* MAP_FIXED_NOREPLACE mappings that took */
     long mremap;           /* mremap calls */
+    bool roomy;            /* fstatvfs reports plenty of free space */
 } spy;
 
 static void spy_reset(void)
@@ -578,6 +579,15 @@ static int t_getrusage(int who, struct rusage *ru)
     return sys_default.getrusage(who, ru);
 }
 
+static int t_fstatvfs(int fd, struct statvfs *st)
+{
+    FAIL("fstatvfs", EIO);
+    int rc = sys_default.fstatvfs(fd, st);
+    if (rc == 0 && spy.roomy)
+        st->f_bavail = st->f_bfree = 1u << 20;
+    return rc;
+}
+
 static const SysOps spy_sys = {
     .open = t_open,
     .faccessat = t_faccessat,
@@ -602,6 +612,7 @@ static const SysOps spy_sys = {
     .cachestat = t_cachestat,
     .getrlimit = t_getrlimit,
     .getrusage = t_getrusage,
+    .fstatvfs = t_fstatvfs,
 };
 
 /* ---- modes ---------------------------------------------------------------- */
@@ -1830,6 +1841,180 @@ static void test_enospc(void **state)
     assert_int_equal(byte_at(m, off - PS), 0xf0);
 }
 
+/* Mount a tmpfs of size bytes at dir/mnt with a sparse file of sparse
+ * bytes in it (nothing allocated), then fill the rest with another file
+ * until ENOSPC. The path of the sparse file, or NULL (skip) when no tmpfs
+ * can be mounted. */
+static char *full_tmpfs(Fx *f, const char *size, uint64_t sparse)
+{
+    char *mnt = tu_path(f->dir, "mnt");
+    char opts[32];
+    assert_int_equal(mkdir(mnt, 0700), 0);
+    snprintf(opts, sizeof opts, "size=%s", size);
+    if (mount("tmpfs", mnt, "tmpfs", 0, opts) < 0) {
+        print_message("# cannot mount a small tmpfs (%s): skipped\n", strerror(errno));
+        free(mnt);
+        return NULL;
+    }
+    f->mnt = mnt;
+    char *path = f->scratch = tu_path(mnt, "holes.bin");
+    tu_make_file(path, sparse, 1);
+    char *fill = tu_path(mnt, "fill");
+    int fd = open(fill, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    assert_true(fd >= 0);
+    static const uint8_t zeros[4096];
+    while (write(fd, zeros, sizeof zeros) > 0)
+        ;
+    assert_int_equal(errno, ENOSPC);
+    close(fd);
+    free(fill);
+    return path;
+}
+
+/* On a full tmpfs even a read of a hole raises SIGBUS: the kernel allocates
+ * a page for it, in a private mapping too. That is no space, not an I/O
+ * error, for a read as for a write, in copy and shared mode alike; and the
+ * cause is learned from the file system, not guessed from the access. */
+static void test_enospc_read(void **state)
+{
+    Fx *f = fx(state);
+    char *path = full_tmpfs(f, "1m", 64 * KIB);
+    if (!path)
+        skip();
+    const MmhMode modes[] = {MMH_MODE_COPY, MMH_MODE_SHARED};
+    for (size_t i = 0; i < 2; i++) {
+        Map *m = open_mode(f, path, modes[i], NULL);
+        uint8_t buf[16], b = 0x5a;
+        assert_int_equal(map_read(m, 4096, buf, sizeof buf), -ENOSPC);
+        assert_int_equal(map_write(m, 8192, &b, 1), -ENOSPC);
+        assert_int_equal(map_size(m), 64 * KIB); /* not taken for a truncation */
+        close_map(f);
+    }
+    assert_string_equal(map_strerror(-ENOSPC), "no space left on the file system to fill a hole");
+
+    /* The same fault with room to spare is not about space: an I/O error. */
+    spy_reset();
+    spy.roomy = true;
+    Map *m = open_mode(f, path, MMH_MODE_COPY, &spy_sys);
+    uint8_t b;
+    assert_int_equal(map_read(m, 4096, &b, 1), -EIO);
+    /* And if the file system cannot be asked, a write fault keeps its
+     * likeliest cause (a hole) and a read its safest (I/O). */
+    spy.roomy = false;
+    spy.fail_at = spy.calls + 2; /* fstat, then fstatvfs */
+    assert_int_equal(map_read(m, 4096, &b, 1), -EIO);
+    assert_string_equal(spy.what, "fstatvfs");
+    spy.fail_at = spy.calls + 2;
+    assert_int_equal(map_write(m, 4096, &b, 1), -ENOSPC);
+    assert_string_equal(spy.what, "fstatvfs");
+    close_map(f);
+
+    /* Room again: the hole reads as zeros. */
+    char *fill = tu_path(f->mnt, "fill");
+    assert_int_equal(unlink(fill), 0);
+    free(fill);
+    m = open_mode(f, path, MMH_MODE_COPY, NULL);
+    assert_int_equal(byte_at(m, 4096), 0);
+}
+
+/* Copy a small program into dir and start it (sleep 30); *pid gets it. The
+ * copy's path, or NULL (skip) when none can be run. Returns once the kernel
+ * refuses to open the file for writing (the exec has happened). */
+static char *start_program(const char *dir, pid_t *pid)
+{
+    char *prog = tu_path(dir, "prog");
+    char *cmd;
+    assert_true(asprintf(&cmd, "cp /bin/sleep '%s' && chmod 0755 '%s'", prog, prog) > 0);
+    int copied = system(cmd);
+    free(cmd);
+    if (copied != 0) {
+        print_message("# could not copy /bin/sleep: skipped\n");
+        free(prog);
+        return NULL;
+    }
+    fflush(NULL);
+    *pid = fork();
+    assert_true(*pid >= 0);
+    if (*pid == 0) {
+        execl(prog, "prog", "30", (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 500; i++) { /* 5 s at most */
+        int fd = open(prog, O_RDWR);
+        if (fd < 0 && errno == ETXTBSY)
+            return prog;
+        if (fd >= 0)
+            close(fd);
+        usleep(10000);
+    }
+    kill(*pid, SIGKILL);
+    waitpid(*pid, NULL, 0);
+    print_message("# the program never ran (or this kernel lets it be written): skipped\n");
+    free(prog);
+    return NULL;
+}
+
+/* A running program cannot be opened for writing (ETXTBSY), though the
+ * permission check says it may be written. Auto mode opens it read-only,
+ * copy mode keeps its edits for W, shared mode and `w` say why they fail. */
+static void test_running_program(void **state)
+{
+    Fx *f = fx(state);
+    pid_t pid;
+    char *prog = f->scratch = start_program(f->dir, &pid);
+    if (!prog)
+        skip();
+
+    Map *m = open_mode(f, prog, MMH_MODE_AUTO, NULL);
+    int mode = map_mode(m);
+    const char *notice = map_notice(m);
+    bool writable = map_file_writable(m);
+    close_map(f);
+
+    Map *s = NULL;
+    MapOpts o = {.mode = MMH_MODE_SHARED};
+    int shared_rc = map_open(&s, prog, &o);
+    map_close(s);
+
+    m = open_mode(f, prog, MMH_MODE_COPY, NULL);
+    int copy_mode = map_mode(m);
+    const char *copy_notice = map_notice(m);
+    uint8_t old = byte_at(m, 100);
+    put_byte(m, 100, (uint8_t)~old);
+    MmhSpan run = {100, 101};
+    int commit_rc = map_commit(m, &run, 1);
+    int on_disk = tu_pread_byte(prog, 100);
+
+    kill(pid, SIGKILL);
+    assert_int_equal(waitpid(pid, NULL, 0), pid);
+
+    assert_int_equal(mode, MMH_MODE_READONLY);
+    assert_true(writable); /* permitted: only busy */
+    assert_non_null(notice);
+    assert_string_equal(notice, "read-only: the file is a running program (text file busy); use "
+                                "-c to edit and save to a new file");
+    assert_int_equal(shared_rc, -ETXTBSY);
+    assert_string_equal(map_strerror(-ETXTBSY),
+                        "the file is a running program: the kernel refuses to write it (text file "
+                        "busy)");
+    assert_int_equal(copy_mode, MMH_MODE_COPY);
+    assert_non_null(copy_notice);
+    assert_string_equal(copy_notice,
+                        "the file is a running program: edits can only be saved to a new file (W)");
+    assert_int_equal(commit_rc, -ETXTBSY);
+    assert_int_equal(on_disk, old);
+    assert_int_equal(byte_at(m, 100), (uint8_t)~old); /* the edit is kept */
+
+    /* The program has ended: the same map now writes, and a new open is an
+     * ordinary copy-mode open. */
+    assert_int_equal(map_commit(m, &run, 1), 0);
+    assert_int_equal(tu_pread_byte(prog, 100), (uint8_t)~old);
+    close_map(f);
+    m = open_mode(f, prog, MMH_MODE_AUTO, NULL);
+    assert_int_equal(map_mode(m), MMH_MODE_COPY);
+    assert_null(map_notice(m));
+}
+
 /* ---- fault injection ------------------------------------------------------ */
 
 #define FI_SIZE (256 * KIB)
@@ -2039,6 +2224,8 @@ int main(int argc, char **argv)
         T(test_large_offsets),
         T(test_block_device),
         T(test_enospc),
+        T(test_enospc_read),
+        T(test_running_program),
         T(test_fault_injection_copy),
         T(test_fault_injection_shared),
     };

@@ -406,6 +406,53 @@ static void test_fmt_size(void **state)
     assert_int_equal(tiny[0], '\0');
 }
 
+/* ---- escaping ------------------------------------------------------------ */
+
+static void esc_is(const char *in, const char *want)
+{
+    char buf[256];
+    size_t n = parse_escape_ctl(in, buf, sizeof buf);
+    assert_string_equal(buf, want);
+    assert_int_equal(n, strlen(want));
+    assert_int_equal(parse_escape_ctl(in, NULL, 0), strlen(want));
+}
+
+static void test_escape_ctl(void **state)
+{
+    (void)state;
+    esc_is("", "");
+    esc_is("plain name.bin", "plain name.bin");
+    esc_is("evil\033[2Jname", "evil\\x1b[2Jname"); /* ESC: clear the screen */
+    esc_is("a\nb\rc\td\177e\001", "a\\x0ab\\x0dc\\x09d\\x7fe\\x01");
+    esc_is("caf\xc3\xa9 \xe6\x97\xa5\xf0\x9f\x98\x80", "caf\xc3\xa9 \xe6\x97\xa5\xf0\x9f\x98\x80");
+    /* U+009B, the C1 CSI; a raw 8-bit CSI; a cut sequence; overlong; a
+     * surrogate; past U+10FFFF. */
+    esc_is("\xc2\x9b"
+           "2J",
+           "\\xc2\\x9b2J");
+    esc_is("\x9b"
+           "2J",
+           "\\x9b2J");
+    esc_is("\xc3(", "\\xc3(");
+    esc_is("\xc0\xaf", "\\xc0\\xaf");
+    esc_is("\xed\xa0\x80", "\\xed\\xa0\\x80");
+    esc_is("\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80");
+    esc_is("\xff\xfe", "\\xff\\xfe");
+
+    /* A short buffer is cut between characters, never inside an escape,
+     * and still terminated; the return is the whole length. */
+    char small[8];
+    assert_int_equal(parse_escape_ctl("ab\033cdef", small, sizeof small), 10);
+    assert_string_equal(small, "ab\\x1bc");
+    assert_int_equal(parse_escape_ctl("abcde\033", small, 7), 9);
+    assert_string_equal(small, "abcde");
+    assert_int_equal(parse_escape_ctl("\xc3\xa9\xc3\xa9\xc3\xa9", small, 6), 6);
+    assert_string_equal(small, "\xc3\xa9\xc3\xa9");
+    char one[1] = {'X'};
+    assert_int_equal(parse_escape_ctl("\033", one, 1), 4);
+    assert_int_equal(one[0], '\0');
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -419,6 +466,7 @@ int main(void)
         cmocka_unit_test(test_count),
         cmocka_unit_test(test_hex),
         cmocka_unit_test(test_fmt_size),
+        cmocka_unit_test(test_escape_ctl),
     };
     return cmocka_run_group_tests_name("parse", tests, NULL, NULL);
 }

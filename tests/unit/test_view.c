@@ -29,6 +29,8 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "doc.h"
@@ -1108,7 +1110,8 @@ static void test_empty_file(void **state)
     fx_free(x);
 }
 
-/* A file truncated under the view: blank rows and -MMH_ETRUNC, no crash. */
+/* A file truncated under the view: the vanished bytes show as "??" (never
+ * as data) and -MMH_ETRUNC comes back, no crash. */
 static void test_truncated(void **state)
 {
     Fx *x = fx_new();
@@ -1123,9 +1126,15 @@ static void test_truncated(void **state)
     assert_true(truncate(p, 4096) == 0);
     fx_render(x, 24, 80);
     assert_int_equal(x->f.read_rc, -MMH_ETRUNC);
-    for (int r = 1; r <= 20; r++)
-        assert_string_equal(fx_row(x, r), "");
-    assert_int_equal(x->g.cur_row, -1);
+    assert_int_equal(x->f.read_off, x->v.top);
+    for (int r = 1; r <= 20; r++) {
+        char want[128];
+        snprintf(want, sizeof want,
+                 "%08" PRIx64
+                 " ! ?? ?? ?? ?? ?? ?? ?? ??  ?? ?? ?? ?? ?? ?? ?? ??  ????????????????",
+                 x->v.top + (uint64_t)(r - 1) * 16);
+        assert_string_equal(fx_row(x, r), want);
+    }
     /* The caller refreshes and draws again. */
     assert_int_equal(doc_refresh(x->d, NULL), 0);
     fx_render(x, 24, 80);
@@ -1133,6 +1142,83 @@ static void test_truncated(void **state)
     assert_int_equal(x->v.cursor, 4095);
     assert_prefix(fx_row(x, 20), "00000ff0 ");
     free(p);
+    fx_free(x);
+}
+
+static char *unreadable_mnt; /* test_unreadable's tmpfs, unmounted even on failure */
+
+static int unmount_teardown(void **state)
+{
+    (void)state;
+    if (unreadable_mnt) {
+        umount2(unreadable_mnt, MNT_DETACH);
+        free(unreadable_mnt);
+        unreadable_mnt = NULL;
+    }
+    return 0;
+}
+
+/* On a full tmpfs a hole cannot even be read (the kernel would allocate a
+ * page for it). The bytes that can be read still show; the hole's pages
+ * show "??" with the '!' glyph, never blanks or zeros, and the first
+ * unreadable byte and the cause come back for the message row. */
+static void test_unreadable(void **state)
+{
+    Fx *x = fx_new();
+    char *mnt = tu_path(x->dir, "mnt");
+
+    (void)state;
+    assert_int_equal(mkdir(mnt, 0700), 0);
+    if (mount("tmpfs", mnt, "tmpfs", 0, "size=1m") < 0) {
+        print_message("# cannot mount a small tmpfs (%s): skipped\n", strerror(errno));
+        free(mnt);
+        fx_free(x);
+        skip();
+    }
+    unreadable_mnt = strdup(mnt);
+    /* 4 KiB of data, then a hole to 64 KiB; then fill the file system. */
+    char *p = tu_path(mnt, "h.bin");
+    make_seq(p, 4096, 0);
+    assert_int_equal(truncate(p, 65536), 0);
+    char *fill = tu_path(mnt, "fill");
+    int fd = open(fill, O_WRONLY | O_CREAT, 0644);
+    static const uint8_t zeros[4096];
+    assert_true(fd >= 0);
+    while (write(fd, zeros, sizeof zeros) > 0)
+        ;
+    assert_int_equal(errno, ENOSPC);
+    close(fd);
+
+    const MmhMode modes[] = {MMH_MODE_COPY, MMH_MODE_SHARED};
+    for (size_t i = 0; i < 2; i++) {
+        MapOpts o = {modes[i], NULL};
+        if (x->d)
+            doc_close(x->d);
+        assert_int_equal(doc_open(&x->d, p, &o), 0);
+        x->v = (View){.cursor = 4096 + 100};
+        fx_render(x, 24, 80); /* the cursor on the last row: top 0xf30 */
+        assert_int_equal(x->v.top, 0xf30);
+        assert_int_equal(x->f.read_rc, -ENOSPC);
+        assert_int_equal(x->f.read_off, 0x1000);
+        assert_prefix(fx_row(x, 13), "00000ff0 ");
+        assert_contains(fx_row(x, 13), " f0 f1 f2 f3 f4 f5 f6 f7  f8 f9 fa fb fc fd fe ff ");
+        for (int r = 14; r <= 20; r++) {
+            char want[128];
+            snprintf(want, sizeof want,
+                     "%08x ! ?? ?? ?? ?? ?? ?? ?? ??  ?? ?? ?? ?? ?? ?? ?? ??  ????????????????",
+                     0x1000 + (r - 14) * 16);
+            assert_string_equal(fx_row(x, r), want);
+        }
+        assert_int_equal(cls_at(x, 14, hexc(8, 0)), MMH_CC_ERROR);
+        assert_int_equal(cls_at(x, 14, textc(8, 16, 0)), MMH_CC_ERROR);
+        assert_int_equal(ch_at(x, 14, 9), '!');
+    }
+    doc_close(x->d);
+    x->d = NULL;
+    unmount_teardown(NULL);
+    free(fill);
+    free(p);
+    free(mnt);
     fx_free(x);
 }
 
@@ -1155,6 +1241,7 @@ int main(void)
         cmocka_unit_test(test_status),
         cmocka_unit_test(test_empty_file),
         cmocka_unit_test(test_truncated),
+        cmocka_unit_test_teardown(test_unreadable, unmount_teardown),
     };
     return cmocka_run_group_tests_name("view", tests, NULL, NULL);
 }
