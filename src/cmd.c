@@ -365,6 +365,12 @@ static void show_output(Session *s)
     s->help_top = 0;
 }
 
+/* Batch: a signal asked the program to stop (SessionOpts.stop). */
+static bool stopping(const Session *s)
+{
+    return s->stop && *s->stop;
+}
+
 /* ---- movement -------------------------------------------------------------- */
 
 static void move_to(Session *s, uint64_t off)
@@ -523,11 +529,21 @@ static int refuse_readonly(Session *s)
     return fail(s, -EROFS, "read-only: edits are refused (open with -c or -s to edit)");
 }
 
+/* Edits wait while a save to a new file runs: what it copies must not
+ * change under it, and keys typed meanwhile must not become edits. */
+static int refuse_while_saving(Session *s)
+{
+    return fail(s, -EBUSY, "a save to %s is running: edits wait until it ends (Esc cancels it)",
+                s->save_path);
+}
+
 static int put_bytes(Session *s, const uint8_t *b, size_t n)
 {
     uint64_t size = size_of(s), c = s->view.cursor;
     if (!doc_editable(s->doc))
         return refuse_readonly(s);
+    if (s->save)
+        return refuse_while_saving(s);
     if (n == 0)
         return 0;
     if (size == 0 || n > size - c)
@@ -635,7 +651,7 @@ static int c_write(Session *s, const char *arg, unsigned *r)
 static int run_save_to_end(Session *s)
 {
     for (;;) {
-        if (s->stop && *s->stop) {
+        if (stopping(s)) {
             doc_saveas_cancel(s->save);
             s->save = NULL;
             return -EINTR;
@@ -859,6 +875,8 @@ static int c_undo(Session *s, const char *arg, unsigned *r)
     (void)arg, (void)r;
     uint64_t where;
     doc_snapshot(s->doc);
+    if (s->save)
+        return refuse_while_saving(s);
     int rc = doc_undo(s->doc, &where);
     if (rc == 1)
         return fail(s, 0, "nothing to undo");
@@ -875,6 +893,8 @@ static int c_redo(Session *s, const char *arg, unsigned *r)
     (void)arg, (void)r;
     uint64_t where;
     doc_snapshot(s->doc);
+    if (s->save)
+        return refuse_while_saving(s);
     int rc = doc_redo(s->doc, &where);
     if (rc == 1)
         return fail(s, 0, "nothing to redo");
@@ -1140,7 +1160,11 @@ static int run_search(Session *s, bool back, bool all)
     s->match_on = false;
     if (s->batch) {
         while ((rc = step_search(s, 100000000ull)) == SEARCH_RUNNING)
-            ;
+            if (stopping(s)) {
+                search_free(s->search);
+                s->search = NULL;
+                return fail(s, -EINTR, "find: stopped by a signal");
+            }
         return rc < 0 ? rc : 0;
     }
     rc = step_search(s, 20000000ull); /* small files finish at once */
@@ -1360,7 +1384,10 @@ static int c_prefetch(Session *s, const char *arg, unsigned *r)
         int rc;
         if (s->batch) {
             while ((rc = step_prefetch(s, 100000000ull)) == 0)
-                ;
+                if (stopping(s)) {
+                    s->pf_on = false;
+                    return fail(s, -EINTR, "prefetch: stopped by a signal");
+                }
             return end_prefetch(s, rc < 0 ? rc : 0);
         }
         rc = step_prefetch(s, 20000000ull);
@@ -1608,6 +1635,8 @@ static int c_edit(Session *s, const char *arg, unsigned *r)
     (void)arg, (void)r;
     if (!doc_editable(s->doc))
         return refuse_readonly(s);
+    if (s->save)
+        return refuse_while_saving(s);
     if (!size_of(s))
         return fail(s, -EINVAL, "the file is empty: nothing to overwrite");
     doc_snapshot(s->doc);
@@ -1939,7 +1968,7 @@ static unsigned prompt_key(Session *s, int key)
         if (s->input_len == 0 && s->input_dropped) {
             /* Never a silent "repeat the last search" for text that was
              * typed but could not be taken. */
-            fail(s, -EINVAL, "nothing was taken from what you typed: not run");
+            s->result = fail(s, -EINVAL, "nothing was taken from what you typed: not run");
             return MMH_R_REDRAW;
         }
         if (s->verb[0])

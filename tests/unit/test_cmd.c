@@ -857,9 +857,9 @@ static void test_saveas(void **state)
     snprintf(line, sizeof line, "saveas! %s", dst);
     assert_int_equal(run(f.s, line), 0);
     assert_true(cmd_busy(f.s));
-    /* Esc that leaves edit mode or a prompt does only that. */
+    /* Edits wait while it runs; Esc that leaves a prompt does only that. */
     cmd_key(f.s, 'i');
-    cmd_key(f.s, MMH_KEY_ESC);
+    assert_true(msg_has(f.s, "edits wait"));
     assert_true(cmd_busy(f.s));
     cmd_key(f.s, 'g');
     cmd_key(f.s, MMH_KEY_ESC);
@@ -1630,6 +1630,150 @@ static void test_large_files(void **state)
     }
 }
 
+
+/* ---- jobs, type-ahead, long listings, the prompt ----------------------------- */
+
+/* Keys typed while a search runs never act (never edit), and find -a's
+ * list appears whole when the search ends, in the tick that ends it. */
+static void test_typeahead_during_search(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp();
+    char *path = tu_path(dir, "sparse");
+    tu_make_file(path, UINT64_C(4) << 30, 1); /* 4 GiB of holes: 00 matches everywhere */
+    Session *s = open_session(path, MMH_MODE_SHARED, false);
+    assert_int_equal(run(s, "find -a -x 00"), 0);
+    assert_true(cmd_busy(s));
+    const char *typed = "i0123456789w:q\r";
+    for (const char *k = typed; *k; k++)
+        assert_int_equal(cmd_key(s, (unsigned char)*k) & MMH_R_QUIT, 0);
+    assert_true(msg_has(s, "15 keys ignored"));
+    assert_true(cmd_busy(s));
+    assert_int_equal(tu_pread_byte(path, 0), 0); /* nothing edited */
+    for (int i = 0; i < 4; i++) /* more matches than the list keeps */
+        cmd_tick(s, 50000000);
+    cmd_key(s, MMH_KEY_ESC); /* cancel: the list so far shows */
+    assert_false(cmd_busy(s));
+    Grid g = {0};
+    assert_int_equal(grid_resize(&g, 24, 80), 0);
+    cmd_frame(s, &g);
+    assert_true(row_has(&g, 1, "matches for 00 before 0x"));
+    assert_true(row_has(&g, 1, "the first 10000 listed"));
+    assert_true(row_has(&g, 2, "0"));
+    grid_free(&g);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_blocks, 0); /* still all holes */
+    cmd_session_free(s);
+    unlink(path);
+    free(path);
+    tu_rmdir(dir);
+}
+
+static int count_lines(const char *text, size_t len, void *ctx)
+{
+    size_t *lines = ctx;
+    for (size_t i = 0; i < len; i++)
+        *lines += text[i] == '\n';
+    return 0;
+}
+
+/* Batch find -a streams its matches through SessionOpts.out: what is held
+ * at any time stays under a buffer's worth, whatever the match count. */
+static void test_find_all_streams(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp();
+    char *path = tu_path(dir, "sparse");
+    tu_make_file(path, 1 << 20, 1); /* 1 MiB of zeros: 1,048,576 matches */
+    Doc *d = NULL;
+    Session *s = NULL;
+    MapOpts mo = {.mode = MMH_MODE_READONLY, .sys = NULL};
+    size_t lines = 0;
+    SessionOpts so = {.batch = true, .out = count_lines, .out_ctx = &lines};
+    assert_int_equal(doc_open(&d, path, &mo), 0);
+    assert_int_equal(cmd_session_new(&s, d, &so), 0);
+    assert_int_equal(run(s, "find -a -x 00"), 0);
+    char *rest = cmd_output_take(s);
+    assert_non_null(rest);
+    assert_true(strlen(rest) < 70000); /* only the last, unstreamed part */
+    count_lines(rest, strlen(rest), &lines);
+    assert_int_equal(lines, 1 << 20);
+    free(rest);
+    cmd_session_free(s);
+    unlink(path);
+    free(path);
+    tu_rmdir(dir);
+}
+
+/* The prompt takes UTF-8; a key it cannot take never turns an empty
+ * prompt into "repeat the last search". */
+static void test_prompt_utf8(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp();
+    char *path = tu_path(dir, "text");
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    fputs("xxGr\xc3\xbcn and \xe6\x9d\xb1\xe4\xba\xac!", fp);
+    fclose(fp);
+    Session *s = open_session(path, MMH_MODE_READONLY, false);
+    cmd_key(s, MMH_KEY_TAB); /* the text pane: / takes text */
+    cmd_key(s, '/');
+    cmd_key(s, 'G');
+    cmd_key(s, 'r');
+    cmd_key(s, 0xfc); /* ü */
+    cmd_key(s, MMH_KEY_ENTER);
+    assert_true(msg_has(s, "found 'Gr\xc3\xbc' at 0x2"));
+    cmd_key(s, '/');
+    cmd_key(s, 0x6771); /* 東 */
+    cmd_key(s, 0x4eac); /* 京 */
+    cmd_key(s, MMH_KEY_LEFT);
+    cmd_key(s, MMH_KEY_BACKSPACE); /* deletes 東, the whole character */
+    cmd_key(s, MMH_KEY_ENTER);
+    assert_true(msg_has(s, "found '\xe4\xba\xac' at 0xf"));
+    /* Only a key that was dropped, then Enter: not a repeated search. */
+    assert_int_equal(run(s, "goto 0"), 0);
+    cmd_key(s, '/');
+    cmd_key(s, 0xdc00); /* a lone surrogate: not a character */
+    cmd_key(s, MMH_KEY_ENTER);
+    assert_true(cmd_result(s) < 0);
+    assert_true(msg_has(s, "nothing was taken"));
+    assert_int_equal(cursor(s), 0);
+    cmd_session_free(s);
+    unlink(path);
+    free(path);
+    tu_rmdir(dir);
+}
+
+/* Edits wait while a save to a new file runs. */
+static void test_no_edits_while_saving(void **state)
+{
+    (void)state;
+    Fix f;
+    fix_open(&f, 8 << 20, MMH_MODE_COPY, false);
+    char *dest = tu_path(f.dir, "copy");
+    char line[4200];
+    snprintf(line, sizeof line, "saveas %s", dest);
+    assert_int_equal(run(f.s, "put 00"), 0);
+    assert_int_equal(run(f.s, line), 0);
+    if (cmd_busy(f.s)) { /* still saving: it may be quick on a fast disk */
+        assert_int_equal(run(f.s, "put 11"), -EBUSY);
+        assert_true(msg_has(f.s, "edits wait"));
+        assert_int_equal(run(f.s, "undo"), -EBUSY);
+        cmd_key(f.s, 'i');
+        cmd_key(f.s, '7');
+        assert_int_equal(mem(f.s, 1), tu_pattern(1));
+    } else {
+        print_message("the save ended at once: nothing to check while it runs\n");
+    }
+    while (cmd_busy(f.s))
+        cmd_tick(f.s, 10000000);
+    unlink(dest);
+    free(dest);
+    fix_close(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1653,6 +1797,10 @@ int main(void)
         cmocka_unit_test(test_mouse),
         cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_large_files),
+        cmocka_unit_test(test_typeahead_during_search),
+        cmocka_unit_test(test_find_all_streams),
+        cmocka_unit_test(test_prompt_utf8),
+        cmocka_unit_test(test_no_edits_while_saving),
     };
     return cmocka_run_group_tests_name("cmd", tests, NULL, NULL);
 }
