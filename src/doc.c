@@ -37,15 +37,19 @@
 #ifndef DOC_PUT_STACK
 #define DOC_PUT_STACK 4096u /* old bytes of a put kept on the stack */
 #endif
+#ifndef DOC_VERIFY
+#define DOC_VERIFY (64u << 10) /* net bytes checked per refresh when nothing moved */
+#endif
 
 struct Doc {
-    Map *map;         /* the mapped file; owns the descriptor */
-    Resid *resid;     /* residency probe over map */
-    Journal *journal; /* edit history */
-    uint64_t size;    /* size the journal was last reconciled with */
-    MapStamp stamp;   /* fstat then: a same-size rewrite moves its times */
-    int path_rc;      /* map_path_check then: 0, -MMH_EREPLACED, -ENOENT */
-    bool path_free;   /* the path was let go on purpose: never checked */
+    Map *map;           /* the mapped file; owns the descriptor */
+    Resid *resid;       /* residency probe over map */
+    Journal *journal;   /* edit history */
+    uint64_t size;      /* size the journal was last reconciled with */
+    MapStamp stamp;     /* fstat then: a same-size rewrite moves its times */
+    int path_rc;        /* map_path_check then: 0, -MMH_EREPLACED, -ENOENT */
+    bool path_free;     /* the path was let go on purpose: never checked */
+    uint64_t verify_at; /* copy mode: where the next slice of net bytes is checked */
 };
 
 static uint64_t now_ns(void)
@@ -308,6 +312,9 @@ int doc_write(Doc *d, DocWriteResult *res)
 typedef struct Reapply {
     Map *map;
     uint64_t bytes; /* net bytes the map had lost */
+    uint64_t from;  /* look at net bytes from here on */
+    uint64_t left;  /* bytes left to look at (UINT64_MAX: all) */
+    uint64_t next;  /* where the next look starts (0 once all were seen) */
 } Reapply;
 
 static int reapply_run(uint64_t off, const uint8_t *cur, size_t len, void *ctx)
@@ -315,10 +322,21 @@ static int reapply_run(uint64_t off, const uint8_t *cur, size_t len, void *ctx)
     Reapply *r = ctx;
     uint8_t now[4096];
     uint64_t size = map_size(r->map);
+    if (off + len <= r->from)
+        return 0;
+    if (off < r->from) {
+        cur += r->from - off;
+        len -= (size_t)(r->from - off);
+        off = r->from;
+    }
     if (off >= size)
         return 0;
     if (len > size - off)
         len = (size_t)(size - off);
+    if (len > r->left)
+        len = (size_t)r->left;
+    r->left -= len;
+    r->next = off + len;
     for (size_t at = 0; at < len;) {
         size_t k = len - at < sizeof now ? len - at : sizeof now;
         int rc = map_read(r->map, off + at, now, k);
@@ -335,7 +353,8 @@ static int reapply_run(uint64_t off, const uint8_t *cur, size_t len, void *ctx)
         }
         at += k;
     }
-    return 0;
+    /* Budget spent: the next call goes on from r->next. */
+    return r->left == 0 ? 1 : 0;
 }
 
 int doc_refresh(Doc *d, DocChange *ch)
@@ -367,14 +386,18 @@ int doc_refresh(Doc *d, DocChange *ch)
     MapStamp st;
     bool moved = map_stamp(d->map, &st) < 0 || st.mtime_ns != d->stamp.mtime_ns ||
                  st.ctime_ns != d->stamp.ctime_ns || c.new_size != c.old_size;
-    if (copy && moved) {
+    if (copy) {
         /* A truncation drops every private page, even when the file grows
-         * back to the same size before we look: the journal is the truth. */
-        Reapply r = {d->map, 0};
-        rc = edits_each_net(journal_edits(d->journal), reapply_run, &r);
+         * back to the same size before we look: the journal is the truth.
+         * When the file's times moved, look at every net byte; otherwise
+         * at a bounded slice of them per call, round the journal, so a
+         * change the times do not show (coarse clocks) is caught too. */
+        Reapply r = {d->map, 0, moved ? 0 : d->verify_at, moved ? UINT64_MAX : DOC_VERIFY, 0};
+        rc = edits_each_net_from(journal_edits(d->journal), r.from, reapply_run, &r);
         c.reapplied = r.bytes;
         if (rc < 0)
             return rc;
+        d->verify_at = rc == 1 ? r.next : 0;
     }
     d->stamp = st;
     if (!d->path_free) {

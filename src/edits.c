@@ -163,11 +163,11 @@ uint64_t edits_truncate(Edits *e, uint64_t size)
     return lost;
 }
 
-/* Call fn for each run of net bytes in extent x. */
-static int each_run(const EditExtent *x, EditsRunFn fn, void *ctx)
+/* Call fn for each run of net bytes in extent x, from byte index a on. */
+static int each_run(const EditExtent *x, size_t a, EditsRunFn fn, void *ctx)
 {
     size_t n = (size_t)(x->hi - x->lo);
-    for (size_t a = 0; a < n;) {
+    while (a < n) {
         if (x->base[a] == x->cur[a]) {
             a++;
             continue;
@@ -185,8 +185,14 @@ static int each_run(const EditExtent *x, EditsRunFn fn, void *ctx)
 
 int edits_each_net(const Edits *e, EditsRunFn fn, void *ctx)
 {
-    for (size_t i = 0; i < e->n; i++) {
-        int rc = each_run(&e->v[i], fn, ctx);
+    return edits_each_net_from(e, 0, fn, ctx);
+}
+
+int edits_each_net_from(const Edits *e, uint64_t from, EditsRunFn fn, void *ctx)
+{
+    for (size_t i = find(e, from); i < e->n; i++) {
+        const EditExtent *x = &e->v[i];
+        int rc = each_run(x, from > x->lo ? (size_t)(from - x->lo) : 0, fn, ctx);
         if (rc)
             return rc;
     }

@@ -63,6 +63,9 @@ uint64_t edits_net_bytes(const Edits *e, uint64_t *runs);
  * now; stops at fn's first nonzero result and returns it (else 0). */
 typedef int (*EditsRunFn)(uint64_t off, const uint8_t *cur, size_t len, void *ctx);
 int edits_each_net(const Edits *e, EditsRunFn fn, void *ctx);
+/* The same for the net bytes at or after from (a run may start before it:
+ * it is passed from `from` on). O(log extents) to get there. */
+int edits_each_net_from(const Edits *e, uint64_t from, EditsRunFn fn, void *ctx);
 
 /* Copy the values now of [off, off+len) into buf, which must lie inside one
  * extent: 0, or -ERANGE when it does not. */

@@ -366,6 +366,45 @@ static void test_copy_write_sees_truncation(void **state)
     tu_rmdir(dir);
 }
 
+/* Private pages lost with no sign in the file's times (a coarse clock, or
+ * dropped by other means): the refresh checks a bounded slice of the net
+ * bytes each time, round the journal, and puts back what is missing. */
+static void test_copy_dropped_without_stamp(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp();
+    char *path = tu_path(dir, "f");
+    const size_t n = 200 * KIB; /* more than one slice (64 KiB) */
+    tu_make_file(path, 1024 * KIB, 0);
+    Doc *d = open_doc(path, MMH_MODE_COPY);
+    uint8_t *v = malloc(n);
+    assert_non_null(v);
+    for (size_t i = 0; i < n; i++)
+        v[i] = (uint8_t)~tu_pattern(4096 + i);
+    assert_int_equal(doc_put(d, 4096, v, n), 0);
+    doc_snapshot(d);
+    MmhSpan all = {0, 1024 * KIB};
+    map_discard(doc_map(d), &all, 1); /* the private pages go; the file is as it was */
+    assert_int_equal(get1(d, 4096), tu_pattern(4096));
+    DocChange ch;
+    uint64_t back = 0;
+    for (int i = 0; i < 8 && back < n; i++) {
+        assert_int_equal(doc_refresh(d, &ch), 0);
+        assert_true(ch.reapplied <= 64 * KIB);
+        back += ch.reapplied;
+    }
+    assert_int_equal(back, n);
+    for (size_t i = 0; i < n; i += 997)
+        assert_int_equal(get1(d, 4096 + i), v[i]);
+    assert_int_equal(doc_refresh(d, &ch), 0);
+    assert_int_equal(ch.reapplied, 0); /* nothing more to put back */
+    free(v);
+    doc_close(d);
+    unlink(path);
+    free(path);
+    tu_rmdir(dir);
+}
+
 /* ---- a path renamed over or deleted ----------------------------------------- */
 
 static void replaced_case(MmhMode mode, void (*event)(const char *, uint64_t), int want)
@@ -435,6 +474,13 @@ static void test_detached_path(void **state)
 
 #define ORACLE_SIZE 96
 
+static int sum_len(uint64_t off, const uint8_t *cur, size_t len, void *ctx)
+{
+    (void)off, (void)cur;
+    *(uint64_t *)ctx += len;
+    return 0;
+}
+
 static void test_edits_oracle(void **state)
 {
     (void)state;
@@ -488,8 +534,12 @@ static void test_edits_oracle(void **state)
                     assert_int_equal(edits_read(&e, (uint64_t)i, &v, 1), -ERANGE);
                 }
             }
-            uint64_t got_runs;
+            uint64_t got_runs, from = (uint64_t)(rand() % ORACLE_SIZE), want = 0, got = 0;
             assert_int_equal(edits_net_bytes(&e, &got_runs), net);
+            for (uint64_t i = from; i < ORACLE_SIZE; i++)
+                want += has[i] && base[i] != cur[i];
+            assert_int_equal(edits_each_net_from(&e, from, sum_len, &got), 0);
+            assert_int_equal(got, want);
             assert_int_equal(got_runs, runs);
             for (size_t i = 1; i < e.n; i++)
                 assert_true(e.v[i - 1].hi < e.v[i].lo); /* canonical */
@@ -510,6 +560,7 @@ int main(void)
         cmocka_unit_test(test_copy_truncation_cuts_edit),
         cmocka_unit_test(test_copy_unaligned_cut_then_growth),
         cmocka_unit_test(test_copy_write_sees_truncation),
+        cmocka_unit_test(test_copy_dropped_without_stamp),
         cmocka_unit_test(test_shared_renamed_over),
         cmocka_unit_test(test_copy_renamed_over),
         cmocka_unit_test(test_shared_deleted),
