@@ -270,7 +270,9 @@ static unsigned take_refresh(Session *s, DocChange *out)
     /* Said last: a replaced or deleted path matters more than what
      * happened to the old file's size. */
     if (ch.path_changed) {
-        if (ch.path_rc < 0)
+        if (ch.path_rc < 0 && !doc_editable(s->doc))
+            fail(s, ch.path_rc, "%s: this is the old file", path_words(ch.path_rc));
+        else if (ch.path_rc < 0)
             fail(s, ch.path_rc, "%s: w cannot reach it; W saves to a path", path_words(ch.path_rc));
         else
             say(s, false, "the path names the open file again");

@@ -183,23 +183,41 @@ void doc_snapshot(Doc *d)
 
 /* Undo and redo: the part inside the file goes into the map; a part past
  * the end (the file was truncated under edits kept in the journal) is
- * known to the journal alone until the file grows back. */
+ * known to the journal alone until the file grows back. Either way the
+ * journal is told what each byte held before, as the map shows it now: a
+ * record's own old bytes may be stale (another process wrote the file
+ * since), and a write must send what differs from what the file holds. */
 static int apply_bytes(uint64_t off, const uint8_t *bytes, size_t len, void *ctx)
 {
-    uint64_t size = map_size(ctx);
-    if (off >= size)
-        return 0;
-    return map_write(ctx, off, bytes, len < size - off ? len : (size_t)(size - off));
+    Doc *d = ctx;
+    uint64_t size = map_size(d->map);
+    uint8_t before[4096];
+    for (size_t at = 0; at < len;) {
+        size_t k = len - at < sizeof before ? len - at : sizeof before;
+        uint64_t o = off + at;
+        size_t in = o >= size ? 0 : (size_t)(size - o < k ? size - o : k);
+        int rc = map_read(d->map, o, before, in);
+        if (rc == 0)
+            rc = map_write(d->map, o, bytes + at, in);
+        if (rc < 0)
+            return rc;
+        memcpy(before + in, bytes + at + in, k - in); /* past the end: unknown, no change */
+        rc = journal_note(d->journal, o, before, bytes + at, k);
+        if (rc < 0)
+            return rc;
+        at += k;
+    }
+    return 0;
 }
 
 int doc_undo(Doc *d, uint64_t *where)
 {
-    return journal_undo(d->journal, apply_bytes, d->map, where);
+    return journal_undo(d->journal, apply_bytes, d, where);
 }
 
 int doc_redo(Doc *d, uint64_t *where)
 {
-    return journal_redo(d->journal, apply_bytes, d->map, where);
+    return journal_redo(d->journal, apply_bytes, d, where);
 }
 
 bool doc_unwritten(const Doc *d)

@@ -234,8 +234,6 @@ int journal_undo(Journal *j, JournalApplyFn fn, void *ctx, uint64_t *where)
     for (size_t i = group_end(j, g); i-- > j->group[g];) {
         const Rec *rc = &j->rec[i];
         r = fn(rc->off, j->old_ + rc->data, rc->len, ctx);
-        if (r == 0) /* the newest record of a byte holds its value now */
-            r = edits_touch(&j->edits, rc->off, j->new_ + rc->data, j->old_ + rc->data, rc->len);
         if (r < 0)
             return r;
         if (rc->off < lo)
@@ -260,8 +258,6 @@ int journal_redo(Journal *j, JournalApplyFn fn, void *ctx, uint64_t *where)
     for (size_t i = j->group[g], e = group_end(j, g); i < e; i++) {
         const Rec *rc = &j->rec[i];
         r = fn(rc->off, j->new_ + rc->data, rc->len, ctx);
-        if (r == 0) /* the oldest record of a byte holds its value before */
-            r = edits_touch(&j->edits, rc->off, j->old_ + rc->data, j->new_ + rc->data, rc->len);
         if (r < 0)
             return r;
         if (rc->off < lo)
@@ -306,6 +302,11 @@ const RangeSet *journal_runs(const Journal *j)
 const Edits *journal_edits(const Journal *j)
 {
     return &j->edits;
+}
+
+int journal_note(Journal *j, uint64_t off, const uint8_t *before, const uint8_t *after, size_t len)
+{
+    return edits_touch(&j->edits, off, before, after, len);
 }
 
 /* One pass over the whole history, compacting headers, bytes and groups in

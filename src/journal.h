@@ -70,8 +70,13 @@ void journal_mark_saved(Journal *j);
 const RangeSet *journal_runs(const Journal *j);
 
 /* Those bytes' values at the last journal_mark_saved and now: the net
- * changes a write sends (edits_each_net). Emptied by journal_mark_saved. */
+ * changes a write sends (edits_each_net). Emptied by journal_mark_saved.
+ * journal_record keeps it in step; for undo and redo the apply callback
+ * must, since only the document knows what a byte held before (another
+ * process may have written it since the record was made): it calls
+ * journal_note with the bytes it replaced. */
 const Edits *journal_edits(const Journal *j);
+int journal_note(Journal *j, uint64_t off, const uint8_t *before, const uint8_t *after, size_t len);
 
 /* Drop every record whose range starts at or after size, and cut the one
  * that straddles it (the file shrank under the editor, taking those edits

@@ -424,6 +424,8 @@ static int child_page(const char *ns, const char *path, const char *rs, const ch
 
 /* ---- sub-mode --edits: write cost ----------------------------------------- */
 
+#define REFRESH_RUNS 201 /* doc_refresh calls timed per case */
+
 /* The i-th of n edit offsets over size bytes: one in each size/n stretch,
  * at a pseudo-random place in it, so edits are scattered and (for stretches
  * of a page or more) each on a page of its own. */
@@ -461,6 +463,19 @@ static int child_edits(const char *ns, const char *path)
     }
     uint64_t t1 = bu_now_ns();
     long anon1 = bu_status_kib("RssAnon");
+    /* What every UI tick pays for noticing others' changes with these
+     * edits unwritten: fstat, stat of the path, a slice of the net bytes
+     * checked against the map. */
+    uint64_t rf[REFRESH_RUNS];
+    for (int i = 0; i < REFRESH_RUNS; i++) {
+        uint64_t a = bu_now_ns();
+        if (doc_refresh(d, NULL) < 0)
+            bu_die("doc_refresh failed");
+        rf[i] = bu_now_ns() - a;
+    }
+    uint64_t refresh_ns = bu_median(rf, REFRESH_RUNS);
+    uint64_t put_ns = t1 - t0;
+    t1 = bu_now_ns();
     DocWriteResult w;
     rc = doc_write(d, &w);
     uint64_t t2 = bu_now_ns();
@@ -485,9 +500,9 @@ static int child_edits(const char *ns, const char *path)
         bu_die("%lu checked edits are not in the file after doc_write", bad);
     printf("ok edits=%lu put_ns=%" PRIu64 " write_ns=%" PRIu64 " doc_ns=%" PRIu64 " bytes=%" PRIu64
            " runs=%" PRIu64 " anon0=%ld anon1=%ld anon2=%ld"
-           " blocks0=%lld blocks1=%lld\n",
-           n, t1 - t0, t2 - t1, w.ns, w.bytes, w.runs, anon0, anon1, anon2,
-           (long long)st0.st_blocks, (long long)st1.st_blocks);
+           " blocks0=%lld blocks1=%lld refresh_ns=%" PRIu64 "\n",
+           n, put_ns, t2 - t1, w.ns, w.bytes, w.runs, anon0, anon1, anon2, (long long)st0.st_blocks,
+           (long long)st1.st_blocks, refresh_ns);
     return fflush(stdout) == 0 ? 0 : 1;
 }
 
@@ -781,7 +796,7 @@ static void report_render(const char *self, const Tools *t, const char *dir, con
 
 typedef struct EditRes {
     bool ok;
-    uint64_t put_ns, write_ns, doc_ns, bytes, runs;
+    uint64_t put_ns, write_ns, doc_ns, bytes, runs, refresh_ns;
     uint64_t anon0, anon1, anon2, blocks0, blocks1;
     char err[200];
 } EditRes;
@@ -802,7 +817,9 @@ static void run_edits(const char *self, const char *path, unsigned long n, EditR
             bu_kv_u64(r->out, "doc_ns", &e->doc_ns) && bu_kv_u64(r->out, "bytes", &e->bytes) &&
             bu_kv_u64(r->out, "runs", &e->runs) && bu_kv_u64(r->out, "anon0", &e->anon0) &&
             bu_kv_u64(r->out, "anon1", &e->anon1) && bu_kv_u64(r->out, "anon2", &e->anon2) &&
-            bu_kv_u64(r->out, "blocks0", &e->blocks0) && bu_kv_u64(r->out, "blocks1", &e->blocks1);
+            bu_kv_u64(r->out, "blocks0", &e->blocks0) &&
+            bu_kv_u64(r->out, "blocks1", &e->blocks1) &&
+            bu_kv_u64(r->out, "refresh_ns", &e->refresh_ns);
     if (!e->ok)
         bu_first_line(r, "==", e->err, sizeof e->err);
     free(r);
@@ -877,6 +894,12 @@ static void report_write(const char *self, const char *dir)
         }
     }
     printf("   (doc ns) is DocWriteResult.ns in ms; us/edit is the write's time per edit.\n");
+    printf("   A UI tick's doc_refresh with the edits unwritten (fstat, a stat of the path,\n");
+    printf("   at most 64 KiB of net bytes checked against the map), median of %d:\n",
+           REFRESH_RUNS);
+    for (size_t i = 0; i < NC; i++)
+        if (real[i].ok)
+            printf("     %7lu edits: %.1f us\n", counts[i], (double)real[i].refresh_ns / 1e3);
     printf("   puts ms on the sparse file is mostly the kernel reading around each first\n");
     printf("   touch of a hole (doc_put reads the old byte through the map: 8 MiB of zeros\n");
     printf("   per fault with this disk's readahead). Blocks the edits allocated in the\n");

@@ -891,6 +891,11 @@ static void do_tick(void)
             }
             if (has_diff && dropped && !fresh)
                 reapplied = true;
+            if (has_diff && getenv("SOAK_DEBUG_BYTES"))
+                for (uint32_t i = p * PS; i < (p + 1) * PS && i < nsz; i++)
+                    if (M.touched[i] && net_of(i) == NET_YES)
+                        printf("    re-apply 0x%x: cur %02x disk %02x base %02x (%d bases)\n",
+                               (unsigned)i, M.cur[i], M.disk[i], M.base[i][0], M.nbase[i]);
             if (dropped || fresh) {
                 M.pstate[p] = PG_UNFROZEN;
                 if (has_diff)

@@ -248,6 +248,43 @@ static void test_shared_undone_counts_net(void **state)
     undone_case(MMH_MODE_SHARED);
 }
 
+/* Undo and redo across a write, over bytes another process wrote: what a
+ * byte held before an undo or redo is what the document showed then, not
+ * the record's old bytes (found by the soak: tests/soak/bugs/9-redo-base). */
+static void test_copy_redo_across_write(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp();
+    char *path = tu_path(dir, "f");
+    tu_make_file(path, 4 * KIB, 0);
+    Doc *d = open_doc(path, MMH_MODE_COPY);
+    DocWriteResult r;
+    assert_int_equal(doc_put(d, 0, (const uint8_t *)"KCN", 3), 0);
+    doc_snapshot(d);
+    assert_int_equal(doc_write(d, &r), 0);
+    by_child(poke, path, 0);
+    by_child(poke, path, 1);
+    assert_int_equal(doc_refresh(d, NULL), 0);
+    assert_int_equal(doc_put(d, 0, (const uint8_t *)"BGLU", 4), 0);
+    doc_snapshot(d);
+    assert_int_equal(doc_undo(d, NULL), 0);
+    assert_int_equal(doc_undo(d, NULL), 0);
+    assert_int_equal(doc_redo(d, NULL), 0);
+    assert_int_equal(doc_write(d, &r), 0);
+    assert_int_equal(doc_redo(d, NULL), 0);
+    assert_int_equal(doc_undo(d, NULL), 0);
+    assert_int_equal(doc_write(d, &r), 0);
+    /* The file holds what the editor shows, byte for byte. */
+    for (uint64_t i = 0; i < 8; i++)
+        assert_int_equal(tu_pread_byte(path, i), get1(d, i));
+    assert_int_equal(get1(d, 0), other(0)); /* B's undo put back the other writer's bytes */
+    assert_int_equal(get1(d, 2), 'N');
+    doc_close(d);
+    unlink(path);
+    free(path);
+    tu_rmdir(dir);
+}
+
 /* Typing a byte's old value back is no change either. */
 static void test_copy_typed_back_not_net(void **state)
 {
@@ -556,6 +593,7 @@ int main(void)
         cmocka_unit_test(test_copy_rewrite_then_write),
         cmocka_unit_test(test_copy_undone_not_written),
         cmocka_unit_test(test_shared_undone_counts_net),
+        cmocka_unit_test(test_copy_redo_across_write),
         cmocka_unit_test(test_copy_typed_back_not_net),
         cmocka_unit_test(test_copy_truncation_cuts_edit),
         cmocka_unit_test(test_copy_unaligned_cut_then_growth),
