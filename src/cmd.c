@@ -300,6 +300,10 @@ static unsigned size_change(Session *s, const DocChange *c)
         else
             fail(s, -MMH_ETRUNC, "file truncated to %" PRIu64 " byte%s (%s) by another process",
                  ch.new_size, ch.new_size == 1 ? "" : "s", a);
+    } else if (ch.reapplied && ch.new_size > ch.old_size) {
+        /* Edits kept past an earlier end are inside the file again. */
+        fail(s, 0, "file grew to %" PRIu64 " bytes (%s): %" PRIu64 " kept edited byte%s re-applied",
+             ch.new_size, a, ch.reapplied, ch.reapplied == 1 ? "" : "s");
     } else if (ch.reapplied) {
         fail(s, 0,
              "file rewritten by another process: unwritten edits re-applied (%" PRIu64 " byte%s)",

@@ -64,7 +64,7 @@ for mode in copy shared; do
     truncate -s 1M "$f"
     if [ "$mode" = copy ]; then
         see_msg "$mode: the growth brings the kept edit back" \
-            '^file rewritten by another process: unwritten edits re-applied \(1 byte\)' 2
+            '^file grew to 1048576 bytes \(1\.0 MiB\): 1 kept edited byte re-applied' 2
     else
         see_msg "$mode: the editor notices the growth" '^file grew to 1048576 bytes \(1\.0 MiB\)' 2
     fi
