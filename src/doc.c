@@ -40,6 +40,9 @@
 #ifndef DOC_VERIFY
 #define DOC_VERIFY (64u << 10) /* net bytes checked per refresh when nothing moved */
 #endif
+#ifndef DOC_VERIFY_RUNS
+#define DOC_VERIFY_RUNS 256u /* and net runs: scattered edits cost a read each */
+#endif
 
 struct Doc {
     Map *map;           /* the mapped file; owns the descriptor */
@@ -332,6 +335,7 @@ typedef struct Reapply {
     uint64_t bytes; /* net bytes the map had lost */
     uint64_t from;  /* look at net bytes from here on */
     uint64_t left;  /* bytes left to look at (UINT64_MAX: all) */
+    uint64_t runs;  /* runs left to look at (UINT64_MAX: all) */
     uint64_t next;  /* where the next look starts (0 once all were seen) */
 } Reapply;
 
@@ -354,6 +358,7 @@ static int reapply_run(uint64_t off, const uint8_t *cur, size_t len, void *ctx)
     if (len > r->left)
         len = (size_t)r->left;
     r->left -= len;
+    r->runs--;
     r->next = off + len;
     for (size_t at = 0; at < len;) {
         size_t k = len - at < sizeof now ? len - at : sizeof now;
@@ -372,7 +377,7 @@ static int reapply_run(uint64_t off, const uint8_t *cur, size_t len, void *ctx)
         at += k;
     }
     /* Budget spent: the next call goes on from r->next. */
-    return r->left == 0 ? 1 : 0;
+    return r->left == 0 || r->runs == 0 ? 1 : 0;
 }
 
 int doc_refresh(Doc *d, DocChange *ch)
@@ -410,7 +415,9 @@ int doc_refresh(Doc *d, DocChange *ch)
          * When the file's times moved, look at every net byte; otherwise
          * at a bounded slice of them per call, round the journal, so a
          * change the times do not show (coarse clocks) is caught too. */
-        Reapply r = {d->map, 0, moved ? 0 : d->verify_at, moved ? UINT64_MAX : DOC_VERIFY, 0};
+        Reapply r = {.map = d->map, .from = moved ? 0 : d->verify_at};
+        r.left = moved ? UINT64_MAX : DOC_VERIFY;
+        r.runs = moved ? UINT64_MAX : DOC_VERIFY_RUNS;
         rc = edits_each_net_from(journal_edits(d->journal), r.from, reapply_run, &r);
         c.reapplied = r.bytes;
         if (rc < 0)
