@@ -33,6 +33,7 @@
 #include "rmap.h"
 #include "save.h"
 #include "search.h"
+#include "utf8.h"
 
 #define FILE_SAMPLE_NS 250000000ull /* whole-file counts: at most 4 Hz */
 #define PUT_MAX 4096                /* bytes one put command may write */
@@ -1908,50 +1909,6 @@ static unsigned edit_key(Session *s, int key)
     return MMH_R_REDRAW;
 }
 
-/* UTF-8 steps within the prompt text: the start of the character before
- * i, and the end of the one at i. */
-static size_t utf8_prev(const char *t, size_t i)
-{
-    while (i > 0 && ((unsigned char)t[--i] & 0xc0) == 0x80)
-        ;
-    return i;
-}
-
-static size_t utf8_next(const char *t, size_t len, size_t i)
-{
-    while (i < len && ((unsigned char)t[++i] & 0xc0) == 0x80)
-        ;
-    return i;
-}
-
-/* A code point as UTF-8 into out (4 bytes of room): its length, 0 if it is
- * not a character (a surrogate, or past U+10FFFF). */
-static size_t utf8_put(int cp, char *out)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xc0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if ((cp >= 0xd800 && cp < 0xe000) || cp > 0x10ffff)
-        return 0;
-    if (cp < 0x10000) {
-        out[0] = (char)(0xe0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        out[2] = (char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    out[0] = (char)(0xf0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-    out[3] = (char)(0x80 | (cp & 0x3f));
-    return 4;
-}
-
 /* Delete input bytes [a, b). */
 static void input_cut(Session *s, size_t a, size_t b)
 {
@@ -2015,7 +1972,8 @@ static unsigned prompt_key(Session *s, int key)
     /* Text is UTF-8: a pattern typed as text is searched as its UTF-8
      * bytes. Control characters and special keys are not text. */
     char u[4];
-    size_t n = key >= 32 && key != 127 && !(key >= 0x80 && key < 0xa0) ? utf8_put(key, u) : 0;
+    size_t n =
+        key >= 32 && key != 127 && !(key >= 0x80 && key < 0xa0) ? utf8_put((uint32_t)key, u) : 0;
     if (key >= MMH_KEY_UP) /* a special key without a meaning here */
         return MMH_R_NONE;
     if (n == 0 || s->input_len + n >= sizeof s->input) {
