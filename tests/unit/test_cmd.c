@@ -1630,7 +1630,6 @@ static void test_large_files(void **state)
     }
 }
 
-
 /* ---- jobs, type-ahead, long listings, the prompt ----------------------------- */
 
 /* Keys typed while a search runs never act (never edit), and find -a's
@@ -1650,7 +1649,7 @@ static void test_typeahead_during_search(void **state)
     assert_true(msg_has(s, "15 keys ignored"));
     assert_true(cmd_busy(s));
     assert_int_equal(tu_pread_byte(path, 0), 0); /* nothing edited */
-    for (int i = 0; i < 4; i++) /* more matches than the list keeps */
+    for (int i = 0; i < 4; i++)                  /* more matches than the list keeps */
         cmd_tick(s, 50000000);
     cmd_key(s, MMH_KEY_ESC); /* cancel: the list so far shows */
     assert_false(cmd_busy(s));

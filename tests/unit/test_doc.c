@@ -47,46 +47,6 @@
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static Doc *open_doc(const char *path, MmhMode mode, const SysOps *sys)
-{
-    MapOpts o = {mode, sys};
-    Doc *d = NULL;
-    int rc = doc_open(&d, path, &o);
-    assert_int_equal(rc, 0);
-    assert_non_null(d);
-    return d;
-}
-
-/* A pattern buffer of len bytes, as tu_make_file writes. */
-static uint8_t *pattern(uint64_t len)
-{
-    uint8_t *p = malloc(len ? len : 1);
-    assert_non_null(p);
-    for (uint64_t i = 0; i < len; i++)
-        p[i] = tu_pattern(i);
-    return p;
-}
-
-/* The whole file as a separate reader sees it equals want. */
-static void assert_disk(const char *path, const uint8_t *want, uint64_t len)
-{
-    struct stat st;
-    assert_int_equal(stat(path, &st), 0);
-    assert_int_equal((uint64_t)st.st_size, len);
-    int fd = open(path, O_RDONLY);
-    assert_true(fd >= 0);
-    uint8_t *buf = malloc(MIB);
-    assert_non_null(buf);
-    for (uint64_t at = 0; at < len;) {
-        size_t n = len - at < MIB ? (size_t)(len - at) : MIB;
-        assert_int_equal(pread(fd, buf, n, (off_t)at), (ssize_t)n);
-        assert_memory_equal(buf, want + at, n);
-        at += n;
-    }
-    free(buf);
-    close(fd);
-}
-
 /* The document's bytes equal want. */
 static void assert_doc(Doc *d, const uint8_t *want, uint64_t len)
 {
@@ -181,7 +141,7 @@ static void scenario(MmhMode mode)
     char *path = tu_path(dir, "f");
     const uint64_t size = 3 * 4096 + 100;
     tu_make_file(path, size, 0);
-    uint8_t *orig = pattern(size), *want = pattern(size);
+    uint8_t *orig = tu_pattern_buf(size), *want = tu_pattern_buf(size);
     bool shared = mode == MMH_MODE_SHARED;
     const Edit e[] = {
         {0, 1, {0xa5}},
@@ -191,7 +151,7 @@ static void scenario(MmhMode mode)
     };
     const size_t ne = sizeof e / sizeof *e;
 
-    Doc *d = open_doc(path, mode, NULL);
+    Doc *d = tu_open_doc(path, mode, NULL);
     assert_true(doc_editable(d));
     assert_int_equal(map_mode(doc_map(d)), mode);
     for (size_t k = 0; k < ne; k++) {
@@ -199,7 +159,7 @@ static void scenario(MmhMode mode)
         doc_snapshot(d);
         apply_edit(want, &e[k]);
         assert_doc(d, want, size);
-        assert_disk(path, shared ? want : orig, size);
+        assert_int_equal(tu_disk_differs(path, shared ? want : orig, size), -1);
         assert_true(doc_unwritten(d) == !shared);
     }
     assert_int_equal(journal_groups(doc_journal(d)), ne);
@@ -210,7 +170,7 @@ static void scenario(MmhMode mode)
         assert_int_equal(where, e[k].off);
         revert_edit(want, &e[k]);
         assert_doc(d, want, size);
-        assert_disk(path, shared ? want : orig, size);
+        assert_int_equal(tu_disk_differs(path, shared ? want : orig, size), -1);
     }
     assert_memory_equal(want, orig, size);
     assert_int_equal(doc_undo(d, &where), 1);
@@ -221,7 +181,7 @@ static void scenario(MmhMode mode)
         assert_int_equal(where, e[k].off);
         apply_edit(want, &e[k]);
         assert_doc(d, want, size);
-        assert_disk(path, shared ? want : orig, size);
+        assert_int_equal(tu_disk_differs(path, shared ? want : orig, size), -1);
     }
     assert_int_equal(doc_redo(d, &where), 1);
 
@@ -230,17 +190,17 @@ static void scenario(MmhMode mode)
     assert_int_equal(r.runs, ne); /* the edits are apart: one run each */
     assert_int_equal(r.bytes, 1 + 4 + 2 + 1);
     assert_false(doc_unwritten(d));
-    assert_disk(path, want, size);
+    assert_int_equal(tu_disk_differs(path, want, size), -1);
     assert_doc(d, want, size);
     assert_int_equal(doc_write(d, &r), 0); /* nothing new: a no-op */
     assert_int_equal(r.runs, 0);
     doc_close(d);
 
     /* Reopened, the file holds exactly the edits. */
-    d = open_doc(path, MMH_MODE_READONLY, NULL);
+    d = tu_open_doc(path, MMH_MODE_READONLY, NULL);
     assert_doc(d, want, size);
     doc_close(d);
-    assert_disk(path, want, size);
+    assert_int_equal(tu_disk_differs(path, want, size), -1);
 
     free(orig);
     free(want);
@@ -267,8 +227,8 @@ static void test_readonly(void **state)
     char *path = tu_path(dir, "f");
     const uint64_t size = 8192;
     tu_make_file(path, size, 0);
-    uint8_t *orig = pattern(size);
-    Doc *d = open_doc(path, MMH_MODE_READONLY, NULL);
+    uint8_t *orig = tu_pattern_buf(size);
+    Doc *d = tu_open_doc(path, MMH_MODE_READONLY, NULL);
     assert_false(doc_editable(d));
     const uint8_t b = 0x42;
     assert_int_equal(doc_put(d, 0, &b, 1), -EROFS);
@@ -280,7 +240,7 @@ static void test_readonly(void **state)
     assert_int_equal(journal_records(doc_journal(d)), 0);
     assert_doc(d, orig, size);
     doc_close(d);
-    assert_disk(path, orig, size);
+    assert_int_equal(tu_disk_differs(path, orig, size), -1);
     free(orig);
     free(path);
     tu_rmdir(dir);
@@ -298,12 +258,12 @@ static void test_put_bounds_and_long(void **state)
     assert_int_equal(doc_open(&d, path, &o), -ENOENT);
     assert_null(d);
     tu_make_file(path, size, 0);
-    uint8_t *orig = pattern(size), *want = pattern(size);
+    uint8_t *orig = tu_pattern_buf(size), *want = tu_pattern_buf(size);
 
     static const MmhMode modes[] = {MMH_MODE_COPY, MMH_MODE_SHARED};
     for (size_t m = 0; m < 2; m++) {
         bool shared = modes[m] == MMH_MODE_SHARED;
-        d = open_doc(path, modes[m], NULL);
+        d = tu_open_doc(path, modes[m], NULL);
         const uint8_t two[2] = {1, 2};
         assert_int_equal(doc_put(d, size - 1, two, 2), -MMH_ETRUNC);
         assert_int_equal(doc_put(d, size, two, 1), -MMH_ETRUNC);
@@ -319,11 +279,11 @@ static void test_put_bounds_and_long(void **state)
         assert_int_equal(doc_put(d, 100, big, sizeof big), 0);
         memcpy(want + 100, big, sizeof big);
         assert_doc(d, want, size);
-        assert_disk(path, shared ? want : orig, size);
+        assert_int_equal(tu_disk_differs(path, shared ? want : orig, size), -1);
         assert_int_equal(journal_records(doc_journal(d)), 1);
         assert_int_equal(doc_undo(d, NULL), 0);
         assert_doc(d, orig, size);
-        assert_disk(path, orig, size);
+        assert_int_equal(tu_disk_differs(path, orig, size), -1);
         assert_false(doc_unwritten(d));
         doc_close(d);
         memcpy(want, orig, size);
@@ -342,7 +302,7 @@ static void unwritten_in(MmhMode mode)
     char *path = tu_path(dir, "f");
     tu_make_file(path, 4096, 0);
     bool copy = mode == MMH_MODE_COPY;
-    Doc *d = open_doc(path, mode, NULL);
+    Doc *d = tu_open_doc(path, mode, NULL);
     const uint8_t a = 0xaa, b = 0xbb;
 
     assert_false(doc_unwritten(d));
@@ -406,7 +366,7 @@ static void test_copy_write_scattered(void **state)
     char *path = tu_path(dir, "sparse");
     const uint64_t size = 64 * MIB;
     tu_make_file(path, size, 1);
-    Doc *d = open_doc(path, MMH_MODE_COPY, NULL);
+    Doc *d = tu_open_doc(path, MMH_MODE_COPY, NULL);
     for (unsigned i = 0; i < 1000; i++) {
         uint8_t v = (uint8_t)(i % 255 + 1);
         assert_int_equal(doc_put(d, scattered(i), &v, 1), 0);
@@ -465,7 +425,7 @@ static void test_large_sizes(void **state)
         for (size_t m = 0; m < 2; m++) {
             uint64_t size = sizes[i];
             tu_make_file(path, size, 1);
-            Doc *d = open_doc(path, modes[m], NULL);
+            Doc *d = tu_open_doc(path, modes[m], NULL);
             assert_int_equal(doc_size(d), size);
             const uint8_t last = 0x5a, pair[2] = {0x61, 0x62};
             assert_int_equal(doc_put(d, size - 1, &last, 1), 0);
@@ -504,7 +464,7 @@ static void refresh_case(bool fault_first)
     char *dir = tu_mkdtemp();
     char *path = tu_path(dir, "f");
     tu_make_file(path, 64 * KIB, 0);
-    Doc *d = open_doc(path, MMH_MODE_COPY, NULL);
+    Doc *d = tu_open_doc(path, MMH_MODE_COPY, NULL);
     const uint8_t a = 0xa1, b = 0xb2, c = 0xc3;
     assert_int_equal(doc_put(d, 100, &a, 1), 0);
     doc_snapshot(d);
@@ -584,9 +544,9 @@ static void test_write_failure_keeps_edits(void **state)
     char *path = tu_path(dir, "f"), *dst = tu_path(dir, "copy");
     const uint64_t size = 64 * KIB;
     tu_make_file(path, size, 0);
-    uint8_t *orig = pattern(size), *want = pattern(size);
+    uint8_t *orig = tu_pattern_buf(size), *want = tu_pattern_buf(size);
     SysOps ops = failing_ops();
-    Doc *d = open_doc(path, MMH_MODE_COPY, &ops);
+    Doc *d = tu_open_doc(path, MMH_MODE_COPY, &ops);
     const uint8_t v[2] = {0xe1, 0xe2};
     assert_int_equal(doc_put(d, 5, v, 2), 0);
     assert_int_equal(doc_put(d, 40000, v, 1), 0);
@@ -610,7 +570,7 @@ static void test_write_failure_keeps_edits(void **state)
         ;
     assert_int_equal(rc, -ENOSPC);
     assert_int_equal(count_entries(dir, NULL), 1);
-    assert_disk(path, orig, size);
+    assert_int_equal(tu_disk_differs(path, orig, size), -1);
 
     pwrite_armed = false;
     DocWriteResult r;
@@ -618,7 +578,7 @@ static void test_write_failure_keeps_edits(void **state)
     assert_int_equal(r.runs, 2);
     assert_int_equal(r.bytes, 3);
     assert_false(doc_unwritten(d));
-    assert_disk(path, want, size);
+    assert_int_equal(tu_disk_differs(path, want, size), -1);
     assert_doc(d, want, size);
     doc_close(d);
     free(orig);
@@ -685,7 +645,7 @@ static void test_enospc_rolls_back(void **state)
     tu_make_file(src, 4 * MIB, 0);
     int before = count_entries(mnt, NULL); /* holes, lost+found */
 
-    Doc *d = open_doc(path, MMH_MODE_SHARED, NULL);
+    Doc *d = tu_open_doc(path, MMH_MODE_SHARED, NULL);
     const size_t len = 4 * MIB;
     uint8_t *big = malloc(len), *zero = calloc(1, len), *got = malloc(len);
     assert_non_null(big);
@@ -708,7 +668,7 @@ static void test_enospc_rolls_back(void **state)
     doc_close(d);
 
     /* Save-as of 4 MiB of data onto the full file system. */
-    d = open_doc(src, MMH_MODE_COPY, NULL);
+    d = tu_open_doc(src, MMH_MODE_COPY, NULL);
     DocSave *s;
     assert_int_equal(doc_saveas_start(d, dst, false, &s), 0);
     int rc;

@@ -30,14 +30,6 @@
 
 #define KIB (UINT64_C(1) << 10)
 
-static Doc *open_doc(const char *path, MmhMode mode)
-{
-    MapOpts o = {mode, NULL};
-    Doc *d = NULL;
-    assert_int_equal(doc_open(&d, path, &o), 0);
-    return d;
-}
-
 static void put1(Doc *d, uint64_t off, uint8_t v)
 {
     assert_int_equal(doc_put(d, off, &v, 1), 0);
@@ -139,7 +131,7 @@ static void rewrite_case(void (*event)(const char *, uint64_t), bool zeros)
     char *path = tu_path(dir, "f");
     const uint64_t size = 64 * KIB;
     tu_make_file(path, size, 0);
-    Doc *d = open_doc(path, MMH_MODE_COPY);
+    Doc *d = tu_open_doc(path, MMH_MODE_COPY, NULL);
     put1(d, 100, 0xa1);
     put1(d, 40000, 0xb2);
     by_child(event, path, size);
@@ -191,7 +183,7 @@ static void test_copy_rewrite_then_write(void **state)
     char *dir = tu_mkdtemp();
     char *path = tu_path(dir, "f");
     tu_make_file(path, 16 * KIB, 0);
-    Doc *d = open_doc(path, MMH_MODE_COPY);
+    Doc *d = tu_open_doc(path, MMH_MODE_COPY, NULL);
     put1(d, 5000, 0x5a);
     by_child(rewrite, path, 16 * KIB);
     DocWriteResult r;
@@ -212,7 +204,7 @@ static void undone_case(MmhMode mode)
     char *dir = tu_mkdtemp();
     char *path = tu_path(dir, "f");
     tu_make_file(path, 4 * KIB, 0);
-    Doc *d = open_doc(path, mode);
+    Doc *d = tu_open_doc(path, mode, NULL);
     put1(d, 0x20, 0x11);
     uint8_t two[2] = {0x22, 0x33};
     assert_int_equal(doc_put(d, 0x21, two, 2), 0);
@@ -257,7 +249,7 @@ static void test_copy_redo_across_write(void **state)
     char *dir = tu_mkdtemp();
     char *path = tu_path(dir, "f");
     tu_make_file(path, 4 * KIB, 0);
-    Doc *d = open_doc(path, MMH_MODE_COPY);
+    Doc *d = tu_open_doc(path, MMH_MODE_COPY, NULL);
     DocWriteResult r;
     assert_int_equal(doc_put(d, 0, (const uint8_t *)"KCN", 3), 0);
     doc_snapshot(d);
@@ -292,7 +284,7 @@ static void test_copy_typed_back_not_net(void **state)
     char *dir = tu_mkdtemp();
     char *path = tu_path(dir, "f");
     tu_make_file(path, 4 * KIB, 0);
-    Doc *d = open_doc(path, MMH_MODE_COPY);
+    Doc *d = tu_open_doc(path, MMH_MODE_COPY, NULL);
     put1(d, 7, 0x00);
     put1(d, 7, tu_pattern(7));
     assert_false(doc_unwritten(d));
@@ -314,7 +306,7 @@ static void test_copy_truncation_cuts_edit(void **state)
     char *dir = tu_mkdtemp();
     char *path = tu_path(dir, "f");
     tu_make_file(path, 64 * KIB, 0);
-    Doc *d = open_doc(path, MMH_MODE_COPY);
+    Doc *d = tu_open_doc(path, MMH_MODE_COPY, NULL);
     uint8_t four[4] = {0xf1, 0xf2, 0xf3, 0xf4}; /* none equals the pattern there */
     assert_int_equal(doc_put(d, 32 * KIB - 2, four, 4), 0);
     doc_snapshot(d);
@@ -348,7 +340,7 @@ static void test_copy_unaligned_cut_then_growth(void **state)
     char *dir = tu_mkdtemp();
     char *path = tu_path(dir, "f");
     tu_make_file(path, 16 * KIB, 0);
-    Doc *d = open_doc(path, MMH_MODE_COPY);
+    Doc *d = tu_open_doc(path, MMH_MODE_COPY, NULL);
     put1(d, 8000, 0xe1); /* kept */
     put1(d, 8100, 0xe2); /* past the cut, same page */
     tu_truncate_by_child(path, 8050);
@@ -384,7 +376,7 @@ static void test_copy_write_sees_truncation(void **state)
     char *dir = tu_mkdtemp();
     char *path = tu_path(dir, "f");
     tu_make_file(path, 64 * KIB, 0);
-    Doc *d = open_doc(path, MMH_MODE_COPY);
+    Doc *d = tu_open_doc(path, MMH_MODE_COPY, NULL);
     put1(d, 10, 0x10);
     put1(d, 50000, 0x50);
     tu_truncate_by_child(path, 32 * KIB);
@@ -413,7 +405,7 @@ static void test_copy_dropped_without_stamp(void **state)
     char *path = tu_path(dir, "f");
     const size_t n = 200 * KIB; /* more than one slice (64 KiB) */
     tu_make_file(path, 1024 * KIB, 0);
-    Doc *d = open_doc(path, MMH_MODE_COPY);
+    Doc *d = tu_open_doc(path, MMH_MODE_COPY, NULL);
     uint8_t *v = malloc(n);
     assert_non_null(v);
     for (size_t i = 0; i < n; i++)
@@ -449,7 +441,7 @@ static void replaced_case(MmhMode mode, void (*event)(const char *, uint64_t), i
     char *dir = tu_mkdtemp();
     char *path = tu_path(dir, "f");
     tu_make_file(path, 8 * KIB, 0);
-    Doc *d = open_doc(path, mode);
+    Doc *d = tu_open_doc(path, mode, NULL);
     put1(d, 1, 0x77);
     by_child(event, path, 8 * KIB);
     DocChange ch;
@@ -495,7 +487,7 @@ static void test_detached_path(void **state)
     char *dir = tu_mkdtemp();
     char *path = tu_path(dir, "f");
     tu_make_file(path, 4 * KIB, 0);
-    Doc *d = open_doc(path, MMH_MODE_SHARED);
+    Doc *d = tu_open_doc(path, MMH_MODE_SHARED, NULL);
     unlink(path);
     doc_detach_path(d);
     DocChange ch;

@@ -73,46 +73,6 @@ static bool has_tmpfile(const char *dir)
     return true;
 }
 
-static Doc *open_doc(const char *path, MmhMode mode, const SysOps *sys)
-{
-    MapOpts o = {mode, sys};
-    Doc *d = NULL;
-    int rc = doc_open(&d, path, &o);
-    assert_int_equal(rc, 0);
-    assert_non_null(d);
-    return d;
-}
-
-/* A pattern buffer of len bytes, as tu_make_file writes. */
-static uint8_t *pattern(uint64_t len)
-{
-    uint8_t *p = malloc(len ? len : 1);
-    assert_non_null(p);
-    for (uint64_t i = 0; i < len; i++)
-        p[i] = tu_pattern(i);
-    return p;
-}
-
-/* The whole file as a separate reader sees it equals want. */
-static void assert_disk(const char *path, const uint8_t *want, uint64_t len)
-{
-    struct stat st;
-    assert_int_equal(stat(path, &st), 0);
-    assert_int_equal((uint64_t)st.st_size, len);
-    int fd = open(path, O_RDONLY);
-    assert_true(fd >= 0);
-    uint8_t *buf = malloc(MIB);
-    assert_non_null(buf);
-    for (uint64_t at = 0; at < len;) {
-        size_t n = len - at < MIB ? (size_t)(len - at) : MIB;
-        assert_int_equal(pread(fd, buf, n, (off_t)at), (ssize_t)n);
-        assert_memory_equal(buf, want + at, n);
-        at += n;
-    }
-    free(buf);
-    close(fd);
-}
-
 static uint64_t blocks_of(const char *path)
 {
     struct stat st;
@@ -252,12 +212,12 @@ static void test_saveas_huge_sparse(void **state)
         skip();
     }
     /* Two data blocks in an ocean of holes. */
-    uint8_t *block = pattern(4096);
+    uint8_t *block = tu_pattern_buf(4096);
     pwrite_at(src, 1 * MIB, block, 4096);
     pwrite_at(src, 8 * TIB, block, 4096);
     uint64_t src_blocks = blocks_of(src);
 
-    Doc *d = open_doc(src, MMH_MODE_COPY, NULL);
+    Doc *d = tu_open_doc(src, MMH_MODE_COPY, NULL);
     const uint8_t in_data = 0xaa, in_hole = 0xbb, at_end = 0xcc;
     assert_int_equal(doc_put(d, 1 * MIB + 10, &in_data, 1), 0);
     assert_int_equal(doc_put(d, 4 * TIB + 5, &in_hole, 1), 0);
@@ -306,8 +266,8 @@ static void budgeted_case(bool named)
     char *src = tu_path(dir, "data"), *dst = tu_path(dir, "copy");
     const uint64_t size = 64 * MIB;
     tu_make_file(src, size, 0);
-    uint8_t *orig = pattern(size), *want = pattern(size);
-    Doc *d = open_doc(src, MMH_MODE_COPY, ops(named));
+    uint8_t *orig = tu_pattern_buf(size), *want = tu_pattern_buf(size);
+    Doc *d = tu_open_doc(src, MMH_MODE_COPY, ops(named));
     const uint8_t head = 0x01, across[4] = {0x10, 0x20, 0x30, 0x40}, tail = 0xfe;
     assert_int_equal(doc_put(d, 0, &head, 1), 0);
     assert_int_equal(doc_put(d, 1 * MIB - 2, across, 4), 0);
@@ -337,8 +297,8 @@ static void budgeted_case(bool named)
     assert_true(steps >= 64);
     assert_int_equal(count_entries(dir, &tmps), 2); /* source and copy */
     assert_int_equal(tmps, 0);
-    assert_disk(dst, want, size);
-    assert_disk(src, orig, size);
+    assert_int_equal(tu_disk_differs(dst, want, size), -1);
+    assert_int_equal(tu_disk_differs(src, orig, size), -1);
     doc_close(d);
     free(zeros);
     free(orig);
@@ -364,7 +324,7 @@ static void test_saveas_shared_readonly(void **state)
     char *src = tu_path(dir, "holey"), *dst = tu_path(dir, "copy");
     const uint64_t size = 8 * MIB;
     tu_make_file(src, size, 1);
-    uint8_t *data = pattern(64 * KIB);
+    uint8_t *data = tu_pattern_buf(64 * KIB);
     pwrite_at(src, 0, data, 64 * KIB);
     pwrite_at(src, 4 * MIB, data, 8 * KIB);
     uint8_t *want = calloc(1, size);
@@ -372,16 +332,16 @@ static void test_saveas_shared_readonly(void **state)
     memcpy(want, data, 64 * KIB);
     memcpy(want + 4 * MIB, data, 8 * KIB);
 
-    Doc *d = open_doc(src, MMH_MODE_READONLY, NULL);
+    Doc *d = tu_open_doc(src, MMH_MODE_READONLY, NULL);
     DocSave *s;
     assert_int_equal(doc_saveas_start(d, dst, false, &s), 0);
     run_saveas(s, 1000 * 1000 * 1000);
     doc_close(d);
-    assert_disk(dst, want, size);
+    assert_int_equal(tu_disk_differs(dst, want, size), -1);
     assert_true(blocks_of(dst) * 512 <= 256 * KIB);
     unlink(dst);
 
-    d = open_doc(src, MMH_MODE_SHARED, NULL);
+    d = tu_open_doc(src, MMH_MODE_SHARED, NULL);
     const uint8_t v[3] = {7, 8, 9};
     assert_int_equal(doc_put(d, 2 * MIB + 1, v, 3), 0);
     assert_int_equal(doc_put(d, 10, v, 3), 0);
@@ -391,8 +351,9 @@ static void test_saveas_shared_readonly(void **state)
     run_saveas(s, 1000 * 1000 * 1000);
     assert_false(doc_unwritten(d));
     doc_close(d);
-    assert_disk(dst, want, size);
-    assert_disk(src, want, size); /* shared: the source has the edits too */
+    assert_int_equal(tu_disk_differs(dst, want, size), -1);
+    assert_int_equal(tu_disk_differs(src, want, size),
+                     -1); /* shared: the source has the edits too */
     assert_true(blocks_of(dst) * 512 <= 256 * KIB);
     free(want);
     free(data);
@@ -408,7 +369,7 @@ static void cancel_case(bool named)
     char *dir = tu_mkdtemp();
     char *src = tu_path(dir, "data"), *dst = tu_path(dir, "copy");
     tu_make_file(src, 16 * MIB, 0);
-    Doc *d = open_doc(src, MMH_MODE_COPY, ops(named));
+    Doc *d = tu_open_doc(src, MMH_MODE_COPY, ops(named));
     DocSave *s;
     assert_int_equal(doc_saveas_start(d, dst, false, &s), 0);
     for (int i = 0; i < 4; i++)
@@ -492,8 +453,8 @@ static void destinations_case(bool named)
     char *nodir = tu_path(dir, "nope/copy"), *hard = tu_path(dir, "hard");
     const uint64_t size = 256 * KIB;
     tu_make_file(src, size, 0);
-    uint8_t *want = pattern(size);
-    Doc *d = open_doc(src, MMH_MODE_COPY, ops(named));
+    uint8_t *want = tu_pattern_buf(size);
+    Doc *d = tu_open_doc(src, MMH_MODE_COPY, ops(named));
     const uint8_t v = 0x99;
     assert_int_equal(doc_put(d, 1000, &v, 1), 0);
     want[1000] = v;
@@ -528,7 +489,7 @@ static void destinations_case(bool named)
     assert_int_equal(size_of(dst), 100);
     assert_int_equal(doc_saveas_start(d, dst, true, &s), 0);
     run_saveas(s, UINT64_MAX);
-    assert_disk(dst, want, size);
+    assert_int_equal(tu_disk_differs(dst, want, size), -1);
     assert_int_equal(mode_of(dst), 0600);
 
     /* A destination that appears while the job runs is not clobbered. */
@@ -544,7 +505,7 @@ static void destinations_case(bool named)
     /* An empty document copies to an empty file. */
     char *empty = tu_path(dir, "empty"), *ecopy = tu_path(dir, "ecopy");
     tu_make_file(empty, 0, 0);
-    Doc *e = open_doc(empty, MMH_MODE_COPY, ops(named));
+    Doc *e = tu_open_doc(empty, MMH_MODE_COPY, ops(named));
     assert_int_equal(doc_size(e), 0);
     assert_int_equal(doc_put(e, 0, &v, 1), -MMH_ETRUNC);
     assert_int_equal(doc_saveas_start(e, ecopy, false, &s), 0);
@@ -586,8 +547,8 @@ static void symlink_case(bool named)
     const uint64_t size = 64 * KIB;
     tu_make_file(src, size, 0);
     write_text(victim, "precious\n", 0640);
-    uint8_t *want = pattern(size);
-    Doc *d = open_doc(src, MMH_MODE_COPY, ops(named));
+    uint8_t *want = tu_pattern_buf(size);
+    Doc *d = tu_open_doc(src, MMH_MODE_COPY, ops(named));
     const uint8_t v = 0x42;
     assert_int_equal(doc_put(d, 7, &v, 1), 0);
     want[7] = v;
@@ -598,7 +559,7 @@ static void symlink_case(bool named)
     struct stat st;
     assert_int_equal(lstat(lnk, &st), 0);
     assert_true(S_ISREG(st.st_mode)); /* the link became the copy */
-    assert_disk(lnk, want, size);
+    assert_int_equal(tu_disk_differs(lnk, want, size), -1);
     assert_true(has_text(victim, "precious\n")); /* its target untouched */
     assert_int_equal(mode_of(victim), 0640);
     assert_int_equal(count_entries(there, NULL), 1);
@@ -613,7 +574,7 @@ static void symlink_case(bool named)
         assert_int_equal(save(d, lnk, true), 0);
         assert_int_equal(lstat(lnk, &st), 0);
         assert_true(S_ISREG(st.st_mode));
-        assert_disk(lnk, want, size);
+        assert_int_equal(tu_disk_differs(lnk, want, size), -1);
     }
     assert_int_equal(count_entries(there, NULL), 1); /* no "nothing" made */
     assert_true(has_text(victim, "precious\n"));
@@ -629,7 +590,7 @@ static void symlink_case(bool named)
     assert_int_equal(rename(sub, moved), 0);
     assert_int_equal(symlink("../there", sub), 0);
     run_saveas(s, UINT64_MAX);
-    assert_disk(movedcopy, want, size);
+    assert_int_equal(tu_disk_differs(movedcopy, want, size), -1);
     assert_int_equal(count_entries(there, NULL), 1);
 
     int tmps;
@@ -665,7 +626,7 @@ static void test_saveas_not_regular(void **state)
     char *src = tu_path(dir, "data"), *fifo = tu_path(dir, "fifo");
     tu_make_file(src, 4 * KIB, 0);
     assert_int_equal(mkfifo(fifo, 0600), 0);
-    Doc *d = open_doc(src, MMH_MODE_COPY, NULL);
+    Doc *d = tu_open_doc(src, MMH_MODE_COPY, NULL);
     DocSave *s;
     assert_int_equal(doc_saveas_start(d, fifo, false, &s), -MMH_ESAVE_NOTREG);
     assert_int_equal(doc_saveas_start(d, fifo, true, &s), -MMH_ESAVE_NOTREG);
@@ -694,7 +655,7 @@ static void umask_case(bool named)
     char *old = tu_path(dir, "old");
     tu_make_file(src, 16 * KIB, 0);
     assert_int_equal(chmod(src, 0777), 0);
-    Doc *d = open_doc(src, MMH_MODE_READONLY, ops(named));
+    Doc *d = tu_open_doc(src, MMH_MODE_READONLY, ops(named));
     mode_t was = umask(077);
     assert_int_equal(save(d, a, false), 0);
     umask(022);
@@ -735,7 +696,7 @@ static void test_saveas_keeps_owner(void **state)
     tu_make_file(src, 4 * KIB, 0);
     write_text(dst, "theirs\n", 0640);
     assert_int_equal(chown(dst, 4321, 4322), 0);
-    Doc *d = open_doc(src, MMH_MODE_READONLY, NULL);
+    Doc *d = tu_open_doc(src, MMH_MODE_READONLY, NULL);
     assert_int_equal(save(d, dst, true), 0);
     struct stat st;
     assert_int_equal(stat(dst, &st), 0);
@@ -784,7 +745,7 @@ static void test_saveas_enospc(void **state)
     char *src = tu_path(dir, "data"), *dst = tu_path(mnt, "copy");
     tu_make_file(src, 4 * MIB, 0);
     for (int named = 0; named < 2; named++) {
-        Doc *d = open_doc(src, MMH_MODE_COPY, ops(named));
+        Doc *d = tu_open_doc(src, MMH_MODE_COPY, ops(named));
         int rc = save(d, dst, false);
         assert_int_equal(rc, -ENOSPC);
         assert_string_equal(doc_saveas_strerror(rc), "no space left on the device");

@@ -170,15 +170,6 @@ static void pwrite_at(const char *path, uint64_t off, const void *buf, size_t n)
     assert_int_equal(close(fd), 0);
 }
 
-static Doc *open_doc(const char *path, MmhMode mode, const SysOps *sys)
-{
-    MapOpts o = {mode, sys};
-    Doc *d = NULL;
-    assert_int_equal(doc_open(&d, path, &o), 0);
-    assert_non_null(d);
-    return d;
-}
-
 /* The document's bytes as it shows them (copy-mode edits included). */
 static uint8_t *doc_bytes(Doc *d)
 {
@@ -683,7 +674,7 @@ static void test_job_oracle_dense(void **state)
         for (size_t i = 0; i < n; i++)
             buf[i] = file ? (uint8_t)("ab\x01"[below(3)]) : alphabet[below(4)];
         write_file(path, buf, n);
-        Doc *d = open_doc(path, MMH_MODE_COPY, NULL);
+        Doc *d = tu_open_doc(path, MMH_MODE_COPY, NULL);
         for (size_t c = 0; c < sizeof chunks / sizeof *chunks; c++) {
             /* The fixed cases: from in the middle, each direction, wrap or not. */
             for (int k = 0; k < 4; k++) {
@@ -718,7 +709,7 @@ static Doc *holey_doc(const char *path, MmhMode mode, uint8_t **bytes)
             page[i] = alphabet[below(4)];
         pwrite_at(path, pg * 4096, page, sizeof page);
     }
-    Doc *d = open_doc(path, mode, NULL);
+    Doc *d = tu_open_doc(path, mode, NULL);
     for (int k = 0; k < 6; k++) {
         uint8_t e[3] = {alphabet[1 + below(3)], alphabet[below(4)], alphabet[1 + below(3)]};
         assert_int_equal(doc_put(d, below(size - 3), e, 1 + below(3)), 0);
@@ -777,7 +768,7 @@ static void test_visit_pieces(void **state)
     char *path = tu_path(dir, "f");
     const uint64_t size = 3 * MIB;
     tu_make_file(path, size, 0); /* consecutive bytes differ by 7: no match by chance */
-    Doc *d = open_doc(path, MMH_MODE_COPY, NULL);
+    Doc *d = tu_open_doc(path, MMH_MODE_COPY, NULL);
     const uint8_t word[8] = {'M', 'm', 'H', 'e', 'X', '!', 0, 'z'};
     Pattern pats[3] = {text("MmHeX!\\0z"), text("\\cmMhEx!\\0Z"), hex("4d 6d ?? 65 58 21 00 7a")};
     for (uint64_t edge = MIB; edge < size; edge += MIB) {
@@ -820,7 +811,7 @@ static void test_wrap(void **state)
     memset(buf, '.', sizeof buf);
     memcpy(buf + 1000, "needle", 6);
     write_file(path, buf, sizeof buf);
-    Doc *d = open_doc(path, MMH_MODE_COPY, NULL);
+    Doc *d = tu_open_doc(path, MMH_MODE_COPY, NULL);
     Pattern p = text("needle");
     for (size_t c = 0; c < 3; c++) {
         size_t chunk = (size_t[]){0, 5, 999}[c];
@@ -885,7 +876,7 @@ static void test_wrap(void **state)
     /* Overlapping matches in a list-all loop, and no lap past the start. */
     char *path2 = tu_path(dir, "aaaa");
     write_file(path2, (const uint8_t *)"aaaaxaa", 7);
-    Doc *e = open_doc(path2, MMH_MODE_COPY, NULL);
+    Doc *e = tu_open_doc(path2, MMH_MODE_COPY, NULL);
     Pattern aa = text("aa");
     SearchOpts o = {1, 0, 0, false, true, 0};
     Run r = run_all(e, &aa, &o, FOREVER);
@@ -922,7 +913,7 @@ static void test_range(void **state)
     const char *s = /*                0123456789012345678901234567890123456 */
         "xyz..xyz....xyz....xyz..";
     write_file(path, (const uint8_t *)s, strlen(s));
-    Doc *d = open_doc(path, MMH_MODE_COPY, NULL);
+    Doc *d = tu_open_doc(path, MMH_MODE_COPY, NULL);
     Pattern p = text("xyz");
     /* Matches at 0, 5, 12, 19. */
     struct {
@@ -972,7 +963,7 @@ static void test_range(void **state)
 
     /* An empty document is an empty range. */
     tu_make_file(path, 0, 0);
-    d = open_doc(path, MMH_MODE_COPY, NULL);
+    d = tu_open_doc(path, MMH_MODE_COPY, NULL);
     assert_int_equal(search_start(&x, d, &p, &o), -EINVAL);
     doc_close(d);
     search_free(NULL);
@@ -988,7 +979,7 @@ static void test_budget_and_cancel(void **state)
     char *path = tu_path(dir, "f");
     const uint64_t size = 256 * KIB;
     tu_make_file(path, size, 0);
-    Doc *d = open_doc(path, MMH_MODE_COPY, NULL);
+    Doc *d = tu_open_doc(path, MMH_MODE_COPY, NULL);
     Pattern p = hex("de ad be ef");
     for (int back = 0; back < 2; back++) {
         SearchOpts o = {back ? size : 0, 0, 0, back, false, 4096};
@@ -1050,7 +1041,7 @@ static void test_syscalls(void **state)
     SysOps ops = sys_default;
     ops.lseek = counting_lseek;
     ops.madvise = counting_madvise;
-    Doc *d = open_doc(path, MMH_MODE_COPY, &ops);
+    Doc *d = tu_open_doc(path, MMH_MODE_COPY, &ops);
     Map *m = doc_map(d);
     MmhAdvice adv = map_advice(m);
     Pattern p = hex("de ad be ef");
@@ -1104,7 +1095,7 @@ static void test_syscalls(void **state)
 
     tu_make_file(path, 4 * MIB, 1);
     pwrite_at(path, 3 * MIB, "needle", 6);
-    d = open_doc(path, MMH_MODE_COPY, &ops);
+    d = tu_open_doc(path, MMH_MODE_COPY, &ops);
     assert_int_equal(doc_put(d, 1 * MIB, (const uint8_t *)"NEEDLE", 6), 0);
     uint8_t *buf = doc_bytes(d);
     Pattern ndl = text("\\cneedle");
@@ -1190,7 +1181,7 @@ static void test_huge_sparse(void **state)
     memcpy(block + 10, "MMHEX-END", 9);
     pwrite_at(path, size - 100, block, 100);
 
-    Doc *d = open_doc(path, MMH_MODE_COPY, NULL);
+    Doc *d = tu_open_doc(path, MMH_MODE_COPY, NULL);
     Pattern end = text("MMHEX-END"), none = text("absent!"), first = text("first-island");
     huge_case(d, &end, 0, false, SEARCH_FOUND, size - 90);
     huge_case(d, &none, 0, false, SEARCH_NOT_FOUND, 0);
@@ -1257,7 +1248,7 @@ static void test_truncated(void **state)
     for (size_t q = 0; q < 2; q++) {
         for (int back = 0; back < 2; back++) {
             tu_make_file(path, size, 0);
-            Doc *d = open_doc(path, MMH_MODE_COPY, NULL);
+            Doc *d = tu_open_doc(path, MMH_MODE_COPY, NULL);
             SearchOpts o = {back ? size : 0, 0, 0, back, true, 1 * MIB};
             Search *s;
             assert_int_equal(search_start(&s, d, &pats[q], &o), 0);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -122,4 +123,54 @@ void tu_truncate_by_child(const char *path, uint64_t len)
         _exit(truncate(path, (off_t)len) == 0 ? 0 : 1);
     if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
         die("truncate in a child");
+}
+
+Doc *tu_open_doc(const char *path, MmhMode mode, const SysOps *sys)
+{
+    MapOpts o = {mode, sys};
+    Doc *d = NULL;
+    int rc = doc_open(&d, path, &o);
+    if (rc < 0 || !d) {
+        errno = -rc;
+        die(path);
+    }
+    return d;
+}
+
+uint8_t *tu_pattern_buf(uint64_t len)
+{
+    uint8_t *p = malloc(len ? len : 1);
+    if (!p)
+        die("malloc");
+    for (uint64_t i = 0; i < len; i++)
+        p[i] = tu_pattern(i);
+    return p;
+}
+
+int64_t tu_disk_differs(const char *path, const uint8_t *want, uint64_t len)
+{
+    struct stat st;
+    if (stat(path, &st) < 0)
+        die(path);
+    if ((uint64_t)st.st_size != len)
+        return st.st_size;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    uint8_t *buf = malloc(1 << 20);
+    if (fd < 0 || !buf)
+        die(path);
+    int64_t at_diff = -1;
+    for (uint64_t at = 0; at < len && at_diff < 0;) {
+        size_t n = len - at < (1u << 20) ? (size_t)(len - at) : (1u << 20);
+        if (pread(fd, buf, n, (off_t)at) != (ssize_t)n)
+            die(path);
+        for (size_t i = 0; i < n; i++)
+            if (buf[i] != want[at + i]) {
+                at_diff = (int64_t)(at + i);
+                break;
+            }
+        at += n;
+    }
+    free(buf);
+    close(fd);
+    return at_diff;
 }

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "doc.h"
+
 /* A fresh directory under $TMPDIR (or /tmp), removed by tu_rmdir. */
 char *tu_mkdtemp(void);
 void tu_rmdir(char *dir);
@@ -27,6 +29,18 @@ void tu_pread(const char *path, uint64_t off, void *buf, size_t n);
 /* Truncate path to len from a child process, as another program would
  * (the parent's own mappings see it as a stranger's truncation). */
 void tu_truncate_by_child(const char *path, uint64_t len);
+
+/* Open path as a document in mode (sys NULL: the real syscalls); aborts
+ * when it cannot. */
+Doc *tu_open_doc(const char *path, MmhMode mode, const SysOps *sys);
+
+/* len bytes of tu_pattern, malloc'd (at least 1 byte). */
+uint8_t *tu_pattern_buf(uint64_t len);
+
+/* Where the file at path, read by a separate reader, first differs from
+ * want (len bytes, and its size must be len): -1 when it does not, the size
+ * when only the size differs. */
+int64_t tu_disk_differs(const char *path, const uint8_t *want, uint64_t len);
 
 /* Peak and current resident set (VmHWM, VmRSS, RssAnon) in KiB. */
 long tu_status_kib(const char *field);
