@@ -179,6 +179,31 @@ out:
     return rc;
 }
 
+typedef struct Overlay {
+    uint64_t off; /* buf holds [off, off + len) */
+    uint8_t *buf;
+    size_t len;
+} Overlay;
+
+static int overlay_run(uint64_t off, const uint8_t *cur, size_t len, void *ctx)
+{
+    Overlay *o = ctx;
+    if (off >= o->off + o->len)
+        return 1; /* past the window: done */
+    uint64_t a = off > o->off ? off : o->off;
+    uint64_t b = off + len < o->off + o->len ? off + len : o->off + o->len;
+    if (a < b)
+        memcpy(o->buf + (a - o->off), cur + (a - off), (size_t)(b - a));
+    return 0;
+}
+
+int doc_overlay(const Doc *d, uint64_t off, uint8_t *buf, size_t len)
+{
+    Overlay o = {off, buf, len};
+    int rc = edits_each_net_from(journal_edits(d->journal), off, overlay_run, &o);
+    return rc < 0 ? rc : 0;
+}
+
 void doc_snapshot(Doc *d)
 {
     journal_snapshot(d->journal);

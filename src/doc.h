@@ -44,6 +44,11 @@ bool doc_editable(const Doc *d); /* not read-only */
 /* Copy bytes out (map_read): 0, -MMH_ETRUNC past the end (truncated), -EIO. */
 int doc_read(Doc *d, uint64_t off, void *buf, size_t len);
 
+/* Lay the unwritten net edits that fall in [off, off+len) over buf, which
+ * holds those bytes as read: what the document holds there, whatever the
+ * map still has. 0 or -errno. */
+int doc_overlay(const Doc *d, uint64_t off, uint8_t *buf, size_t len);
+
 /* Overwrite len bytes at off and journal it. -EROFS in read-only mode,
  * -MMH_ETRUNC past the end (nothing written), -ENOSPC, -EIO, -ENOMEM. */
 int doc_put(Doc *d, uint64_t off, const uint8_t *bytes, size_t len);

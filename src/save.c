@@ -312,11 +312,16 @@ static int copy_data(DocSave *s, uint64_t off, size_t n)
     return write_all(s, s->buf, n, off);
 }
 
-/* Copy [off, off+n) of an edited run from the mapping, zeros included: an
- * edit may have zeroed bytes of data copied before. */
+/* Copy [off, off+n) of an edited run, zeros included (an edit may have
+ * zeroed bytes of data copied before): the mapping's bytes with the
+ * journal's net edits over them, since the kernel may have dropped the
+ * private pages holding them (a rewrite by another process) before the
+ * next refresh re-applies them. */
 static int copy_run(DocSave *s, uint64_t off, size_t n)
 {
     int rc = doc_read(s->d, off, s->buf, n);
+    if (rc == 0)
+        rc = doc_overlay(s->d, off, s->buf, n);
     if (rc < 0)
         return rc;
     return write_all(s, s->buf, n, off);

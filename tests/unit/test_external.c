@@ -26,6 +26,7 @@
 #include "doc.h"
 #include "edits.h"
 #include "journal.h"
+#include "save.h"
 #include "testutil.h"
 
 #define KIB (UINT64_C(1) << 10)
@@ -193,6 +194,34 @@ static void test_copy_rewrite_then_write(void **state)
     assert_int_equal(tu_pread_byte(path, 5001), other(5001));
     doc_close(d);
     unlink(path);
+    free(path);
+    tu_rmdir(dir);
+}
+
+/* Save-as right after a rewrite, before any refresh: the copy holds the
+ * journal's edits over the new content, not what the mapping lost. */
+static void test_copy_saveas_after_rewrite(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp();
+    char *path = tu_path(dir, "f"), *dest = tu_path(dir, "copy");
+    tu_make_file(path, 16 * KIB, 0);
+    Doc *d = tu_open_doc(path, MMH_MODE_COPY, NULL);
+    put1(d, 5000, 0x5a);
+    by_child(rewrite, path, 16 * KIB);
+    DocSave *job;
+    assert_int_equal(doc_saveas_start(d, dest, false, &job), 0);
+    int rc;
+    while ((rc = doc_saveas_step(job, 1000000)) == 0)
+        ;
+    assert_int_equal(rc, 1);
+    assert_int_equal(tu_pread_byte(dest, 5000), 0x5a);
+    assert_int_equal(tu_pread_byte(dest, 5001), other(5001));
+    assert_int_equal(tu_pread_byte(dest, 4999), other(4999));
+    doc_close(d);
+    unlink(dest);
+    unlink(path);
+    free(dest);
     free(path);
     tu_rmdir(dir);
 }
@@ -583,6 +612,7 @@ int main(void)
         cmocka_unit_test(test_copy_rewrite_same_size),
         cmocka_unit_test(test_copy_zero_and_grow_back),
         cmocka_unit_test(test_copy_rewrite_then_write),
+        cmocka_unit_test(test_copy_saveas_after_rewrite),
         cmocka_unit_test(test_copy_undone_not_written),
         cmocka_unit_test(test_shared_undone_counts_net),
         cmocka_unit_test(test_copy_redo_across_write),
