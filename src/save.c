@@ -474,8 +474,8 @@ int doc_saveas_start(Doc *d, const char *path, bool overwrite, DocSave **out)
     s->size = doc_size(d);
     s->runs = (RangeSet)RANGESET_INIT;
     s->whole = map_kind(doc_map(d)) == MMH_KIND_BLOCKDEV; /* SEEK_DATA means nothing there */
-    mode_t mode;
-    struct stat old;
+    mode_t mode = 0644;
+    struct stat old = {0}; /* st_mode 0: no file is replaced */
     int rc = open_parent(s, path);
     if (rc == 0)
         rc = check_dest(s, &mode, &old);
