@@ -1649,8 +1649,15 @@ static void test_typeahead_during_search(void **state)
     assert_true(msg_has(s, "15 keys ignored"));
     assert_true(cmd_busy(s));
     assert_int_equal(tu_pread_byte(path, 0), 0); /* nothing edited */
-    for (int i = 0; i < 4; i++)                  /* more matches than the list keeps */
-        cmd_tick(s, 50000000);
+    /* Run on until more matches than the list keeps (one per byte). */
+    unsigned long long at = 0;
+    for (int i = 0; i < 500 && at < 0x4000; i++) {
+        cmd_tick(s, 20000000);
+        const char *m = cmd_message(s, NULL);
+        if (!m || sscanf(m, "searching 0x%llx", &at) != 1)
+            at = 0;
+    }
+    assert_true(at >= 0x4000);
     cmd_key(s, MMH_KEY_ESC); /* cancel: the list so far shows */
     assert_false(cmd_busy(s));
     Grid g = {0};
@@ -1773,6 +1780,39 @@ static void test_no_edits_while_saving(void **state)
     fix_close(&f);
 }
 
+/* Messages that must name the right thing: the selection a search was
+ * limited to, one byte not "1 bytes", and the result of w not hidden by
+ * news that a followed file grew. */
+static void test_messages(void **state)
+{
+    (void)state;
+    Fix f;
+    fix_open(&f, 4096, MMH_MODE_COPY, false);
+    Session *s = f.s;
+    assert_int_equal(run(s, "goto 0x10"), 0);
+    assert_int_equal(run(s, "select"), 0);
+    assert_int_equal(run(s, "goto 0x20"), 0);
+    assert_true(run(s, "find -x ff ff ff") < 0);
+    assert_true(msg_has(s, "not found in the selection"));
+    assert_int_equal(run(s, "select"), 0);
+    assert_int_equal(run(s, "goto end-1"), 0);
+    assert_true(run(s, "put 00 11") < 0);
+    assert_true(msg_has(s, "put: 2 bytes at"));
+    assert_int_equal(run(s, "goto end-1"), 0);
+    assert_int_equal(run(s, "put 5a"), 0);
+    assert_int_equal(run(s, "write"), 0);
+    assert_true(msg_has(s, "wrote 1 byte in 1 run"));
+    truncate_elsewhere(f.path, 8192); /* grows: the tail is followed */
+    cmd_tick(s, 1000000);
+    assert_true(msg_has(s, "wrote 1 byte in 1 run")); /* not hidden */
+    assert_int_equal(doc_size(cmd_doc(s)), 8192);
+    run(s, "refresh"); /* a new command: now growth may speak */
+    truncate_elsewhere(f.path, 12288);
+    cmd_tick(s, 1000000);
+    assert_true(msg_has(s, "file grew to 12288 bytes"));
+    fix_close(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1800,6 +1840,7 @@ int main(void)
         cmocka_unit_test(test_find_all_streams),
         cmocka_unit_test(test_prompt_utf8),
         cmocka_unit_test(test_no_edits_while_saving),
+        cmocka_unit_test(test_messages),
     };
     return cmocka_run_group_tests_name("cmd", tests, NULL, NULL);
 }
