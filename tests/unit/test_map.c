@@ -1960,7 +1960,7 @@ static char *start_program(const char *dir, pid_t *pid)
 static void test_running_program(void **state)
 {
     Fx *f = fx(state);
-    pid_t pid;
+    pid_t pid = -1;
     char *prog = f->scratch = start_program(f->dir, &pid);
     if (!prog)
         skip();
