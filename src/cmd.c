@@ -1809,6 +1809,7 @@ unsigned cmd_run(Session *s, const char *line)
                 s->result = fail(s, -ENOMEM, "%s: out of memory", word);
                 return react;
             }
+            doc_snapshot(s->doc); /* a command never joins a typing run's undo step */
             s->result = commands[i].run(s, argbuf, &react);
             free(argbuf);
             if (!s->search) /* a running search shows its list when it ends */

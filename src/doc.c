@@ -212,10 +212,12 @@ void doc_snapshot(Doc *d)
 /* Undo and redo: the part inside the file goes into the map; a part past
  * the end (the file was truncated under edits kept in the journal) is
  * known to the journal alone until the file grows back. Either way the
- * journal is told what each byte held before, as the map shows it now: a
- * record's own old bytes may be stale (another process wrote the file
- * since), and a write must send what differs from what the file holds. */
-static int apply_bytes(uint64_t off, const uint8_t *bytes, size_t len, void *ctx)
+ * journal is told what each byte held before: inside the file as the map
+ * shows it now (a record's own bytes may be stale: another process wrote
+ * the file since, and a write must send what differs from what the file
+ * holds), past the end as the record believes (prev). */
+static int apply_bytes(uint64_t off, const uint8_t *bytes, const uint8_t *prev, size_t len,
+                       void *ctx)
 {
     Doc *d = ctx;
     uint64_t size = map_size(d->map);
@@ -229,7 +231,7 @@ static int apply_bytes(uint64_t off, const uint8_t *bytes, size_t len, void *ctx
             rc = map_write(d->map, o, bytes + at, in);
         if (rc < 0)
             return rc;
-        memcpy(before + in, bytes + at + in, k - in); /* past the end: unknown, no change */
+        memcpy(before + in, prev + at + in, k - in); /* past the end: the journal's belief */
         rc = journal_note(d->journal, o, before, bytes + at, k);
         if (rc < 0)
             return rc;

@@ -233,7 +233,7 @@ int journal_undo(Journal *j, JournalApplyFn fn, void *ctx, uint64_t *where)
     uint64_t lo = UINT64_MAX;
     for (size_t i = group_end(j, g); i-- > j->group[g];) {
         const Rec *rc = &j->rec[i];
-        r = fn(rc->off, j->old_ + rc->data, rc->len, ctx);
+        r = fn(rc->off, j->old_ + rc->data, j->new_ + rc->data, rc->len, ctx);
         if (r < 0)
             return r;
         if (rc->off < lo)
@@ -257,7 +257,7 @@ int journal_redo(Journal *j, JournalApplyFn fn, void *ctx, uint64_t *where)
     uint64_t lo = UINT64_MAX;
     for (size_t i = j->group[g], e = group_end(j, g); i < e; i++) {
         const Rec *rc = &j->rec[i];
-        r = fn(rc->off, j->new_ + rc->data, rc->len, ctx);
+        r = fn(rc->off, j->new_ + rc->data, j->old_ + rc->data, rc->len, ctx);
         if (r < 0)
             return r;
         if (rc->off < lo)

@@ -46,7 +46,11 @@ int journal_record(Journal *j, uint64_t off, const uint8_t *old, const uint8_t *
 void journal_snapshot(Journal *j);
 
 /* Apply callback: write len bytes at off. Returns 0 or -errno. */
-typedef int (*JournalApplyFn)(uint64_t off, const uint8_t *bytes, size_t len, void *ctx);
+/* prev: the record's other side, what the journal believes the bytes held
+ * before this application (a best guess: another process may have written
+ * them since; the document knows better inside the file). */
+typedef int (*JournalApplyFn)(uint64_t off, const uint8_t *bytes, const uint8_t *prev, size_t len,
+                              void *ctx);
 
 /* Undo the newest group: fn gets each record's old bytes, newest first.
  * *where (may be NULL) gets the lowest offset the group touched, for the

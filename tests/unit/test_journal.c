@@ -32,8 +32,9 @@ typedef struct Doc {
     uint64_t limit;            /* writes must stay below this offset */
 } Doc;
 
-static int apply(uint64_t off, const uint8_t *bytes, size_t len, void *ctx)
+static int apply(uint64_t off, const uint8_t *bytes, const uint8_t *prev, size_t len, void *ctx)
 {
+    (void)prev;
     Doc *d = ctx;
     d->calls++;
     if (d->fail_at && d->calls == d->fail_at)
@@ -48,8 +49,10 @@ static int apply(uint64_t off, const uint8_t *bytes, size_t len, void *ctx)
 }
 
 /* A callback for documents too large to hold: it only counts. */
-static int count_only(uint64_t off, const uint8_t *bytes, size_t len, void *ctx)
+static int count_only(uint64_t off, const uint8_t *bytes, const uint8_t *prev, size_t len,
+                      void *ctx)
 {
+    (void)prev;
     (void)off;
     (void)bytes;
     (void)len;
