@@ -1071,6 +1071,8 @@ static int hexval(int k)
         return k - '0';
     if (k >= 'a' && k <= 'f')
         return k - 'a' + 10;
+    if (k >= 'A' && k <= 'F') /* the editor takes both cases */
+        return k - 'A' + 10;
     return -1;
 }
 
