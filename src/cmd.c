@@ -41,6 +41,8 @@
 #define OUT_STREAM (64u << 10)      /* batch output gathered before it streams */
 #define LIST_MAX 10000              /* matches find -a lists on screen */
 
+typedef int (*OutFn)(const char *text, size_t len, void *ctx);
+
 typedef enum State {
     ST_NORMAL,  /* keys run commands */
     ST_EDIT,    /* keys overwrite bytes */
@@ -51,47 +53,47 @@ typedef enum State {
 } State;
 
 struct Session {
-    Doc *doc;                /* the document (owned) */
-    View view;               /* viewport and cursor */
-    State state;             /* input mode */
-    bool batch;              /* no terminal: prompts and confirmations fail */
-    char label[32];          /* prompt label, "goto: " */
-    char verb[16];           /* command the prompt's text is given to */
-    char input[1024];        /* prompt text */
-    size_t input_len;        /* its length */
-    size_t input_cur;        /* cursor within it (a byte index, on a UTF-8 boundary) */
-    bool input_dropped;      /* a typed character could not be taken */
-    char pending[1100];      /* command that a 'y' confirms */
-    char msg[600];           /* message row */
-    bool msg_err;            /* it is an error */
-    bool growing;            /* it only says the file grew (any other wins) */
-    bool at_end;             /* edit mode: the last byte was typed; typing stops */
-    int result;              /* last command's code */
-    char *out;               /* output of reporting commands */
-    size_t out_len, out_cap; /* its length and room */
-    int (*out_fn)(const char *, size_t, void *); /* batch: streams it (SessionOpts.out) */
-    void *out_ctx;                               /* out_fn's argument */
-    ResidCount file;                             /* whole-file counts */
-    bool file_known;                             /* file holds a sample */
-    uint64_t file_at;                            /* when it was sampled (monotonic ns) */
-    uint64_t file_cost;                          /* how long that took */
-    MapLockLimit lim;                            /* the lock limit, sampled with file */
-    uint64_t edited_pages;                       /* copy mode: private pages */
-    ViewFrame last;                              /* the measurements shown on the status row */
-    uint64_t last_at;                            /* when they were taken */
-    volatile sig_atomic_t *stop;                 /* set when the program is to stop (or NULL) */
-    DocSave *save;                               /* a save to a new file in progress */
-    char save_path[1024];                        /* its destination */
-    uint64_t save_t0;                            /* when it started */
-    int help_top;                                /* first help line shown */
-    Search *search;                              /* a search in progress */
-    Pattern pat;                                 /* the last pattern searched for */
-    bool have_pat;                               /* pat holds one */
-    bool pat_back;                               /* it was searched backward */
-    char pat_text[128];                          /* as typed, for messages */
-    bool search_all;                             /* list every match (find -a) */
-    bool search_sel;                             /* the search is limited to the selection */
-    uint64_t keys_ignored;                       /* keys dropped while the running job runs */
+    Doc *doc;                      /* the document (owned) */
+    View view;                     /* viewport and cursor */
+    State state;                   /* input mode */
+    bool batch;                    /* no terminal: prompts and confirmations fail */
+    char label[32];                /* prompt label, "goto: " */
+    char verb[16];                 /* command the prompt's text is given to */
+    char input[1024];              /* prompt text */
+    size_t input_len;              /* its length */
+    size_t input_cur;              /* cursor within it (a byte index, on a UTF-8 boundary) */
+    bool input_dropped;            /* a typed character could not be taken */
+    char pending[1100];            /* command that a 'y' confirms */
+    char msg[600];                 /* message row */
+    bool msg_err;                  /* it is an error */
+    bool growing;                  /* it only says the file grew (any other wins) */
+    bool at_end;                   /* edit mode: the last byte was typed; typing stops */
+    int result;                    /* last command's code */
+    char *out;                     /* output of reporting commands */
+    size_t out_len, out_cap;       /* its length and room */
+    OutFn out_fn;                  /* batch: streams it (SessionOpts.out) */
+    void *out_ctx;                 /* out_fn's argument */
+    ResidCount file;               /* whole-file counts */
+    bool file_known;               /* file holds a sample */
+    uint64_t file_at;              /* when it was sampled (monotonic ns) */
+    uint64_t file_cost;            /* how long that took */
+    MapLockLimit lim;              /* the lock limit, sampled with file */
+    uint64_t edited_pages;         /* copy mode: private pages */
+    ViewFrame last;                /* the measurements shown on the status row */
+    uint64_t last_at;              /* when they were taken */
+    volatile sig_atomic_t *stop;   /* set when the program is to stop (or NULL) */
+    DocSave *save;                 /* a save to a new file in progress */
+    char save_path[1024];          /* its destination */
+    uint64_t save_t0;              /* when it started */
+    int help_top;                  /* first help line shown */
+    Search *search;                /* a search in progress */
+    Pattern pat;                   /* the last pattern searched for */
+    bool have_pat;                 /* pat holds one */
+    bool pat_back;                 /* it was searched backward */
+    char pat_text[128];            /* as typed, for messages */
+    bool search_all;               /* list every match (find -a) */
+    bool search_sel;               /* the search is limited to the selection */
+    uint64_t keys_ignored;         /* keys dropped while the running job runs */
     bool search_wrapped0;          /* the search began by wrapping (cursor at the end) */
     uint64_t search_count;         /* matches listed so far */
     uint64_t search_lo, search_hi; /* the range searched */
