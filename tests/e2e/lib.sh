@@ -108,7 +108,7 @@ start() {
     cmd=$(shq "$MMHEX")
     for a in "$@"; do cmd="$cmd $(shq "$a")"; done
     tm -f /dev/null new-session -d -s e2e -x "$cols" -y "$rows" \
-        "env TERM=$E2E_TERM LC_ALL=C.UTF-8 ESCDELAY=25 NO_COLOR= $E2E_ENV $cmd; echo '[exited' \$?']'; sleep 60"
+        "env TERM=$E2E_TERM LC_ALL=C.UTF-8 ESCDELAY=25 NO_COLOR= $E2E_ENV $cmd; printf '\\n[exited %s]\\n' \$?; sleep 60"
     tm set-option -t e2e remain-on-exit on >/dev/null 2>&1 || true
 }
 
