@@ -1050,23 +1050,6 @@ static void test_saveas_stopped(void **state)
     tu_rmdir(dir);
 }
 
-static char *tmpfs_mnt; /* a tmpfs to unmount after the test, or NULL */
-
-static int unmount_tmpfs(void **state)
-{
-    (void)state;
-    if (tmpfs_mnt) {
-        char cmd[1200];
-        snprintf(cmd, sizeof cmd, "umount '%s' 2>/dev/null || umount -l '%s'", tmpfs_mnt,
-                 tmpfs_mnt);
-        if (system(cmd) != 0)
-            print_message("could not unmount %s\n", tmpfs_mnt);
-        free(tmpfs_mnt);
-        tmpfs_mnt = NULL;
-    }
-    return 0;
-}
-
 /* A save onto a full device says so (not map_strerror's words about a
  * hole), in batch and interactively. Needs root for a 1 MiB tmpfs. */
 static void test_saveas_enospc(void **state)
@@ -1074,17 +1057,12 @@ static void test_saveas_enospc(void **state)
     (void)state;
     Fix f;
     fix_open(&f, 4u << 20, MMH_MODE_COPY, true);
-    char *mnt = tu_path(f.dir, "mnt");
-    assert_int_equal(mkdir(mnt, 0700), 0);
-    char cmd[1200];
-    snprintf(cmd, sizeof cmd, "mount -t tmpfs -o size=1m none '%s' 2>/dev/null", mnt);
-    if (geteuid() != 0 || system(cmd) != 0) {
-        print_message("# cannot mount a 1 MiB tmpfs: skipped\n");
-        free(mnt);
+    char *mnt = tu_mount_tmpfs(f.dir, "1m");
+    if (!mnt) {
+        print_message("# cannot mount a 1 MiB tmpfs (%s): skipped\n", strerror(errno));
         fix_close(&f);
         skip();
     }
-    tmpfs_mnt = strdup(mnt);
     char line[1200];
     snprintf(line, sizeof line, "saveas %s/copy", mnt);
     assert_int_equal(run(f.s, line), -ENOSPC);
@@ -1097,7 +1075,7 @@ static void test_saveas_enospc(void **state)
         cmd_tick(f.s, 10000000);
     assert_true(msg_has(f.s, "no space left on the device"));
     assert_null(strstr(cmd_message(f.s, NULL), "hole"));
-    unmount_tmpfs(NULL);
+    tu_unmount_all(NULL);
     free(mnt);
     fix_close(&f);
 }
@@ -1828,7 +1806,7 @@ int main(void)
         cmocka_unit_test(test_saveas),
         cmocka_unit_test(test_saveas_messages),
         cmocka_unit_test(test_saveas_stopped),
-        cmocka_unit_test_teardown(test_saveas_enospc, unmount_tmpfs),
+        cmocka_unit_test_teardown(test_saveas_enospc, tu_unmount_all),
         cmocka_unit_test(test_unknown_and_help),
         cmocka_unit_test(test_goto_prompt),
         cmocka_unit_test(test_movement),

@@ -590,20 +590,6 @@ static void test_write_failure_keeps_edits(void **state)
 
 /* ---- a full file system ------------------------------------------------------ */
 
-static char *mounted; /* a file system to unmount after the test, or NULL */
-
-static int unmount_teardown(void **state)
-{
-    (void)state;
-    if (mounted) {
-        if (umount(mounted) < 0)
-            umount2(mounted, MNT_DETACH);
-        free(mounted);
-        mounted = NULL;
-    }
-    return 0;
-}
-
 /* Mount a fresh 4 MiB ext4 image at mnt (root, mkfs.ext4 and a loop device
  * needed). ext4 rather than tmpfs: reading a hole through a tmpfs mapping
  * takes a page too, so there the read of the old bytes fails first. */
@@ -617,7 +603,7 @@ static bool mount_small_ext4(const char *dir, const char *mnt)
                        img, img, mnt) >= 0;
     ok = ok && system(cmd) == 0;
     if (ok)
-        mounted = strdup(mnt);
+        tu_remember_mount(mnt);
     free(cmd);
     free(img);
     return ok;
@@ -684,7 +670,7 @@ static void test_enospc_rolls_back(void **state)
     free(path);
     free(dst);
     free(src);
-    unmount_teardown(NULL);
+    tu_unmount_all(NULL);
     free(mnt);
     tu_rmdir(dir);
 }
@@ -703,7 +689,7 @@ int main(void)
         cmocka_unit_test(test_refresh_shrink),
         cmocka_unit_test(test_refresh_after_fault),
         cmocka_unit_test(test_write_failure_keeps_edits),
-        cmocka_unit_test_teardown(test_enospc_rolls_back, unmount_teardown),
+        cmocka_unit_test_teardown(test_enospc_rolls_back, tu_unmount_all),
     };
     return cmocka_run_group_tests_name("doc", tests, NULL, NULL);
 }

@@ -91,10 +91,8 @@ static int teardown(void **state)
         if (system(cmd) != 0)
             fprintf(stderr, "test_map: could not detach %s\n", f->loopdev);
     }
-    if (f->mnt) {
-        umount(f->mnt);
-        free(f->mnt);
-    }
+    tu_unmount_all(NULL);
+    free(f->mnt);
     if (f->fence)
         munmap(f->fence, f->fence_len);
     free(f->scratch);
@@ -1815,11 +1813,9 @@ static void test_block_device(void **state)
 static void test_enospc(void **state)
 {
     Fx *f = fx(state);
-    char *mnt = tu_path(f->dir, "mnt");
-    assert_int_equal(mkdir(mnt, 0700), 0);
-    if (mount("tmpfs", mnt, "tmpfs", 0, "size=256k") < 0) {
+    char *mnt = tu_mount_tmpfs(f->dir, "256k");
+    if (!mnt) {
         print_message("# cannot mount a small tmpfs (%s): skipped\n", strerror(errno));
-        free(mnt);
         skip();
     }
     f->mnt = mnt;
@@ -1847,27 +1843,15 @@ static void test_enospc(void **state)
  * can be mounted. */
 static char *full_tmpfs(Fx *f, const char *size, uint64_t sparse)
 {
-    char *mnt = tu_path(f->dir, "mnt");
-    char opts[32];
-    assert_int_equal(mkdir(mnt, 0700), 0);
-    snprintf(opts, sizeof opts, "size=%s", size);
-    if (mount("tmpfs", mnt, "tmpfs", 0, opts) < 0) {
+    char *mnt = tu_mount_tmpfs(f->dir, size);
+    if (!mnt) {
         print_message("# cannot mount a small tmpfs (%s): skipped\n", strerror(errno));
-        free(mnt);
         return NULL;
     }
     f->mnt = mnt;
     char *path = f->scratch = tu_path(mnt, "holes.bin");
     tu_make_file(path, sparse, 1);
-    char *fill = tu_path(mnt, "fill");
-    int fd = open(fill, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    assert_true(fd >= 0);
-    static const uint8_t zeros[4096];
-    while (write(fd, zeros, sizeof zeros) > 0)
-        ;
-    assert_int_equal(errno, ENOSPC);
-    close(fd);
-    free(fill);
+    tu_fill_fs(mnt);
     return path;
 }
 

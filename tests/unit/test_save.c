@@ -712,36 +712,18 @@ static void test_saveas_keeps_owner(void **state)
 
 /* ---- a full device ----------------------------------------------------------- */
 
-static char *mounted; /* a file system to unmount after the test, or NULL */
-
-static int unmount_teardown(void **state)
-{
-    (void)state;
-    if (mounted) {
-        if (umount(mounted) < 0)
-            umount2(mounted, MNT_DETACH);
-        free(mounted);
-        mounted = NULL;
-    }
-    return 0;
-}
-
 /* Save 4 MiB of data onto a 1 MiB tmpfs: -ENOSPC, worded as a full device
  * (not map_strerror's hole), and nothing left there. */
 static void test_saveas_enospc(void **state)
 {
     (void)state;
     char *dir = tu_mkdtemp();
-    char *mnt = tu_path(dir, "mnt");
-    assert_int_equal(mkdir(mnt, 0700), 0);
-    if (geteuid() != 0 || mount("none", mnt, "tmpfs", 0, "size=1m") < 0) {
-        print_message("# cannot mount a 1 MiB tmpfs (%s): skipped\n",
-                      geteuid() ? "not root" : strerror(errno));
-        free(mnt);
+    char *mnt = tu_mount_tmpfs(dir, "1m");
+    if (!mnt) {
+        print_message("# cannot mount a 1 MiB tmpfs (%s): skipped\n", strerror(errno));
         tu_rmdir(dir);
         skip();
     }
-    mounted = strdup(mnt);
     char *src = tu_path(dir, "data"), *dst = tu_path(mnt, "copy");
     tu_make_file(src, 4 * MIB, 0);
     for (int named = 0; named < 2; named++) {
@@ -754,7 +736,7 @@ static void test_saveas_enospc(void **state)
     }
     free(src);
     free(dst);
-    unmount_teardown(NULL);
+    tu_unmount_all(NULL);
     free(mnt);
     tu_rmdir(dir);
 }
@@ -785,7 +767,7 @@ int main(void)
         cmocka_unit_test(test_saveas_not_regular),
         cmocka_unit_test(test_saveas_umask),
         cmocka_unit_test(test_saveas_keeps_owner),
-        cmocka_unit_test_teardown(test_saveas_enospc, unmount_teardown),
+        cmocka_unit_test_teardown(test_saveas_enospc, tu_unmount_all),
         cmocka_unit_test(test_saveas_strerror),
     };
     return cmocka_run_group_tests_name("save", tests, NULL, NULL);

@@ -1145,19 +1145,6 @@ static void test_truncated(void **state)
     fx_free(x);
 }
 
-static char *unreadable_mnt; /* test_unreadable's tmpfs, unmounted even on failure */
-
-static int unmount_teardown(void **state)
-{
-    (void)state;
-    if (unreadable_mnt) {
-        umount2(unreadable_mnt, MNT_DETACH);
-        free(unreadable_mnt);
-        unreadable_mnt = NULL;
-    }
-    return 0;
-}
-
 /* On a full tmpfs a hole cannot even be read (the kernel would allocate a
  * page for it). The bytes that can be read still show; the hole's pages
  * show "??" with the '!' glyph, never blanks or zeros, and the first
@@ -1165,29 +1152,19 @@ static int unmount_teardown(void **state)
 static void test_unreadable(void **state)
 {
     Fx *x = fx_new();
-    char *mnt = tu_path(x->dir, "mnt");
+    char *mnt = tu_mount_tmpfs(x->dir, "1m");
 
     (void)state;
-    assert_int_equal(mkdir(mnt, 0700), 0);
-    if (mount("tmpfs", mnt, "tmpfs", 0, "size=1m") < 0) {
+    if (!mnt) {
         print_message("# cannot mount a small tmpfs (%s): skipped\n", strerror(errno));
-        free(mnt);
         fx_free(x);
         skip();
     }
-    unreadable_mnt = strdup(mnt);
     /* 4 KiB of data, then a hole to 64 KiB; then fill the file system. */
     char *p = tu_path(mnt, "h.bin");
     make_seq(p, 4096, 0);
     assert_int_equal(truncate(p, 65536), 0);
-    char *fill = tu_path(mnt, "fill");
-    int fd = open(fill, O_WRONLY | O_CREAT, 0644);
-    static const uint8_t zeros[4096];
-    assert_true(fd >= 0);
-    while (write(fd, zeros, sizeof zeros) > 0)
-        ;
-    assert_int_equal(errno, ENOSPC);
-    close(fd);
+    tu_fill_fs(mnt);
 
     const MmhMode modes[] = {MMH_MODE_COPY, MMH_MODE_SHARED};
     for (size_t i = 0; i < 2; i++) {
@@ -1215,8 +1192,7 @@ static void test_unreadable(void **state)
     }
     doc_close(x->d);
     x->d = NULL;
-    unmount_teardown(NULL);
-    free(fill);
+    tu_unmount_all(NULL);
     free(p);
     free(mnt);
     fx_free(x);
@@ -1241,7 +1217,7 @@ int main(void)
         cmocka_unit_test(test_status),
         cmocka_unit_test(test_empty_file),
         cmocka_unit_test(test_truncated),
-        cmocka_unit_test_teardown(test_unreadable, unmount_teardown),
+        cmocka_unit_test_teardown(test_unreadable, tu_unmount_all),
     };
     return cmocka_run_group_tests_name("view", tests, NULL, NULL);
 }

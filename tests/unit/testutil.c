@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -173,4 +174,63 @@ int64_t tu_disk_differs(const char *path, const uint8_t *want, uint64_t len)
     free(buf);
     close(fd);
     return at_diff;
+}
+
+#define TU_MOUNTS 8
+static char *mounts[TU_MOUNTS]; /* remembered mount points, to undo */
+
+void tu_remember_mount(const char *mnt)
+{
+    for (int i = 0; i < TU_MOUNTS; i++)
+        if (!mounts[i]) {
+            if (!(mounts[i] = strdup(mnt)))
+                die("strdup");
+            return;
+        }
+    errno = ENOSPC;
+    die("too many mounts to remember");
+}
+
+char *tu_mount_tmpfs(const char *dir, const char *size)
+{
+    char *mnt = tu_path(dir, "mnt"), opts[64];
+    snprintf(opts, sizeof opts, "size=%s", size);
+    if (mkdir(mnt, 0700) < 0 && errno != EEXIST)
+        die(mnt);
+    if (mount("tmpfs", mnt, "tmpfs", 0, opts) < 0) {
+        int e = errno;
+        free(mnt);
+        errno = e;
+        return NULL;
+    }
+    tu_remember_mount(mnt);
+    return mnt;
+}
+
+int tu_unmount_all(void **state)
+{
+    (void)state;
+    for (int i = 0; i < TU_MOUNTS; i++)
+        if (mounts[i]) {
+            if (umount(mounts[i]) < 0 && umount2(mounts[i], MNT_DETACH) < 0)
+                fprintf(stderr, "testutil: could not unmount %s: %s\n", mounts[i], strerror(errno));
+            free(mounts[i]);
+            mounts[i] = NULL;
+        }
+    return 0;
+}
+
+void tu_fill_fs(const char *dir)
+{
+    char *fill = tu_path(dir, "fill");
+    int fd = open(fill, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    static const uint8_t zeros[4096];
+    if (fd < 0)
+        die(fill);
+    while (write(fd, zeros, sizeof zeros) > 0)
+        ;
+    if (errno != ENOSPC)
+        die("filling a file system");
+    close(fd);
+    free(fill);
 }

@@ -42,6 +42,21 @@ uint8_t *tu_pattern_buf(uint64_t len);
  * when only the size differs. */
 int64_t tu_disk_differs(const char *path, const uint8_t *want, uint64_t len);
 
+/* Mount a tmpfs of size ("1m", "256k") on dir/mnt, made here: the mount
+ * point (malloc'd), or NULL with errno set when none can be mounted (not
+ * root): the caller skips and says why. Remembered for tu_unmount_all. */
+char *tu_mount_tmpfs(const char *dir, const char *size);
+
+/* Remember a mount point made another way (a loop-mounted image). */
+void tu_remember_mount(const char *mnt);
+
+/* Unmount every remembered mount (lazily when still busy). Also a cmocka
+ * teardown, so a failed test leaves nothing mounted. Returns 0. */
+int tu_unmount_all(void **state);
+
+/* Fill the file system that holds dir until ENOSPC (with dir/fill). */
+void tu_fill_fs(const char *dir);
+
 /* Peak and current resident set (VmHWM, VmRSS, RssAnon) in KiB. */
 long tu_status_kib(const char *field);
 
