@@ -72,27 +72,6 @@ static uint64_t size_of(const char *path)
     return (uint64_t)st.st_size;
 }
 
-/* Entries of dir, "." and ".." aside; *tmps gets those named like a
- * save-as temporary file. */
-static int count_entries(const char *dir, int *tmps)
-{
-    DIR *dp = opendir(dir);
-    assert_non_null(dp);
-    int n = 0, t = 0;
-    struct dirent *e;
-    while ((e = readdir(dp))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        n++;
-        if (strstr(e->d_name, ".mmhex-"))
-            t++;
-    }
-    closedir(dp);
-    if (tmps)
-        *tmps = t;
-    return n;
-}
-
 /* A SysOps table whose pwrite fails with ENOSPC while armed. */
 static bool pwrite_armed;
 static int pwrite_failures;
@@ -569,7 +548,7 @@ static void test_write_failure_keeps_edits(void **state)
     while ((rc = doc_saveas_step(s, UINT64_MAX)) == 0)
         ;
     assert_int_equal(rc, -ENOSPC);
-    assert_int_equal(count_entries(dir, NULL), 1);
+    assert_int_equal(tu_count_entries(dir, NULL), 1);
     assert_int_equal(tu_disk_differs(path, orig, size), -1);
 
     pwrite_armed = false;
@@ -629,7 +608,7 @@ static void test_enospc_rolls_back(void **state)
     char *src = tu_path(dir, "data");
     tu_make_file(path, 16 * MIB, 1);
     tu_make_file(src, 4 * MIB, 0);
-    int before = count_entries(mnt, NULL); /* holes, lost+found */
+    int before = tu_count_entries(mnt, NULL); /* holes, lost+found */
 
     Doc *d = tu_open_doc(path, MMH_MODE_SHARED, NULL);
     const size_t len = 4 * MIB;
@@ -661,7 +640,7 @@ static void test_enospc_rolls_back(void **state)
     while ((rc = doc_saveas_step(s, UINT64_MAX)) == 0)
         ;
     assert_int_equal(rc, -ENOSPC);
-    assert_int_equal(count_entries(mnt, NULL), before);
+    assert_int_equal(tu_count_entries(mnt, NULL), before);
     doc_close(d);
 
     free(big);

@@ -102,27 +102,6 @@ static void pwrite_at(const char *path, uint64_t off, const void *buf, size_t n)
     assert_int_equal(close(fd), 0);
 }
 
-/* Entries of dir, "." and ".." aside; *tmps gets those named like a
- * save-as temporary file. */
-static int count_entries(const char *dir, int *tmps)
-{
-    DIR *dp = opendir(dir);
-    assert_non_null(dp);
-    int n = 0, t = 0;
-    struct dirent *e;
-    while ((e = readdir(dp))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        n++;
-        if (strstr(e->d_name, ".mmhex-"))
-            t++;
-    }
-    closedir(dp);
-    if (tmps)
-        *tmps = t;
-    return n;
-}
-
 /* Run a save-as to completion with the given budget per step; returns the
  * number of steps. Checks progress never goes back; with a budget of one
  * unit a step (budget_ns 1), the last step only syncs and renames, so the
@@ -283,7 +262,7 @@ static void budgeted_case(bool named)
     DocSave *s;
     assert_int_equal(doc_saveas_start(d, dst, false, &s), 0);
     int tmps, visible = named || !has_tmpfile(dir);
-    assert_int_equal(count_entries(dir, &tmps), 1 + visible); /* source (and temporary) */
+    assert_int_equal(tu_count_entries(dir, &tmps), 1 + visible); /* source (and temporary) */
     assert_int_equal(tmps, visible);
     for (int i = 0; i < 8; i++)
         assert_int_equal(doc_saveas_step(s, 1), 0);
@@ -295,7 +274,7 @@ static void budgeted_case(bool named)
     want[100] = late;
     int steps = 8 + run_saveas(s, 1);
     assert_true(steps >= 64);
-    assert_int_equal(count_entries(dir, &tmps), 2); /* source and copy */
+    assert_int_equal(tu_count_entries(dir, &tmps), 2); /* source and copy */
     assert_int_equal(tmps, 0);
     assert_int_equal(tu_disk_differs(dst, want, size), -1);
     assert_int_equal(tu_disk_differs(src, orig, size), -1);
@@ -378,10 +357,10 @@ static void cancel_case(bool named)
     doc_saveas_progress(s, &done, &total);
     assert_true(done > 0 && done < total);
     int tmps, visible = named || !has_tmpfile(dir);
-    assert_int_equal(count_entries(dir, &tmps), 1 + visible);
+    assert_int_equal(tu_count_entries(dir, &tmps), 1 + visible);
     assert_int_equal(tmps, visible);
     doc_saveas_cancel(s);
-    assert_int_equal(count_entries(dir, &tmps), 1); /* the source alone */
+    assert_int_equal(tu_count_entries(dir, &tmps), 1); /* the source alone */
     assert_int_equal(tmps, 0);
     doc_saveas_cancel(NULL);
     doc_close(d);
@@ -437,7 +416,7 @@ static void test_saveas_killed(void **state)
     assert_int_equal(waitpid(pid, &st, 0), pid);
     assert_true(WIFSIGNALED(st));
     int tmps;
-    assert_int_equal(count_entries(dir, &tmps), 1); /* the source alone */
+    assert_int_equal(tu_count_entries(dir, &tmps), 1); /* the source alone */
     assert_int_equal(tmps, 0);
     free(src);
     free(dst);
@@ -463,7 +442,7 @@ static void destinations_case(bool named)
     /* Into a directory that does not exist: an error, nothing left. */
     assert_true(doc_saveas_start(d, nodir, false, &s) < 0);
     assert_null(s);
-    assert_int_equal(count_entries(dir, NULL), 1);
+    assert_int_equal(tu_count_entries(dir, NULL), 1);
 
     /* The document itself, by its name or another link: doc_write's job,
      * each said apart. */
@@ -478,7 +457,7 @@ static void destinations_case(bool named)
     char *dot = tu_path(dir, ".");
     assert_int_equal(doc_saveas_start(d, dot, true, &s), -EISDIR);
     free(dot);
-    assert_int_equal(count_entries(dir, NULL), 1);
+    assert_int_equal(tu_count_entries(dir, NULL), 1);
 
     /* An existing destination needs overwrite; then it is replaced, and
      * keeps its permissions. */
@@ -499,7 +478,7 @@ static void destinations_case(bool named)
     assert_int_equal(doc_saveas_step(s, UINT64_MAX), -EEXIST);
     assert_int_equal(size_of(late), 10);
     int tmps;
-    assert_int_equal(count_entries(dir, &tmps), 3); /* data, copy, late */
+    assert_int_equal(tu_count_entries(dir, &tmps), 3); /* data, copy, late */
     assert_int_equal(tmps, 0);
 
     /* An empty document copies to an empty file. */
@@ -562,8 +541,8 @@ static void symlink_case(bool named)
     assert_int_equal(tu_disk_differs(lnk, want, size), -1);
     assert_true(has_text(victim, "precious\n")); /* its target untouched */
     assert_int_equal(mode_of(victim), 0640);
-    assert_int_equal(count_entries(there, NULL), 1);
-    assert_int_equal(count_entries(here, NULL), 2); /* data, link */
+    assert_int_equal(tu_count_entries(there, NULL), 1);
+    assert_int_equal(tu_count_entries(here, NULL), 2); /* data, link */
 
     /* A dangling link, a link to a directory, a link to the document. */
     const char *targets[] = {"../there/nothing", "../there", "data"};
@@ -576,7 +555,7 @@ static void symlink_case(bool named)
         assert_true(S_ISREG(st.st_mode));
         assert_int_equal(tu_disk_differs(lnk, want, size), -1);
     }
-    assert_int_equal(count_entries(there, NULL), 1); /* no "nothing" made */
+    assert_int_equal(tu_count_entries(there, NULL), 1); /* no "nothing" made */
     assert_true(has_text(victim, "precious\n"));
     assert_int_equal(tu_pread_byte(src, 7), tu_pattern(7)); /* the document's file too */
 
@@ -591,10 +570,10 @@ static void symlink_case(bool named)
     assert_int_equal(symlink("../there", sub), 0);
     run_saveas(s, UINT64_MAX);
     assert_int_equal(tu_disk_differs(movedcopy, want, size), -1);
-    assert_int_equal(count_entries(there, NULL), 1);
+    assert_int_equal(tu_count_entries(there, NULL), 1);
 
     int tmps;
-    assert_int_equal(count_entries(here, &tmps), 4); /* data, link, sub, moved */
+    assert_int_equal(tu_count_entries(here, &tmps), 4); /* data, link, sub, moved */
     assert_int_equal(tmps, 0);
     doc_close(d);
     free(sub);
@@ -630,7 +609,7 @@ static void test_saveas_not_regular(void **state)
     DocSave *s;
     assert_int_equal(doc_saveas_start(d, fifo, false, &s), -MMH_ESAVE_NOTREG);
     assert_int_equal(doc_saveas_start(d, fifo, true, &s), -MMH_ESAVE_NOTREG);
-    assert_int_equal(count_entries(dir, NULL), 2);
+    assert_int_equal(tu_count_entries(dir, NULL), 2);
     struct stat st;
     if (stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode)) {
         assert_int_equal(doc_saveas_start(d, "/dev/null", false, &s), -MMH_ESAVE_NOTREG);
@@ -731,7 +710,7 @@ static void test_saveas_enospc(void **state)
         int rc = save(d, dst, false);
         assert_int_equal(rc, -ENOSPC);
         assert_string_equal(doc_saveas_strerror(rc), "no space left on the device");
-        assert_int_equal(count_entries(mnt, NULL), 0);
+        assert_int_equal(tu_count_entries(mnt, NULL), 0);
         doc_close(d);
     }
     free(src);

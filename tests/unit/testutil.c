@@ -6,6 +6,7 @@
 
 #include "testutil.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -233,4 +234,24 @@ void tu_fill_fs(const char *dir)
         die("filling a file system");
     close(fd);
     free(fill);
+}
+
+int tu_count_entries(const char *dir, int *tmps)
+{
+    DIR *dp = opendir(dir);
+    if (!dp)
+        die(dir);
+    int n = 0, t = 0;
+    struct dirent *e;
+    while ((e = readdir(dp))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        n++;
+        if (strstr(e->d_name, ".mmhex-"))
+            t++;
+    }
+    closedir(dp);
+    if (tmps)
+        *tmps = t;
+    return n;
 }

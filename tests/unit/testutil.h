@@ -57,6 +57,10 @@ int tu_unmount_all(void **state);
 /* Fill the file system that holds dir until ENOSPC (with dir/fill). */
 void tu_fill_fs(const char *dir);
 
+/* Entries of dir, "." and ".." aside; *tmps (may be NULL) gets those
+ * named like a save-as temporary file (".NAME.mmhex-..."). */
+int tu_count_entries(const char *dir, int *tmps);
+
 /* Peak and current resident set (VmHWM, VmRSS, RssAnon) in KiB. */
 long tu_status_kib(const char *field);
 
