@@ -457,6 +457,7 @@ typedef struct Sample {
     bool rw_known;            /* dirty and writeback counts are valid */
     int read_rc;              /* doc_read's result; after a failure, the first bad page's */
     uint64_t bad_off;         /* the first byte that could not be read, if read_rc < 0 */
+    bool any_bad;             /* some bytes could not be read: bad[] is valid */
     bool bad[VIEW_PAGES_MAX]; /* per sampled page: its bytes could not be read */
 } Sample;
 
@@ -464,7 +465,7 @@ typedef struct Sample {
  * are known only through the whole read. */
 static bool unreadable(const Sample *s, uint64_t pi)
 {
-    return pi < VIEW_PAGES_MAX ? s->bad[pi] : s->read_rc < 0;
+    return s->any_bad && (pi < VIEW_PAGES_MAX ? s->bad[pi] : s->read_rc < 0);
 }
 
 static void draw_too_small(uint64_t size, Grid *g)
@@ -714,6 +715,7 @@ static void draw_message(const ViewInfo *in, Grid *g)
 static void read_pages(Doc *d, uint8_t *buf, Sample *s)
 {
     int first = 0;
+    memset(s->bad, 0, sizeof s->bad);
     for (uint64_t at = s->lo; at < s->hi;) {
         uint64_t end = at - at % s->ps + s->ps, pi = (at - s->pg0) / s->ps;
         if (end > s->hi)
@@ -729,6 +731,7 @@ static void read_pages(Doc *d, uint8_t *buf, Sample *s)
     }
     if (first != 0 || s->read_rc != -MMH_ETRUNC)
         s->read_rc = first;
+    s->any_bad = s->read_rc < 0;
 }
 
 /* Sample the visible pages, then read the visible bytes, timing and
@@ -758,7 +761,7 @@ static void sample(const View *v, Doc *d, const Geo *k, uint8_t *buf, uint8_t *f
     s->rw_known = false;
     s->read_rc = 0;
     s->bad_off = s->lo;
-    memset(s->bad, 0, sizeof s->bad);
+    s->any_bad = false; /* bad[] is cleared only when a read fails */
     if (s->hi == s->lo)
         return;
 
