@@ -92,7 +92,8 @@ E2E_ENV=${E2E_ENV:-}
 
 # start [COLSxROWS] ARGS...: run mmhex ARGS in a fresh tmux server and
 # window; the previous one, if any, is killed. After mmhex exits the pane
-# shows "[exited STATUS]".
+# shows "[exited STATUS]" at the start of a line of its own (CR LF: a killed
+# editor leaves the terminal without its newline translation).
 start() {
     local size=80x24
     case "${1:-}" in [0-9]*x[0-9]*) size=$1; shift ;; esac
@@ -108,7 +109,7 @@ start() {
     cmd=$(shq "$MMHEX")
     for a in "$@"; do cmd="$cmd $(shq "$a")"; done
     tm -f /dev/null new-session -d -s e2e -x "$cols" -y "$rows" \
-        "env TERM=$E2E_TERM LC_ALL=C.UTF-8 ESCDELAY=25 NO_COLOR= $E2E_ENV $cmd; printf '\\n[exited %s]\\n' \$?; sleep 60"
+        "env TERM=$E2E_TERM LC_ALL=C.UTF-8 ESCDELAY=25 NO_COLOR= $E2E_ENV $cmd; printf '\\r\\n[exited %s]\\r\\n' \$?; sleep 60"
     tm set-option -t e2e remain-on-exit on >/dev/null 2>&1 || true
 }
 
