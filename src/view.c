@@ -516,6 +516,7 @@ static void draw_data(const View *v, Doc *d, const ViewInfo *in, const Geo *k, c
                       const uint8_t *buf, const uint8_t *flags, Grid *g)
 {
     const RangeSet *runs = journal_runs(doc_journal(d));
+    const Edits *edits = journal_edits(doc_journal(d));
     uint64_t sel_lo = v->sel_anchor < v->cursor ? v->sel_anchor : v->cursor;
     uint64_t sel_hi = v->sel_anchor < v->cursor ? v->cursor : v->sel_anchor;
     size_t ri = runs ? rangeset_find(runs, s->lo) : 0;
@@ -558,7 +559,10 @@ static void draw_data(const View *v, Doc *d, const ViewInfo *in, const Geo *k, c
             cls[1] = bad ? MMH_CC_ERROR : hole ? MMH_CC_HOLE : MMH_CC_TEXT;
             while (runs && ri < runs->n && runs->v[ri].hi <= off)
                 ri++;
-            if (!bad && runs && ri < runs->n && runs->v[ri].lo <= off) {
+            /* Modified: touched since the last write and still different
+             * from what it held then (an undone edit is not). */
+            if (!bad && runs && ri < runs->n && runs->v[ri].lo <= off &&
+                edits_net_in(edits, off, off + 1)) {
                 cls[0] = cls[1] = MMH_CC_MODIFIED;
                 hole = false;
             }

@@ -582,6 +582,13 @@ static void test_modified_selection(void **state)
     fx_render(x, 24, 80);
     assert_int_equal(cls_at(x, 3, hexc(8, 1)), MMH_CC_MODIFIED);
     assert_int_equal(cls_at(x, 3, hexc(8, 0)), MMH_CC_HEX);
+    /* Undone, the bytes are no change any more: not marked modified (a
+     * write would not send them either). */
+    doc_snapshot(x->d);
+    assert_int_equal(doc_undo(x->d, NULL), 0);
+    fx_render(x, 24, 80);
+    assert_int_equal(cls_at(x, 3, hexc(8, 1)), MMH_CC_HEX);
+    assert_int_equal(cls_at(x, 3, textc(8, 16, 2)), MMH_CC_TEXT);
     fx_free(x);
 }
 
