@@ -58,20 +58,6 @@ static void assert_doc(Doc *d, const uint8_t *want, uint64_t len)
     free(buf);
 }
 
-static uint64_t blocks_of(const char *path)
-{
-    struct stat st;
-    assert_int_equal(stat(path, &st), 0);
-    return (uint64_t)st.st_blocks;
-}
-
-static uint64_t size_of(const char *path)
-{
-    struct stat st;
-    assert_int_equal(stat(path, &st), 0);
-    return (uint64_t)st.st_size;
-}
-
 /* A SysOps table whose pwrite fails with ENOSPC while armed. */
 static bool pwrite_armed;
 static int pwrite_failures;
@@ -351,7 +337,7 @@ static void test_copy_write_scattered(void **state)
         assert_int_equal(doc_put(d, scattered(i), &v, 1), 0);
     }
     assert_true(doc_unwritten(d));
-    assert_int_equal(blocks_of(path), 0); /* untouched so far */
+    assert_int_equal(tu_blocks(path), 0); /* untouched so far */
     assert_int_equal(tu_pread_byte(path, scattered(500)), 0);
 
     DocWriteResult r;
@@ -377,10 +363,10 @@ static void test_copy_write_scattered(void **state)
     close(fd);
     /* One 4 KiB block per edit at most (8 sectors each); the holes between
      * were not filled, and the size is as it was. */
-    uint64_t blocks = blocks_of(path);
+    uint64_t blocks = tu_blocks(path);
     assert_true(blocks >= 1000 * 8 / 2);
     assert_true(blocks <= 1000 * 8 + 64);
-    assert_int_equal(size_of(path), size);
+    assert_int_equal(tu_size(path), size);
     doc_close(d);
     free(path);
     tu_rmdir(dir);
@@ -424,7 +410,7 @@ static void test_large_sizes(void **state)
                 assert_int_equal(tu_pread_byte(path, (UINT64_C(1) << 31) - 1), 0x61);
                 assert_int_equal(tu_pread_byte(path, UINT64_C(1) << 31), 0x62);
             }
-            assert_int_equal(size_of(path), size);
+            assert_int_equal(tu_size(path), size);
             assert_false(doc_unwritten(d));
             doc_close(d);
             unlink(path);
@@ -478,7 +464,7 @@ static void refresh_case(bool fault_first)
     assert_int_equal(journal_records(doc_journal(d)), 1);
     assert_int_equal(tu_pread_byte(path, 100), 0xa1);
     assert_int_equal(tu_pread_byte(path, 101), tu_pattern(101));
-    assert_int_equal(size_of(path), 32 * KIB);
+    assert_int_equal(tu_size(path), 32 * KIB);
 
     /* Nothing changed since: an idle refresh reports no change. */
     assert_int_equal(doc_refresh(d, &ch), 0);

@@ -73,20 +73,6 @@ static bool has_tmpfile(const char *dir)
     return true;
 }
 
-static uint64_t blocks_of(const char *path)
-{
-    struct stat st;
-    assert_int_equal(stat(path, &st), 0);
-    return (uint64_t)st.st_blocks;
-}
-
-static uint64_t size_of(const char *path)
-{
-    struct stat st;
-    assert_int_equal(stat(path, &st), 0);
-    return (uint64_t)st.st_size;
-}
-
 static mode_t mode_of(const char *path)
 {
     struct stat st;
@@ -165,25 +151,12 @@ static bool has_text(const char *path, const char *text)
 
 /* ---- the copy --------------------------------------------------------------- */
 
-/* A sparse file as large as the file system allows, up to 16 TiB (ext4
- * stops 4 KiB short of it). 0 when none can be made. */
-static uint64_t make_huge(const char *path)
-{
-    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
-    assert_true(fd >= 0);
-    uint64_t size = 16 * TIB;
-    if (ftruncate(fd, (off_t)size) < 0)
-        size = ftruncate(fd, (off_t)(size - 4096)) == 0 ? size - 4096 : 0;
-    close(fd);
-    return size;
-}
-
 static void test_saveas_huge_sparse(void **state)
 {
     (void)state;
     char *dir = tu_mkdtemp();
     char *src = tu_path(dir, "huge"), *dst = tu_path(dir, "copy");
-    uint64_t size = make_huge(src);
+    uint64_t size = tu_make_huge(src);
     if (size == 0) {
         free(src);
         free(dst);
@@ -194,7 +167,7 @@ static void test_saveas_huge_sparse(void **state)
     uint8_t *block = tu_pattern_buf(4096);
     pwrite_at(src, 1 * MIB, block, 4096);
     pwrite_at(src, 8 * TIB, block, 4096);
-    uint64_t src_blocks = blocks_of(src);
+    uint64_t src_blocks = tu_blocks(src);
 
     Doc *d = tu_open_doc(src, MMH_MODE_COPY, NULL);
     const uint8_t in_data = 0xaa, in_hole = 0xbb, at_end = 0xcc;
@@ -207,8 +180,8 @@ static void test_saveas_huge_sparse(void **state)
     int steps = run_saveas(s, 10 * 1000 * 1000);
     assert_true(steps <= 10);
 
-    assert_int_equal(size_of(dst), size);
-    assert_true(blocks_of(dst) * 512 <= 16 * 4096);
+    assert_int_equal(tu_size(dst), size);
+    assert_true(tu_blocks(dst) * 512 <= 16 * 4096);
     assert_int_equal(tu_pread_byte(dst, 1 * MIB + 10), 0xaa);
     assert_int_equal(tu_pread_byte(dst, 4 * TIB + 5), 0xbb);
     assert_int_equal(tu_pread_byte(dst, size - 1), 0xcc);
@@ -225,7 +198,7 @@ static void test_saveas_huge_sparse(void **state)
     assert_int_equal(tu_pread_byte(src, 1 * MIB + 10), tu_pattern(10));
     assert_int_equal(tu_pread_byte(src, 4 * TIB + 5), 0);
     assert_int_equal(tu_pread_byte(src, size - 1), 0);
-    assert_int_equal(blocks_of(src), src_blocks);
+    assert_int_equal(tu_blocks(src), src_blocks);
     assert_true(doc_unwritten(d));
     doc_close(d);
     free(block);
@@ -317,7 +290,7 @@ static void test_saveas_shared_readonly(void **state)
     run_saveas(s, 1000 * 1000 * 1000);
     doc_close(d);
     assert_int_equal(tu_disk_differs(dst, want, size), -1);
-    assert_true(blocks_of(dst) * 512 <= 256 * KIB);
+    assert_true(tu_blocks(dst) * 512 <= 256 * KIB);
     unlink(dst);
 
     d = tu_open_doc(src, MMH_MODE_SHARED, NULL);
@@ -333,7 +306,7 @@ static void test_saveas_shared_readonly(void **state)
     assert_int_equal(tu_disk_differs(dst, want, size), -1);
     assert_int_equal(tu_disk_differs(src, want, size),
                      -1); /* shared: the source has the edits too */
-    assert_true(blocks_of(dst) * 512 <= 256 * KIB);
+    assert_true(tu_blocks(dst) * 512 <= 256 * KIB);
     free(want);
     free(data);
     free(src);
@@ -465,7 +438,7 @@ static void destinations_case(bool named)
     assert_int_equal(chmod(dst, 0600), 0);
     assert_int_equal(doc_saveas_start(d, dst, false, &s), -EEXIST);
     assert_null(s);
-    assert_int_equal(size_of(dst), 100);
+    assert_int_equal(tu_size(dst), 100);
     assert_int_equal(doc_saveas_start(d, dst, true, &s), 0);
     run_saveas(s, UINT64_MAX);
     assert_int_equal(tu_disk_differs(dst, want, size), -1);
@@ -476,7 +449,7 @@ static void destinations_case(bool named)
     assert_int_equal(doc_saveas_start(d, late, false, &s), 0);
     tu_make_file(late, 10, 0);
     assert_int_equal(doc_saveas_step(s, UINT64_MAX), -EEXIST);
-    assert_int_equal(size_of(late), 10);
+    assert_int_equal(tu_size(late), 10);
     int tmps;
     assert_int_equal(tu_count_entries(dir, &tmps), 3); /* data, copy, late */
     assert_int_equal(tmps, 0);
@@ -489,7 +462,7 @@ static void destinations_case(bool named)
     assert_int_equal(doc_put(e, 0, &v, 1), -MMH_ETRUNC);
     assert_int_equal(doc_saveas_start(e, ecopy, false, &s), 0);
     run_saveas(s, UINT64_MAX);
-    assert_int_equal(size_of(ecopy), 0);
+    assert_int_equal(tu_size(ecopy), 0);
     doc_close(e);
 
     doc_close(d);
@@ -646,7 +619,7 @@ static void umask_case(bool named)
     assert_int_equal(mode_of(a), 0700);
     assert_int_equal(mode_of(b), 0755);
     assert_int_equal(mode_of(old), 0664);
-    assert_int_equal(size_of(old), 16 * KIB);
+    assert_int_equal(tu_size(old), 16 * KIB);
     doc_close(d);
     free(src);
     free(a);

@@ -1124,19 +1124,6 @@ static void test_syscalls(void **state)
 
 /* ---- a 16 TiB sparse file ---------------------------------------------------- */
 
-/* As large a sparse file as the file system allows, up to 16 TiB (ext4
- * stops a block short). 0 when none can be made. */
-static uint64_t make_huge(const char *path)
-{
-    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
-    assert_true(fd >= 0);
-    uint64_t size = 16 * TIB;
-    if (ftruncate(fd, (off_t)size) < 0)
-        size = ftruncate(fd, (off_t)(size - 4096)) == 0 ? size - 4096 : 0;
-    close(fd);
-    return size;
-}
-
 /* Search the huge file: the answer, in a few steps, reading little. */
 static void huge_case(Doc *d, const Pattern *p, uint64_t from, bool back, int want, uint64_t at)
 {
@@ -1162,7 +1149,7 @@ static void test_huge_sparse(void **state)
     (void)state;
     char *dir = tu_mkdtemp();
     char *path = tu_path(dir, "huge");
-    uint64_t size = make_huge(path);
+    uint64_t size = tu_make_huge(path);
     if (size == 0) {
         print_message("# no 16 TiB sparse file here: skipped\n");
         free(path);

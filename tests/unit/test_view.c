@@ -74,23 +74,6 @@ static void make_seq(const char *path, uint64_t len, int sparse)
     close(fd);
 }
 
-/* A sparse file of about 16 TiB: exactly 16 TiB where the file system
- * allows, else 16 TiB less a page (ext4's limit with 4 KiB blocks). 0 when
- * neither can be made. */
-static uint64_t make_huge(const char *path)
-{
-    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
-    uint64_t size = 0;
-
-    assert_true(fd >= 0);
-    if (ftruncate(fd, (off_t)TIB16) == 0)
-        size = TIB16;
-    else if (ftruncate(fd, (off_t)(TIB16 - 4096)) == 0)
-        size = TIB16 - 4096;
-    close(fd);
-    return size;
-}
-
 static Fx *fx_new(void)
 {
     Fx *x = calloc(1, sizeof *x);
@@ -420,7 +403,7 @@ static void test_offset_width_huge(void **state)
     Fx *x = fx_new();
     char want[512];
     char *p = tu_path(x->dir, "huge.bin");
-    uint64_t size = make_huge(p), last_row;
+    uint64_t size = tu_make_huge(p), last_row;
     int bottom;
 
     (void)state;
@@ -936,7 +919,7 @@ static void test_tiny(void **state)
     /* A 16 TiB file needs 19 columns. */
     x = fx_new();
     p = tu_path(x->dir, "huge.bin");
-    uint64_t size = make_huge(p);
+    uint64_t size = tu_make_huge(p);
     free(p);
     if (size) {
         fx_open(x, "huge.bin", MMH_MODE_READONLY);

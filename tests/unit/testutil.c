@@ -255,3 +255,36 @@ int tu_count_entries(const char *dir, int *tmps)
         *tmps = t;
     return n;
 }
+
+uint64_t tu_make_huge(const char *path)
+{
+    const uint64_t tib16 = UINT64_C(16) << 40;
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        die(path);
+    uint64_t size = 0;
+    if (ftruncate(fd, (off_t)tib16) == 0)
+        size = tib16;
+    else if (ftruncate(fd, (off_t)(tib16 - 4096)) == 0)
+        size = tib16 - 4096;
+    close(fd);
+    return size;
+}
+
+static struct stat stat_of(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) < 0)
+        die(path);
+    return st;
+}
+
+uint64_t tu_size(const char *path)
+{
+    return (uint64_t)stat_of(path).st_size;
+}
+
+uint64_t tu_blocks(const char *path)
+{
+    return (uint64_t)stat_of(path).st_blocks;
+}

@@ -57,6 +57,14 @@ int tu_unmount_all(void **state);
 /* Fill the file system that holds dir until ENOSPC (with dir/fill). */
 void tu_fill_fs(const char *dir);
 
+/* A sparse file as large as the file system allows, up to 16 TiB (ext4
+ * stops 4 KiB short of it): its size, or 0 when none can be made. */
+uint64_t tu_make_huge(const char *path);
+
+/* st_size and st_blocks of path (aborts if it cannot be stat'd). */
+uint64_t tu_size(const char *path);
+uint64_t tu_blocks(const char *path);
+
 /* Entries of dir, "." and ".." aside; *tmps (may be NULL) gets those
  * named like a save-as temporary file (".NAME.mmhex-..."). */
 int tu_count_entries(const char *dir, int *tmps);
