@@ -1467,19 +1467,6 @@ static void test_mouse(void **state)
 
 /* ---- truncation by another process -------------------------------------------- */
 
-static void truncate_elsewhere(const char *path, off_t size)
-{
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int fd = open(path, O_WRONLY);
-        _exit(fd >= 0 && ftruncate(fd, size) == 0 ? 0 : 1);
-    }
-    int st = 0;
-    assert_int_equal(waitpid(pid, &st, 0), pid);
-    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-}
-
 static void test_truncated(void **state)
 {
     (void)state;
@@ -1493,7 +1480,7 @@ static void test_truncated(void **state)
         assert_int_equal(run(s, "put 11"), 0);
         assert_int_equal(run(s, "goto 0xf000"), 0);
         assert_int_equal(run(s, "put 22"), 0); /* past the new end: lost */
-        truncate_elsewhere(f.path, 8192);
+        tu_truncate_by_child(f.path, 8192);
         unsigned r = cmd_tick(s, 1000000);
         assert_true(r & MMH_R_REDRAW);
         assert_true(msg_has(s, "truncated"));
@@ -1519,7 +1506,7 @@ static void test_truncated(void **state)
         assert_int_equal(st.st_size, 8192);
 
         /* Truncated again, then noticed by a command rather than a tick. */
-        truncate_elsewhere(f.path, 100);
+        tu_truncate_by_child(f.path, 100);
         assert_true(run(s, "dump 0x1000 16") < 0);
         assert_true(msg_has(s, "truncated"));
         assert_true(cursor(s) < 100);
@@ -1528,13 +1515,13 @@ static void test_truncated(void **state)
         assert_int_equal(cursor(s), 99);
 
         /* And grown again. */
-        truncate_elsewhere(f.path, 4096);
+        tu_truncate_by_child(f.path, 4096);
         cmd_tick(s, 1000000);
         assert_true(msg_has(s, "grew"));
         assert_int_equal(run(s, "goto end-1"), 0);
         assert_int_equal(cursor(s), 4095);
         /* Down to nothing. */
-        truncate_elsewhere(f.path, 0);
+        tu_truncate_by_child(f.path, 0);
         cmd_tick(s, 1000000);
         assert_int_equal(cursor(s), 0);
         assert_true(run(s, "goto 0") < 0);
@@ -1780,12 +1767,12 @@ static void test_messages(void **state)
     assert_int_equal(run(s, "put 5a"), 0);
     assert_int_equal(run(s, "write"), 0);
     assert_true(msg_has(s, "wrote 1 byte in 1 run"));
-    truncate_elsewhere(f.path, 8192); /* grows: the tail is followed */
+    tu_truncate_by_child(f.path, 8192); /* grows: the tail is followed */
     cmd_tick(s, 1000000);
     assert_true(msg_has(s, "wrote 1 byte in 1 run")); /* not hidden */
     assert_int_equal(doc_size(cmd_doc(s)), 8192);
     run(s, "refresh"); /* a new command: now growth may speak */
-    truncate_elsewhere(f.path, 12288);
+    tu_truncate_by_child(f.path, 12288);
     cmd_tick(s, 1000000);
     assert_true(msg_has(s, "file grew to 12288 bytes"));
     fix_close(&f);

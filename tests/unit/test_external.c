@@ -50,20 +50,6 @@ static uint8_t other(uint64_t i)
     return (uint8_t)~tu_pattern(i);
 }
 
-/* Run fn(path, arg) in a child process and wait for it. */
-static void by_child(void (*fn)(const char *, uint64_t), const char *path, uint64_t arg)
-{
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        fn(path, arg);
-        _exit(0);
-    }
-    int st;
-    assert_int_equal(waitpid(pid, &st, 0), pid);
-    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-}
-
 /* `cat other > path`: O_TRUNC, then size bytes of other(). */
 static void rewrite(const char *path, uint64_t size)
 {
@@ -135,7 +121,7 @@ static void rewrite_case(void (*event)(const char *, uint64_t), bool zeros)
     Doc *d = tu_open_doc(path, MMH_MODE_COPY, NULL);
     put1(d, 100, 0xa1);
     put1(d, 40000, 0xb2);
-    by_child(event, path, size);
+    tu_by_child(event, path, size);
 
     DocChange ch;
     assert_int_equal(doc_refresh(d, &ch), 0);
@@ -186,7 +172,7 @@ static void test_copy_rewrite_then_write(void **state)
     tu_make_file(path, 16 * KIB, 0);
     Doc *d = tu_open_doc(path, MMH_MODE_COPY, NULL);
     put1(d, 5000, 0x5a);
-    by_child(rewrite, path, 16 * KIB);
+    tu_by_child(rewrite, path, 16 * KIB);
     DocWriteResult r;
     assert_int_equal(doc_write(d, &r), 0);
     assert_int_equal(r.bytes, 1);
@@ -208,7 +194,7 @@ static void test_copy_saveas_after_rewrite(void **state)
     tu_make_file(path, 16 * KIB, 0);
     Doc *d = tu_open_doc(path, MMH_MODE_COPY, NULL);
     put1(d, 5000, 0x5a);
-    by_child(rewrite, path, 16 * KIB);
+    tu_by_child(rewrite, path, 16 * KIB);
     DocSave *job;
     assert_int_equal(doc_saveas_start(d, dest, false, &job), 0);
     int rc;
@@ -242,7 +228,7 @@ static void undone_case(MmhMode mode)
     assert_int_equal(doc_undo(d, NULL), 0);
     if (mode == MMH_MODE_COPY)
         assert_false(doc_unwritten(d)); /* undone back: nothing to lose */
-    by_child(poke, path, 0x20);
+    tu_by_child(poke, path, 0x20);
     put1(d, 0x10, 0x99);
     DocWriteResult r;
     assert_int_equal(doc_write(d, &r), 0);
@@ -283,8 +269,8 @@ static void test_copy_redo_across_write(void **state)
     assert_int_equal(doc_put(d, 0, (const uint8_t *)"KCN", 3), 0);
     doc_snapshot(d);
     assert_int_equal(doc_write(d, &r), 0);
-    by_child(poke, path, 0);
-    by_child(poke, path, 1);
+    tu_by_child(poke, path, 0);
+    tu_by_child(poke, path, 1);
     assert_int_equal(doc_refresh(d, NULL), 0);
     assert_int_equal(doc_put(d, 0, (const uint8_t *)"BGLU", 4), 0);
     doc_snapshot(d);
@@ -472,7 +458,7 @@ static void replaced_case(MmhMode mode, void (*event)(const char *, uint64_t), i
     tu_make_file(path, 8 * KIB, 0);
     Doc *d = tu_open_doc(path, mode, NULL);
     put1(d, 1, 0x77);
-    by_child(event, path, 8 * KIB);
+    tu_by_child(event, path, 8 * KIB);
     DocChange ch;
     assert_int_equal(doc_refresh(d, &ch), 0);
     assert_true(ch.path_changed);

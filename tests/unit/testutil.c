@@ -115,16 +115,28 @@ long tu_status_kib(const char *field)
     return v;
 }
 
-void tu_truncate_by_child(const char *path, uint64_t len)
+void tu_by_child(void (*fn)(const char *path, uint64_t arg), const char *path, uint64_t arg)
 {
     pid_t pid = fork();
     int st;
     if (pid < 0)
         die("fork");
-    if (pid == 0)
-        _exit(truncate(path, (off_t)len) == 0 ? 0 : 1);
+    if (pid == 0) {
+        fn(path, arg);
+        _exit(0);
+    }
     if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-        die("truncate in a child");
+        die("a child acting on the file failed");
+}
+
+static void truncate_to(const char *path, uint64_t len)
+{
+    _exit(truncate(path, (off_t)len) == 0 ? 0 : 1);
+}
+
+void tu_truncate_by_child(const char *path, uint64_t len)
+{
+    tu_by_child(truncate_to, path, len);
 }
 
 Doc *tu_open_doc(const char *path, MmhMode mode, const SysOps *sys)

@@ -30,6 +30,11 @@ void tu_pread(const char *path, uint64_t off, void *buf, size_t n);
  * (the parent's own mappings see it as a stranger's truncation). */
 void tu_truncate_by_child(const char *path, uint64_t len);
 
+/* Run fn(path, arg) in a child process, as another program would act on
+ * the file, and wait for it; fn may _exit nonzero to say it failed, which
+ * aborts the test. */
+void tu_by_child(void (*fn)(const char *path, uint64_t arg), const char *path, uint64_t arg);
+
 /* Open path as a document in mode (sys NULL: the real syscalls); aborts
  * when it cannot. */
 Doc *tu_open_doc(const char *path, MmhMode mode, const SysOps *sys);
