@@ -260,16 +260,18 @@ bool doc_unwritten(const Doc *d)
 
 /* ---- write-back ----------------------------------------------------------- */
 
+static int count_bytes(uint64_t off, const uint8_t *cur, size_t len, void *ctx)
+{
+    (void)off, (void)cur;
+    *(uint64_t *)ctx += len;
+    return 0;
+}
+
 /* Net bytes at or past size. */
 static uint64_t net_past(const Doc *d, uint64_t size)
 {
-    const Edits *e = journal_edits(d->journal);
     uint64_t n = 0;
-    for (size_t i = 0; i < e->n; i++) {
-        const EditExtent *x = &e->v[i];
-        for (uint64_t k = x->lo > size ? x->lo : size; k < x->hi; k++)
-            n += x->base[k - x->lo] != x->cur[k - x->lo];
-    }
+    edits_each_net_from(journal_edits(d->journal), size, count_bytes, &n);
     return n;
 }
 
