@@ -43,6 +43,7 @@
 #include <stdint.h>
 
 #include "doc.h"
+#include "keymap.h"
 #include "view.h"
 
 typedef struct Session Session;
@@ -73,7 +74,6 @@ void cmd_session_free(Session *s);
 
 unsigned cmd_key(Session *s, int key);
 
-typedef enum MmhMouse { MMH_MOUSE_CLICK, MMH_MOUSE_WHEEL_UP, MMH_MOUSE_WHEEL_DOWN } MmhMouse;
 unsigned cmd_mouse(Session *s, MmhMouse what, int row, int col);
 
 /* The terminal is rows x cols now. */

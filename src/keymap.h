@@ -35,6 +35,9 @@ enum {
 #define MMH_KEY_TAB 9
 #define MMH_KEY_CTRL(c) ((c)&0x1f)
 
+/* Mouse events, as the UI reports them. */
+typedef enum MmhMouse { MMH_MOUSE_CLICK, MMH_MOUSE_WHEEL_UP, MMH_MOUSE_WHEEL_DOWN } MmhMouse;
+
 typedef struct KeyBinding {
     int key;             /* an MMH_KEY_* code or a character */
     const char *command; /* the command line it runs */

@@ -418,3 +418,14 @@ size_t parse_escape_ctl(const char *s, char *buf, size_t n)
         buf[put] = '\0';
     return len;
 }
+
+char *parse_fmt_ns(uint64_t ns, char *buf, size_t n)
+{
+    if (ns < 1000000)
+        snprintf(buf, n, "%" PRIu64 " us", ns / 1000);
+    else if (ns < 10000000000ull)
+        snprintf(buf, n, "%.1f ms", (double)ns / 1e6);
+    else
+        snprintf(buf, n, "%.1f s", (double)ns / 1e9);
+    return buf;
+}

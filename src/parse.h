@@ -39,6 +39,10 @@ int parse_hex(const char *s, uint8_t *buf, size_t cap, size_t *n, const char **e
  * Returns buf. */
 char *parse_fmt_size(uint64_t bytes, char *buf, size_t n);
 
+/* A duration for messages: "N us" below 1 ms, "N.N ms" below 10 s, else
+ * "N.N s". Returns buf. */
+char *parse_fmt_ns(uint64_t ns, char *buf, size_t n);
+
 /* Copy s into buf (n bytes with the NUL) with every byte a terminal could
  * take for a command written as \xNN: the C0 controls, DEL, the C1 controls
  * (U+0080..U+009F in UTF-8) and bytes that are not well-formed UTF-8 (the

@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <wchar.h>
 
-#include "cmd.h"
 #include "keymap.h"
 
 static attr_t attrs[MMH_CC_COUNT]; /* attribute of each class */
@@ -175,7 +174,7 @@ void tui_read(TuiEvent *ev, int timeout_ms)
         else if (r2 == KEY_CODE_YES)
             ungetch((int)c);
     }
-    ev->key = rc == KEY_CODE_YES ? translate((int)wc) : translate((int)wc);
+    ev->key = translate((int)wc);
 }
 
 void tui_paint(const Grid *g)
@@ -185,7 +184,7 @@ void tui_paint(const Grid *g)
     for (int r = 0; r < g->rows && r < rows; r++) {
         move(r, 0);
         for (int c = 0; c < g->cols && c < cols; c++) {
-            const Cell *cell = &g->cells[r * g->cols + c];
+            const Cell *cell = grid_cell(g, r, c);
             attr_t a = cell->cls < MMH_CC_COUNT ? attrs[cell->cls] : 0;
             if (cell->ch < 128) {
                 /* Writing the bottom-right cell may fail (the terminal

@@ -12,7 +12,7 @@
 
 #include <stdbool.h>
 
-#include "view.h"
+#include "grid.h"
 
 /* Start curses. 0, or -1 when stdin/stdout is not a terminal curses can use
  * (nothing is left changed). */

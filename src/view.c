@@ -53,117 +53,6 @@ typedef struct Geo {
     int nrows; /* data rows */
 } Geo;
 
-/* ---- grid ----------------------------------------------------------------- */
-
-static void grid_blank(Grid *g)
-{
-    size_t n = (size_t)g->rows * (size_t)g->cols;
-    for (size_t i = 0; i < n; i++) {
-        g->cells[i].ch = ' ';
-        g->cells[i].cls = MMH_CC_NORMAL;
-    }
-    g->cur_row = g->cur_col = -1;
-}
-
-int grid_resize(Grid *g, int rows, int cols)
-{
-    size_t n;
-    Cell *c;
-
-    if (rows < 0)
-        rows = 0;
-    if (cols < 0)
-        cols = 0;
-    n = (size_t)rows * (size_t)cols;
-    if (cols && n / (size_t)cols != (size_t)rows)
-        return -ENOMEM;
-    if (n == 0) {
-        free(g->cells);
-        g->cells = NULL;
-    } else {
-        c = realloc(g->cells, n * sizeof *c);
-        if (!c)
-            return -ENOMEM;
-        g->cells = c;
-    }
-    g->rows = rows;
-    g->cols = cols;
-    grid_blank(g);
-    return 0;
-}
-
-void grid_free(Grid *g)
-{
-    free(g->cells);
-    g->cells = NULL;
-    g->rows = g->cols = 0;
-    g->cur_row = g->cur_col = -1;
-}
-
-char *grid_row_text(const Grid *g, int row, char *buf, size_t n)
-{
-    size_t len = 0, keep = 0;
-
-    if (n == 0)
-        return buf;
-    if (row >= 0 && row < g->rows) {
-        const Cell *c = &g->cells[(size_t)row * (size_t)g->cols];
-        for (int i = 0; i < g->cols; i++) {
-            char u[4];
-            size_t k = utf8_put(c[i].ch, u);
-            if (k == 0) /* no scalar value */
-                u[0] = '?', k = 1;
-            if (len + k >= n) /* never split a character */
-                break;
-            memcpy(buf + len, u, k);
-            len += k;
-            if (c[i].ch != ' ')
-                keep = len;
-        }
-    }
-    buf[keep] = '\0';
-    return buf;
-}
-
-/* ---- drawing helpers ------------------------------------------------------ */
-
-void grid_put(Grid *g, int row, int col, uint32_t ch, int cls)
-{
-    Cell *c;
-
-    if (row < 0 || row >= g->rows || col < 0 || col >= g->cols)
-        return;
-    c = &g->cells[(size_t)row * (size_t)g->cols + (size_t)col];
-    c->ch = ch;
-    c->cls = (uint8_t)cls;
-}
-
-void grid_fill_row(Grid *g, int row, int cls)
-{
-    for (int c = 0; c < g->cols; c++)
-        grid_put(g, row, c, ' ', cls);
-}
-
-/* Put s at (row, col) and no further than column limit (exclusive); if it
- * does not fit, its last visible cell becomes '>' when mark is set. Returns
- * the column after the last character put. */
-static int put_str(Grid *g, int row, int col, int limit, const char *s, int cls, bool mark)
-{
-    uint32_t cp;
-
-    if (!s)
-        return col;
-    if (limit > g->cols)
-        limit = g->cols;
-    while (*s && col < limit) {
-        s += utf8_get(s, &cp);
-        if (mark && *s && col == limit - 1)
-            cp = '>';
-        grid_put(g, row, col++, cp, cls);
-    }
-    return col;
-}
-
 /* Lay words of s out over rows [0, g->rows), as many as fit. */
 static void put_wrapped(Grid *g, const char *s, int cls)
 {
@@ -493,21 +382,21 @@ static void draw_title(const View *v, Doc *d, const ViewInfo *in, Grid *g)
     grid_fill_row(g, 0, MMH_CC_TITLE);
     if (g->cols >= taglen + 2) {
         /* The pane tag stays at the right edge; the rest gives way. */
-        put_str(g, 0, g->cols - taglen, g->cols, tag, MMH_CC_TITLE, false);
+        grid_put_str(g, 0, g->cols - taglen, g->cols, tag, MMH_CC_TITLE, false);
         limit = g->cols - taglen - 1;
     }
     parse_fmt_size(doc_size(d), size, sizeof size);
-    col = put_str(g, 0, 0, limit, " mmhex  ", MMH_CC_TITLE, false);
-    col = put_str(g, 0, col, limit, name, MMH_CC_TITLE, true);
-    col = put_str(g, 0, col, limit, "  ", MMH_CC_TITLE, false);
-    col = put_str(g, 0, col, limit, mode, MMH_CC_TITLE, true);
-    col = put_str(g, 0, col, limit, "  ", MMH_CC_TITLE, false);
-    col = put_str(g, 0, col, limit, size, MMH_CC_TITLE, false);
+    col = grid_put_str(g, 0, 0, limit, " mmhex  ", MMH_CC_TITLE, false);
+    col = grid_put_str(g, 0, col, limit, name, MMH_CC_TITLE, true);
+    col = grid_put_str(g, 0, col, limit, "  ", MMH_CC_TITLE, false);
+    col = grid_put_str(g, 0, col, limit, mode, MMH_CC_TITLE, true);
+    col = grid_put_str(g, 0, col, limit, "  ", MMH_CC_TITLE, false);
+    col = grid_put_str(g, 0, col, limit, size, MMH_CC_TITLE, false);
     if (in->modified)
-        col = put_str(g, 0, col, limit, " *", MMH_CC_TITLE, false);
+        col = grid_put_str(g, 0, col, limit, " *", MMH_CC_TITLE, false);
     if (in->state) {
-        col = put_str(g, 0, col, limit, "  ", MMH_CC_TITLE, false);
-        put_str(g, 0, col, limit, in->state, MMH_CC_TITLE, true);
+        col = grid_put_str(g, 0, col, limit, "  ", MMH_CC_TITLE, false);
+        grid_put_str(g, 0, col, limit, in->state, MMH_CC_TITLE, true);
     }
 }
 
@@ -524,7 +413,7 @@ static void draw_data(const View *v, Doc *d, const ViewInfo *in, const Geo *k, c
     char num[24];
 
     if (doc_size(d) == 0) {
-        put_str(g, 1, 0, g->cols, "(empty file)", MMH_CC_NORMAL, false);
+        grid_put_str(g, 1, 0, g->cols, "(empty file)", MMH_CC_NORMAL, false);
         return;
     }
     for (int r = 0; r < k->nrows; r++) {
@@ -537,7 +426,7 @@ static void draw_data(const View *v, Doc *d, const ViewInfo *in, const Geo *k, c
         if (row >= s->hi)
             break; /* past the end of the file or of the buffer: blank */
         snprintf(num, sizeof num, "%0*" PRIx64, k->offw, row);
-        put_str(g, y, 0, g->cols, num, MMH_CC_OFFSET, false);
+        grid_put_str(g, y, 0, g->cols, num, MMH_CC_OFFSET, false);
         pi = (row - s->pg0) / s->ps;
         glyph_of(pi < VIEW_PAGES_MAX ? flags[pi] : MMH_PG_UNKNOWN, &gch, &gcls);
         if (unreadable(s, pi))
@@ -644,7 +533,7 @@ static void draw_status1(const View *v, Doc *d, const ViewInfo *in, const ViewFr
         snprintf(line + n, sizeof line - n, "  residency n/a: no write permission");
     }
     grid_fill_row(g, row, MMH_CC_STATUS);
-    put_str(g, row, 0, g->cols, line, MMH_CC_STATUS, true);
+    grid_put_str(g, row, 0, g->cols, line, MMH_CC_STATUS, true);
 }
 
 static void draw_status2(Doc *d, const ViewInfo *in, Grid *g)
@@ -667,49 +556,14 @@ static void draw_status2(Doc *d, const ViewInfo *in, Grid *g)
     snprintf(line + n, sizeof line - n, "  frame maj %" PRIu64 " min %" PRIu64 " %s",
              in->last_majflt, in->last_minflt, t);
     grid_fill_row(g, row, MMH_CC_STATUS);
-    put_str(g, row, 0, g->cols, line, MMH_CC_STATUS, true);
-}
-
-/* The prompt scrolls sideways so the input cursor stays on screen; a '<'
- * in the first input cell says text is hidden to the left. */
-static void draw_prompt(const ViewInfo *in, Grid *g)
-{
-    const char *input = in->input ? in->input : "";
-    size_t ilen = strlen(input), ic = in->input_cursor < ilen ? in->input_cursor : ilen;
-    size_t cur = 0, skip = 0, i = 0;
-    int row = g->rows - 1, col, avail;
-    uint32_t cp;
-
-    col = put_str(g, row, 0, g->cols, in->prompt, MMH_CC_PROMPT, true);
-    for (const char *p = input; p < input + ic;) {
-        p += utf8_get(p, &cp);
-        cur++;
-    }
-    avail = g->cols - col - 1; /* the last cell is for the cursor */
-    if (avail > 0 && cur > (size_t)avail)
-        skip = cur - (size_t)avail;
-    for (const char *p = input; *p && col < g->cols; i++) {
-        p += utf8_get(p, &cp);
-        if (i < skip)
-            continue;
-        if (i == skip && skip > 0)
-            cp = '<';
-        else if (*p && col == g->cols - 1 && i >= cur)
-            cp = '>';
-        grid_put(g, row, col++, cp, MMH_CC_PROMPT);
-    }
-    col = (int)utf8_count(in->prompt) + (int)(cur - skip);
-    g->cur_row = row;
-    g->cur_col = col < g->cols ? col : g->cols - 1;
+    grid_put_str(g, row, 0, g->cols, line, MMH_CC_STATUS, true);
 }
 
 static void draw_message(const ViewInfo *in, Grid *g)
 {
-    if (in->prompt)
-        draw_prompt(in, g);
-    else if (in->message)
-        put_str(g, g->rows - 1, 0, g->cols, in->message,
-                in->message_error ? MMH_CC_ERROR : MMH_CC_MESSAGE, true);
+    if (in->message)
+        grid_put_str(g, g->rows - 1, 0, g->cols, in->message,
+                     in->message_error ? MMH_CC_ERROR : MMH_CC_MESSAGE, true);
 }
 
 /* The read of the visible bytes failed: read them again a page at a time,
@@ -817,7 +671,7 @@ void view_render(const View *v, Doc *d, const ViewInfo *info, Grid *g, ViewFrame
     memset(&f, 0, sizeof f);
     f.dirty = f.writeback = -1;
     if (g->cells)
-        grid_blank(g);
+        grid_clear(g, MMH_CC_NORMAL);
     else
         g->cur_row = g->cur_col = -1;
     k = geo(v, size);

@@ -12,7 +12,7 @@
  *   rows-3     status 1: cursor/size (percent), view residency, dirty and
  *              writeback of the view, whole-file cached size and share
  *   rows-2     status 2: locked/limit, advice, last frame's faults and time
- *   rows-1     message, or the prompt being typed
+ *   rows-1     message (the prompt screen draws its line over it)
  * A data row: the offset (hex, as many digits as the file's last offset
  * needs, at least 8), a space, the page-state glyph of the row's first byte,
  * a space, "xx " per byte with one more space after every 8 bytes, one
@@ -37,51 +37,8 @@
 #include <stdint.h>
 
 #include "doc.h"
+#include "grid.h"
 #include "resid.h"
-
-typedef enum MmhClass {
-    MMH_CC_NORMAL,    /* plain text */
-    MMH_CC_TITLE,     /* the title row */
-    MMH_CC_OFFSET,    /* the offset column */
-    MMH_CC_GLYPH,     /* page-state glyph: resident or unremarkable */
-    MMH_CC_GLYPH_OUT, /* glyph: not resident or hole */
-    MMH_CC_GLYPH_HOT, /* glyph: dirty, writeback, locked, edited */
-    MMH_CC_HEX,       /* a byte in the hex pane */
-    MMH_CC_ZERO,      /* a zero byte (dimmed where colours allow) */
-    MMH_CC_TEXT,      /* a byte in the text pane */
-    MMH_CC_MODIFIED,  /* a byte edited and not yet written */
-    MMH_CC_SELECTED,  /* a byte in the selection */
-    MMH_CC_CURSOR,    /* the cursor in the active pane */
-    MMH_CC_CURSOR2,   /* the cursor's twin in the other pane */
-    MMH_CC_STATUS,    /* the status rows */
-    MMH_CC_MESSAGE,   /* an informative message */
-    MMH_CC_ERROR,     /* an error message */
-    MMH_CC_PROMPT,    /* the prompt being typed */
-    MMH_CC_MATCH,     /* the search match */
-    MMH_CC_HOLE,      /* a byte in a hole of a sparse file ("--") */
-    MMH_CC_CHANGED,   /* a byte changed by someone else in the last seconds */
-    MMH_CC_COUNT
-} MmhClass;
-
-typedef struct Cell {
-    uint32_t ch; /* a Unicode code point (ASCII in practice) */
-    uint8_t cls; /* an MmhClass */
-} Cell;
-
-typedef struct Grid {
-    int rows, cols;       /* size */
-    Cell *cells;          /* rows * cols, row-major */
-    int cur_row, cur_col; /* where the terminal cursor goes, -1 hidden */
-} Grid;
-
-/* (Re)size a grid; cells become blanks. 0 or -ENOMEM (grid unchanged). */
-int grid_resize(Grid *g, int rows, int cols);
-void grid_free(Grid *g);
-/* Set one cell (ignored outside the grid); blank a row in a class. */
-void grid_put(Grid *g, int row, int col, uint32_t ch, int cls);
-void grid_fill_row(Grid *g, int row, int cls);
-/* The text of one row, trailing blanks removed, into buf (UTF-8). */
-char *grid_row_text(const Grid *g, int row, char *buf, size_t n);
 
 typedef enum MmhPane { MMH_PANE_HEX, MMH_PANE_TEXT } MmhPane;
 
@@ -137,9 +94,6 @@ typedef struct ViewInfo {
     uint64_t match_off, match_len;              /* its bytes */
     const char *message;                        /* the message row, or NULL */
     bool message_error;                         /* it is an error */
-    const char *prompt;                         /* prompt label ("goto: "), or NULL */
-    const char *input;                          /* the prompt's text so far */
-    size_t input_cursor;                        /* cursor position within input */
 } ViewInfo;
 
 /* What this frame measured. */

@@ -37,6 +37,7 @@
 #include "guard.h"
 #include "map.h"
 #include "testutil.h"
+#include "prompt.h"
 #include "view.h"
 
 #define TIB16 (1ull << 44)
@@ -971,40 +972,47 @@ static void test_message_prompt(void **state)
     fx_render(x, 24, 80);
     assert_string_equal(fx_row(x, 23), "a?b?c"); /* no control characters reach the terminal */
 
-    /* A prompt replaces the message and takes the terminal cursor. */
-    x->in.prompt = "goto: ";
-    x->in.input = "0x1f00";
-    x->in.input_cursor = 6;
-    fx_render(x, 24, 80);
+    /* A prompt (prompt.c, drawn over the message row) takes the terminal
+     * cursor. */
+    const char *input = "0x1f00";
+    size_t cur = 6;
+#define PROMPT_RENDER()                                                                            \
+    do {                                                                                           \
+        fx_render(x, 24, 80);                                                                      \
+        grid_fill_row(&x->g, 23, MMH_CC_NORMAL);                                                   \
+        prompt_draw(&x->g, 23, "goto: ", input ? input : "", cur);                                 \
+    } while (0)
+    PROMPT_RENDER();
     assert_string_equal(fx_row(x, 23), "goto: 0x1f00");
     assert_int_equal(cls_at(x, 23, 0), MMH_CC_PROMPT);
     assert_int_equal(cls_at(x, 23, 11), MMH_CC_PROMPT);
     assert_int_equal(x->g.cur_row, 23);
     assert_int_equal(x->g.cur_col, 12);
-    x->in.input_cursor = 2;
-    fx_render(x, 24, 80);
+    cur = 2;
+    PROMPT_RENDER();
     assert_int_equal(x->g.cur_col, 8);
 
     /* Input longer than the row scrolls so the cursor stays visible. */
     for (int i = 0; i < 100; i++)
         longin[i] = (char)('a' + i % 26);
     longin[100] = '\0';
-    x->in.input = longin;
-    x->in.input_cursor = 100;
-    fx_render(x, 24, 80);
+    input = longin;
+    cur = 100;
+    PROMPT_RENDER();
     assert_int_equal(x->g.cur_row, 23);
     assert_int_equal(x->g.cur_col, 79);
     assert_int_equal(ch_at(x, 23, 6), '<');
     assert_int_equal(ch_at(x, 23, 78), 'v'); /* longin[99] */
-    x->in.input_cursor = 0;
-    fx_render(x, 24, 80);
+    cur = 0;
+    PROMPT_RENDER();
     assert_int_equal(x->g.cur_col, 6);
     assert_int_equal(ch_at(x, 23, 6), 'a');
     assert_int_equal(ch_at(x, 23, 79), '>');
-    x->in.input = NULL;
-    fx_render(x, 24, 80);
+    input = NULL;
+    PROMPT_RENDER();
     assert_string_equal(fx_row(x, 23), "goto:");
     assert_int_equal(x->g.cur_col, 6);
+#undef PROMPT_RENDER
     fx_free(x);
 }
 

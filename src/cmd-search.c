@@ -1,0 +1,279 @@
+/*
+ * cmd-search: find, next and prev, and the search job (job.h) that scans
+ * the file in slices: it moves the cursor to a match, or with -a lists
+ * every match (streamed in batch mode; on screen a bounded list, the rest
+ * counted, so memory stays flat).
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd-family.h"
+#include "job.h"
+#include "parse.h"
+#include "search.h"
+#include "sys.h"
+
+#define LIST_MAX 10000 /* matches find -a lists on screen */
+
+typedef struct SearchJob {
+    Search *search; /* the scan */
+    bool back;      /* it goes backward */
+    bool all;       /* list every match (find -a) */
+    bool sel;       /* limited to the selection */
+    bool wrapped0;  /* it began by wrapping (the cursor at the end) */
+    uint64_t count; /* matches listed so far */
+    int state;      /* how it ended: SEARCH_FOUND or SEARCH_NOT_FOUND */
+} SearchJob;
+
+static void fmt_rate(uint64_t bytes, uint64_t ns, char *buf, size_t n)
+{
+    char a[40];
+    uint64_t per_s = ns ? (uint64_t)((long double)bytes * 1e9L / (long double)ns) : 0;
+    parse_fmt_size(per_s, a, sizeof a);
+    snprintf(buf, n, "%s/s", a);
+}
+
+/* find -a on screen: a first line that says what the list holds. */
+static void list_head(Session *s, const SearchJob *j, const char *how)
+{
+    if (s->batch)
+        return;
+    char head[256];
+    int n =
+        snprintf(head, sizeof head, "%" PRIu64 " match%s for %s%s%s", j->count,
+                 j->count == 1 ? "" : "es", s->pat_text, j->sel ? " in the selection" : "", how);
+    if (j->count > LIST_MAX)
+        n += snprintf(head + n, sizeof head - (size_t)n, "; the first %d listed", LIST_MAX);
+    snprintf(head + n, sizeof head - (size_t)n, "\n");
+    emit_head(s, head);
+}
+
+/* Advance by about budget_ns; listing matches (find -a) goes on past each
+ * one. 0 while running, 1 when it ended (j->state says how), or -errno. */
+static int search_job_step(Session *s, void *st, uint64_t budget_ns)
+{
+    SearchJob *j = st;
+    uint64_t t0 = sys_now_ns();
+    for (;;) {
+        int rc = search_step(j->search, budget_ns);
+        if (rc == SEARCH_FOUND && j->all) {
+            /* Batch streams every match; the screen keeps a bounded list
+             * and counts the rest, so memory stays flat either way. */
+            if (s->batch || j->count < LIST_MAX)
+                emit(s, "%" PRIu64 "\n", search_match(j->search));
+            j->count++;
+            if (sys_now_ns() - t0 < budget_ns)
+                continue;
+            return 0;
+        }
+        if (rc == SEARCH_RUNNING)
+            return 0;
+        if (rc < 0)
+            return rc;
+        j->state = rc;
+        return 1;
+    }
+}
+
+static void search_job_progress(Session *s, void *st)
+{
+    SearchJob *j = st;
+    SearchProgress pr;
+    char rate[48];
+    search_progress(j->search, &pr);
+    fmt_rate(pr.bytes_read, pr.ns, rate, sizeof rate);
+    /* Short enough for 80 columns: the pattern was on the prompt. */
+    note(s, "searching 0x%" PRIx64 " %.0f%% %s, Esc cancels", pr.at,
+         pr.total ? 100.0 * (double)pr.scanned / (double)pr.total : 100.0, rate);
+    say_ignored(s);
+}
+
+/* The search has ended with rc (1, -errno, -EINTR): say how. */
+static int search_job_finish(Session *s, void *st, int rc)
+{
+    SearchJob *j = st;
+    uint64_t at = search_match(j->search);
+    bool wrapped = j->wrapped0 || search_wrapped(j->search);
+    SearchProgress pr;
+    char t[32], rate[48];
+    search_progress(j->search, &pr);
+    parse_fmt_ns(pr.ns, t, sizeof t);
+    fmt_rate(pr.bytes_read, pr.ns, rate, sizeof rate);
+    search_free(j->search);
+    SearchJob done = *j;
+    free(j);
+    const char *in_sel = done.sel ? " in the selection" : "";
+    if (rc == -EINTR)
+        return fail(s, rc, "find: stopped by a signal");
+    if (rc == -MMH_ETRUNC)
+        return core_error(s, rc, "find");
+    if (rc < 0)
+        return fail(s, rc, "find: %s", map_strerror(rc));
+    if (done.all) {
+        if (done.count == 0)
+            return fail(s, -ENOENT, "not found%s: %s", in_sel, s->pat_text);
+        list_head(s, &done, "");
+        say(s, false, "%" PRIu64 " match%s for %s%s (%s, %s)", done.count,
+            done.count == 1 ? "" : "es", s->pat_text, in_sel, t, rate);
+        return 0;
+    }
+    if (done.state == SEARCH_NOT_FOUND)
+        return fail(s, -ENOENT, "not found%s: %s (%s, %s)", in_sel, s->pat_text, t, rate);
+    session_move_to(s, at);
+    s->pane.match_on = true;
+    s->pane.match_off = at;
+    s->pane.match_len = s->pat.len;
+    if (wrapped)
+        say(s, false, "found %s at 0x%" PRIx64 " (search wrapped past the %s)", s->pat_text, at,
+            done.back ? "start" : "end");
+    else
+        say(s, false, "found %s at 0x%" PRIx64 " (%s)", s->pat_text, at, t);
+    return 0;
+}
+
+static void search_job_cancel(Session *s, void *st)
+{
+    SearchJob *j = st;
+    SearchProgress pr;
+    search_progress(j->search, &pr);
+    search_free(j->search);
+    if (j->all && j->count) {
+        char head[64];
+        snprintf(head, sizeof head, " before 0x%" PRIx64 " (cancelled)", pr.at);
+        list_head(s, j, head);
+        say(s, false, "search cancelled at 0x%" PRIx64 " after %" PRIu64 " match%s", pr.at,
+            j->count, j->count == 1 ? "" : "es");
+        session_show_output(s);
+    } else {
+        free(cmd_output_take(s));
+        say(s, false, "search cancelled at 0x%" PRIx64 "; the cursor stays", pr.at);
+    }
+    free(j);
+}
+
+static const JobType search_job = {
+    .name = "find",
+    .holds_keys = true,
+    .first_slice = true,
+    .step = search_job_step,
+    .progress = search_job_progress,
+    .finish = search_job_finish,
+    .cancel = search_job_cancel,
+};
+
+/* Search for s->pat from the cursor (or list every match). */
+static int run_search(Session *s, bool back, bool all)
+{
+    const View *v = s->view;
+    uint64_t size = session_size(s), c = v->cursor;
+    if (!size)
+        return fail(s, -ENOENT, "find: the file is empty");
+    if (job_find(s, &search_job))
+        return fail(s, -EBUSY, "find: a search is running (Esc cancels it)");
+    SearchJob *j = calloc(1, sizeof *j);
+    if (!j)
+        return fail(s, -ENOMEM, "find: out of memory");
+    SearchOpts o = {.backward = back, .wrap = !all, .lo = 0, .hi = size};
+    j->sel = v->sel_on;
+    if (v->sel_on) { /* limited to the selection */
+        o.lo = v->sel_anchor < c ? v->sel_anchor : c;
+        o.hi = (v->sel_anchor < c ? c : v->sel_anchor) + 1;
+    }
+    if (all)
+        o.from = back ? o.hi - 1 : o.lo;
+    else if (!back)
+        o.from = c + 1 >= o.lo && c + 1 < o.hi ? c + 1 : (j->wrapped0 = c + 1 >= o.hi, o.lo);
+    else
+        o.from = c > o.lo && c - 1 < o.hi ? c - 1 : (j->wrapped0 = c <= o.lo, o.hi - 1);
+    int rc = search_start(&j->search, s->doc, &s->pat, &o);
+    if (rc < 0) {
+        free(j);
+        return fail(s, rc, "find: %s", map_strerror(rc));
+    }
+    s->pat_back = back;
+    j->back = back;
+    j->all = all;
+    s->pane.match_on = false;
+    return job_start(s, &search_job, j, "a search");
+}
+
+static int c_find(Session *s, const char *arg, unsigned *r)
+{
+    (void)r;
+    bool hex = s->view->pane == MMH_PANE_HEX, icase = false, back = false, all = false;
+    const char *p = arg;
+    while (*p == '-') {
+        size_t n = strcspn(p, " \t");
+        if (n == 2 && p[1] == '-') { /* "--": the pattern follows one blank */
+            p += 2;
+            if (*p == ' ' || *p == '\t')
+                p++;
+            break;
+        }
+        if (n != 2)
+            return fail(s, -EINVAL, "find: unknown option %.*s (-x -t -i -b -a)", (int)n, p);
+        switch (p[1]) {
+        case 'x': hex = true; break;
+        case 't': hex = false; break;
+        case 'i': icase = true; break;
+        case 'b': back = true; break;
+        case 'a': all = true; break;
+        default: return fail(s, -EINVAL, "find: unknown option %.2s (-x -t -i -b -a)", p);
+        }
+        p += n;
+        while (*p == ' ' || *p == '\t')
+            p++;
+    }
+    if (!*p && s->have_pat) /* an empty pattern repeats the last search */
+        return run_search(s, back, all);
+    Pattern pat;
+    const char *err = NULL;
+    int rc = hex ? search_parse_hex(p, &pat, &err) : search_parse_text(p, &pat, &err);
+    if (rc < 0)
+        return fail(s, rc, "find %s: %s", hex ? "(hex)" : "(text)", err ? err : "bad pattern");
+    if (icase && hex)
+        return fail(s, -EINVAL, "find: -i is for text patterns (-t)");
+    if (icase && !pat.icase) {
+        for (size_t i = 0; i < pat.len; i++)
+            pat.bytes[i] = (uint8_t)tolower(pat.bytes[i]);
+        pat.icase = true;
+    }
+    s->pat = pat;
+    s->have_pat = true;
+    snprintf(s->pat_text, sizeof s->pat_text, "%s%.100s%s", hex ? "" : "'", p, hex ? "" : "'");
+    return run_search(s, back, all);
+}
+
+static int c_next(Session *s, const char *arg, unsigned *r)
+{
+    (void)arg, (void)r;
+    if (!s->have_pat)
+        return fail(s, -EINVAL, "no previous search (/ or ? first)");
+    return run_search(s, s->pat_back, false);
+}
+
+static int c_prev(Session *s, const char *arg, unsigned *r)
+{
+    (void)arg, (void)r;
+    if (!s->have_pat)
+        return fail(s, -EINVAL, "no previous search (/ or ? first)");
+    bool back = s->pat_back;
+    int rc = run_search(s, !back, false);
+    s->pat_back = back; /* N does not change the direction n goes */
+    return rc;
+}
+
+static const CmdDef cmds[] = {
+    {"find", c_find, NULL, "find [-x|-t] [-i] [-b] [-a] [--] PATTERN",
+     "search (hex or text; -i any case, -b backward, -a list every match)", 0},
+    {"next", c_next, NULL, NULL, "the next match of the last search", 0},
+    {"prev", c_prev, NULL, NULL, "the previous match of the last search", 0},
+};
+
+CMD_FAMILY(search, cmds);

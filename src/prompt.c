@@ -1,0 +1,228 @@
+/*
+ * prompt: the command line typed at the bottom row (goto, find, save as,
+ * ':') and the yes/no questions, two screens drawn over the one under them.
+ *
+ * The prompt edits UTF-8 text (a pattern typed as text is searched as its
+ * UTF-8 bytes); Enter runs "VERB TEXT" through cmd_run, Esc leaves, and
+ * Backspace on an empty prompt leaves too. A question runs its line on y;
+ * on "quit!" w writes and then quits; any other key cancels.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "prompt.h"
+
+#include "screen.h"
+#include "utf8.h"
+
+#define PROMPT_INPUT_MAX 1024 /* bytes of typed text */
+
+typedef struct Prompt {
+    char label[32];               /* "goto: " */
+    char verb[16];                /* command the text is given to */
+    char input[PROMPT_INPUT_MAX]; /* the text */
+    size_t len;                   /* its length */
+    size_t cur;                   /* cursor (a byte index, on a UTF-8 boundary) */
+    bool dropped;                 /* a typed character could not be taken */
+} Prompt;
+
+typedef struct Confirm {
+    char line[SESSION_LINE_MAX]; /* the command y runs */
+} Confirm;
+
+/* ---- drawing ------------------------------------------------------------- */
+
+/* The prompt scrolls sideways so the input cursor stays on screen; a '<'
+ * in the first input cell says text is hidden to the left. */
+void prompt_draw(Grid *g, int row, const char *label, const char *input, size_t cursor)
+{
+    size_t ilen = strlen(input), ic = cursor < ilen ? cursor : ilen;
+    size_t cur = 0, skip = 0, i = 0;
+    int col, avail;
+    uint32_t cp;
+
+    col = grid_put_str(g, row, 0, g->cols, label, MMH_CC_PROMPT, true);
+    for (const char *p = input; p < input + ic;) {
+        p += utf8_get(p, &cp);
+        cur++;
+    }
+    avail = g->cols - col - 1; /* the last cell is for the cursor */
+    if (avail > 0 && cur > (size_t)avail)
+        skip = cur - (size_t)avail;
+    for (const char *p = input; *p && col < g->cols; i++) {
+        p += utf8_get(p, &cp);
+        if (i < skip)
+            continue;
+        if (i == skip && skip > 0)
+            cp = '<';
+        else if (*p && col == g->cols - 1 && i >= cur)
+            cp = '>';
+        grid_put(g, row, col++, cp, MMH_CC_PROMPT);
+    }
+    col = (int)utf8_count(label) + (int)(cur - skip);
+    g->cur_row = row;
+    g->cur_col = col < g->cols ? col : g->cols - 1;
+}
+
+static void prompt_frame(Session *s, void *st, Grid *g)
+{
+    Prompt *p = st;
+    screen_draw_under(s, st, g);
+    if (g->rows < 1)
+        return;
+    grid_fill_row(g, g->rows - 1, MMH_CC_NORMAL);
+    prompt_draw(g, g->rows - 1, p->label, p->input, p->cur);
+}
+
+/* ---- keys ------------------------------------------------------------------ */
+
+/* Delete input bytes [a, b). */
+static void input_cut(Prompt *p, size_t a, size_t b)
+{
+    memmove(p->input + a, p->input + b, p->len - b + 1);
+    p->len -= b - a;
+}
+
+static unsigned prompt_key(Session *s, void *st, int key)
+{
+    Prompt *p = st;
+    switch (key) {
+    case MMH_KEY_ESC:
+        screen_pop(s);
+        s->msg[0] = 0;
+        return MMH_R_REDRAW;
+    case MMH_KEY_ENTER:
+    case '\n':
+    case '\r': {
+        char line[SESSION_LINE_MAX];
+        if (p->len == 0 && p->dropped) {
+            screen_pop(s);
+            /* Never a silent "repeat the last search" for text that was
+             * typed but could not be taken. */
+            s->result = fail(s, -EINVAL, "nothing was taken from what you typed: not run");
+            return MMH_R_REDRAW;
+        }
+        if (p->verb[0])
+            snprintf(line, sizeof line, "%s %s", p->verb, p->input);
+        else
+            snprintf(line, sizeof line, "%s", p->input);
+        screen_pop(s); /* p is gone */
+        return cmd_run(s, line);
+    }
+    case MMH_KEY_BACKSPACE:
+    case 127:
+    case MMH_KEY_CTRL('h'):
+        if (p->cur > 0) {
+            size_t a = utf8_prev(p->input, p->cur);
+            input_cut(p, a, p->cur);
+            p->cur = a;
+        } else if (p->len == 0) {
+            screen_pop(s); /* backspace on an empty prompt leaves it */
+        }
+        return MMH_R_REDRAW;
+    case MMH_KEY_DELETE:
+        if (p->cur < p->len)
+            input_cut(p, p->cur, utf8_next(p->input, p->len, p->cur));
+        return MMH_R_REDRAW;
+    case MMH_KEY_LEFT: p->cur = utf8_prev(p->input, p->cur); return MMH_R_REDRAW;
+    case MMH_KEY_RIGHT: p->cur = utf8_next(p->input, p->len, p->cur); return MMH_R_REDRAW;
+    case MMH_KEY_HOME:
+    case MMH_KEY_CTRL('a'): p->cur = 0; return MMH_R_REDRAW;
+    case MMH_KEY_END:
+    case MMH_KEY_CTRL('e'): p->cur = p->len; return MMH_R_REDRAW;
+    case MMH_KEY_CTRL('u'):
+        p->len = p->cur = 0;
+        p->input[0] = 0;
+        return MMH_R_REDRAW;
+    default: break;
+    }
+    /* Text is UTF-8: a pattern typed as text is searched as its UTF-8
+     * bytes. Control characters and special keys are not text. */
+    char u[4];
+    size_t n =
+        key >= 32 && key != 127 && !(key >= 0x80 && key < 0xa0) ? utf8_put((uint32_t)key, u) : 0;
+    if (key >= MMH_KEY_UP) /* a special key without a meaning here */
+        return MMH_R_NONE;
+    if (n == 0 || p->len + n >= sizeof p->input) {
+        p->dropped = true;
+        char name[32];
+        fail(s, -EINVAL, "%s", n ? "the prompt is full" : keymap_name(key, name, sizeof name));
+        return MMH_R_REDRAW;
+    }
+    memmove(p->input + p->cur + n, p->input + p->cur, p->len - p->cur + 1);
+    memcpy(p->input + p->cur, u, n);
+    p->cur += n;
+    p->len += n;
+    return MMH_R_REDRAW;
+}
+
+int prompt_open(Session *s, const char *label, const char *verb)
+{
+    if (s->batch)
+        return fail(s, -EINVAL, "no prompts in batch mode");
+    Prompt *p = calloc(1, sizeof *p);
+    if (!p)
+        return fail(s, -ENOMEM, "out of memory");
+    snprintf(p->label, sizeof p->label, "%s", label);
+    snprintf(p->verb, sizeof p->verb, "%s", verb);
+    return screen_push(s, &screen_prompt, p);
+}
+
+const ScreenType screen_prompt = {
+    .name = "prompt",
+    .key = prompt_key,
+    .frame = prompt_frame,
+    .free = free,
+};
+
+/* ---- questions --------------------------------------------------------------- */
+
+static unsigned confirm_key(Session *s, void *st, int key)
+{
+    Confirm c = *(Confirm *)st;
+    screen_pop(s);
+    if (key == 'y' || key == 'Y')
+        return cmd_run(s, c.line);
+    if (key == 'w' && !strcmp(c.line, "quit!")) {
+        unsigned r = cmd_run(s, "write");
+        if (s->result == 0)
+            r |= MMH_R_QUIT;
+        return r;
+    }
+    say(s, false, "cancelled");
+    return MMH_R_REDRAW;
+}
+
+static void confirm_frame(Session *s, void *st, Grid *g)
+{
+    screen_draw_under(s, st, g); /* the question is on the message row */
+}
+
+int confirm_ask(Session *s, const char *line, const char *fmt, ...)
+{
+    if (s->batch)
+        return fail(s, -EINVAL, "no questions in batch mode");
+    Confirm *c = calloc(1, sizeof *c);
+    if (!c)
+        return fail(s, -ENOMEM, "out of memory");
+    snprintf(c->line, sizeof c->line, "%s", line);
+    va_list ap;
+    va_start(ap, fmt);
+    char q[SESSION_MSG_MAX];
+    vsnprintf(q, sizeof q, fmt, ap);
+    va_end(ap);
+    say(s, false, "%s", q);
+    return screen_push(s, &screen_confirm, c);
+}
+
+const ScreenType screen_confirm = {
+    .name = "confirm",
+    .key = confirm_key,
+    .frame = confirm_frame,
+    .free = free,
+};

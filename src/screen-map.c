@@ -1,0 +1,154 @@
+/*
+ * screen-map: the residency map (rmap.h) as a screen. Arrows move the
+ * selected bucket, Enter goes there, Esc/m/q leave; the paging keys act on
+ * the selected bucket (the session's picked range). The map is sampled at
+ * most four times a second, and again after an action or a resize.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rmap.h"
+#include "screen.h"
+#include "sys.h"
+
+typedef struct MapScreen {
+    Rmap rmap;      /* the buckets */
+    size_t sel;     /* the selected bucket */
+    size_t cap;     /* buckets asked for (the map may use fewer) */
+    uint64_t at;    /* when it was sampled (0: at the next chance) */
+    unsigned stale; /* the session's stale count it was sampled at */
+    int rows, cols; /* the region it was last drawn in */
+} MapScreen;
+
+static void sample(Session *s, MapScreen *m, bool force)
+{
+    uint64_t t = sys_now_ns();
+    if (m->stale != s->stale)
+        force = true;
+    if (!force && m->at && t - m->at < SESSION_SAMPLE_NS)
+        return;
+    m->at = t;
+    m->stale = s->stale;
+    m->cap = rmap_capacity(m->rows, m->cols);
+    rmap_sample(&m->rmap, s->doc, m->cap); /* sets m->rmap.rc */
+    if (m->rmap.n && m->sel >= m->rmap.n)
+        m->sel = m->rmap.n - 1;
+}
+
+/* A paging key: run its command on the selected bucket. */
+static unsigned act(Session *s, MapScreen *m, int key)
+{
+    if (m->rmap.n) {
+        const RmapBucket *b = &m->rmap.b[m->sel < m->rmap.n ? m->sel : 0];
+        s->pick_on = true;
+        s->pick_off = b->lo;
+        s->pick_len = b->hi - b->lo;
+    }
+    unsigned r = cmd_run(s, keymap_lookup(key));
+    s->pick_on = false;
+    sample(s, m, true);
+    return r | MMH_R_REDRAW;
+}
+
+static unsigned map_key(Session *s, void *st, int key)
+{
+    MapScreen *m = st;
+    size_t n = m->rmap.n, cols = m->cols > 0 ? (size_t)m->cols : 1, sel = m->sel;
+    switch (key) {
+    case MMH_KEY_LEFT:
+    case 'h': sel = sel ? sel - 1 : 0; break;
+    case MMH_KEY_RIGHT:
+    case 'l': sel = sel + 1 < n ? sel + 1 : sel; break;
+    case MMH_KEY_UP:
+    case 'k': sel = sel >= cols ? sel - cols : sel; break;
+    case MMH_KEY_DOWN:
+    case 'j': sel = sel + cols < n ? sel + cols : sel; break;
+    case MMH_KEY_HOME: sel = 0; break;
+    case MMH_KEY_END: sel = n ? n - 1 : 0; break;
+    case MMH_KEY_ENTER: {
+        uint64_t to = n ? m->rmap.b[sel].lo : 0;
+        screen_pop(s); /* m is gone */
+        if (n)
+            session_move_to(s, to);
+        return MMH_R_REDRAW;
+    }
+    case MMH_KEY_ESC:
+    case 'm':
+    case 'q': screen_pop(s); return MMH_R_REDRAW;
+    case 'e':
+    case 'E':
+    case 'p':
+    case 'P':
+    case 'a':
+    case 'f':
+    case 'F':
+    case 'L': return act(s, m, key);
+    default:
+        fail(s, 0, "map: arrows select, Enter goes there, e p E P a f L act, Esc leaves");
+        break;
+    }
+    m->sel = sel;
+    return MMH_R_REDRAW;
+}
+
+static void map_frame(Session *s, void *st, Grid *g)
+{
+    MapScreen *m = st;
+    const char *path = map_path(doc_map(s->doc)), *nm = strrchr(path, '/');
+    Resid *rr = doc_resid(s->doc);
+    RmapInfo ri = {
+        .name = nm ? nm + 1 : path,
+        .cursor = s->view->cursor,
+        .selected = m->sel,
+        .message = s->msg[0] ? s->msg : NULL,
+        .message_error = s->msg_err,
+        .unknown_why = resid_known(rr) ? NULL : resid_why_unknown(rr),
+    };
+    if (m->rows != g->rows || m->cols != g->cols) { /* resized */
+        m->rows = g->rows;
+        m->cols = g->cols;
+        sample(s, m, true);
+    }
+    rmap_render(&m->rmap, &ri, g);
+}
+
+static void map_tick(Session *s, void *st)
+{
+    if (!s->batch)
+        sample(s, st, false);
+}
+
+static void map_free(void *st)
+{
+    MapScreen *m = st;
+    rmap_free(&m->rmap);
+    free(m);
+}
+
+const ScreenType screen_map = {
+    .name = "map",
+    .key = map_key,
+    .frame = map_frame,
+    .tick = map_tick,
+    .free = map_free,
+};
+
+int map_screen_open(Session *s)
+{
+    if (screen_top_is(s, &screen_map)) {
+        screen_pop(s);
+        return 0;
+    }
+    MapScreen *m = calloc(1, sizeof *m);
+    if (!m)
+        return fail(s, -ENOMEM, "map: out of memory");
+    m->rows = s->rows;
+    m->cols = s->cols;
+    sample(s, m, true);
+    m->sel = m->rmap.n ? rmap_bucket_of(&m->rmap, s->view->cursor) : 0;
+    s->msg[0] = 0;
+    return screen_push(s, &screen_map, m);
+}
