@@ -37,6 +37,21 @@ const CmdDef *cmd_at(size_t i)
     return NULL;
 }
 
+bool cmd_info(size_t i, CmdInfo *out)
+{
+    const CmdDef *c = cmd_at(i);
+    if (!c)
+        return false;
+    *out = (CmdInfo){
+        .name = c->name,
+        .usage = c->usage ? c->usage : c->name,
+        .help = c->help ? c->help : "",
+        .alias = (c->flags & CMD_ALIAS) != 0,
+        .internal = (c->flags & CMD_INTERNAL) != 0,
+    };
+    return true;
+}
+
 static const CmdDef *find(const char *word)
 {
     const CmdDef *c;
@@ -59,6 +74,7 @@ unsigned cmd_run(Session *s, const char *line)
     }
     if (n >= sizeof word) {
         s->result = fail(s, -EINVAL, "unknown command: %.*s", 40, line);
+        session_log(s);
         return react;
     }
     memcpy(word, line, n);
@@ -67,6 +83,7 @@ unsigned cmd_run(Session *s, const char *line)
     if (!c) {
         s->result = fail(s, -EINVAL,
                          "unknown command: %s (H lists the keys, man mmhex the commands)", word);
+        session_log(s);
         return react;
     }
     const char *arg = line + n;
@@ -94,6 +111,7 @@ unsigned cmd_run(Session *s, const char *line)
     free(argbuf);
     if (!job_holds_keys(s)) /* a running search shows its list when it ends */
         session_show_output(s);
+    session_log(s);
     return react;
 }
 

@@ -1,38 +1,23 @@
 /*
- * cmd: the editing session and its command language.
+ * cmd: the editing session as the UI, batch mode and the tests see it.
  *
- * A Session is everything the user is doing with one document: the Doc, the
- * View, the input mode (normal, edit, prompt, help), the message, the
- * selection and any long job in flight (a save to a new file). The UI feeds
- * it keys, mouse events, resizes and clock ticks, and paints what
- * cmd_frame draws; batch mode feeds it command lines. Each entry point
- * returns reaction flags (htop's pattern): what must be redrawn, whether to
- * quit.
+ * A Session is everything the user is doing with a document: its view, the
+ * screens over it (help, the residency map, prompts), the jobs running in
+ * the background (search, prefetch, save to a new file) and the message
+ * row. The UI feeds it keys, mouse events, resizes and clock ticks, and
+ * paints what cmd_frame draws; batch mode feeds it command lines. Each
+ * entry point returns reaction flags (htop's pattern): what must be
+ * redrawn, whether to quit. How it is built: session.h (the state),
+ * screen.h (screens and layout), job.h (long work), cmd-family.h (commands).
  *
- * Every action has a name (DESIGN.md section 5); keymap.h binds keys to
- * them. The language, one command per line, words separated by blanks:
- *   goto EXPR        move the cursor (parse.h offset expressions)
- *   put HEX          overwrite bytes at the cursor (hex pane syntax)
- *   puttext TEXT     overwrite with the text as is
- *   write            write the edits (copy: edited runs + fsync;
- *                    shared: msync MS_SYNC)
- *   saveas PATH      copy to a new file, holes kept, edits applied
- *   saveas! PATH     the same, replacing an existing file (a symbolic
- *                    link itself: never followed)
- *   flush [async]    msync / start writeback; reports pages and time
- *   lock [all|view]  lock the selection or the visible pages / the file
- *   unlock [all]     unlock them
- *   advise [normal|sequential|random]   madvise the map (no word: cycle)
- *   undo, redo       one undo group
- *   stat             print the residency summary (like fincore)
- *   dump [OFF [LEN]] print a hex dump (default: the cursor, 256 bytes)
- *   quit, quit!      leave (quit asks when copy-mode edits are unwritten)
- *   left right up down pageup pagedown rowstart rowend top bottom
- *   pane edit select help refresh
- * Output of commands that report (stat, dump) goes to the session's output
- * buffer (cmd_output_take), never to a terminal: batch mode prints it; in a
- * session that is not batch, cmd_run moves it to a page shown like the help
- * screen until the next key.
+ * Every action has a name; keymap.h binds keys to them. The language, one
+ * command per line: a name, blanks, an argument. The commands and their
+ * usage come from one table (cmd_info); `help` lists them, and the man
+ * page's COMMANDS section is checked against it by the tests.
+ * Output of commands that report (stat, dump, find -a, messages) goes to
+ * the session's output buffer (cmd_output_take), never to a terminal:
+ * batch mode prints it; in a session that is not batch, cmd_run moves it to
+ * a page shown until the next key.
  */
 #ifndef MMH_CMD_H
 #define MMH_CMD_H
@@ -104,6 +89,18 @@ const char *cmd_message(const Session *s, bool *is_error);
 char *cmd_output_take(Session *s);
 
 const View *cmd_view(const Session *s);
+
+/* One command of the language, for help and checks. */
+typedef struct CmdInfo {
+    const char *name;  /* what is typed */
+    const char *usage; /* "goto EXPR" */
+    const char *help;  /* one line */
+    bool alias;        /* another name for the command before it */
+    bool internal;     /* for keys only: not documented */
+} CmdInfo;
+
+/* The i-th command (from 0): true while there is one. */
+bool cmd_info(size_t i, CmdInfo *out);
 Doc *cmd_doc(const Session *s);
 
 #endif

@@ -37,6 +37,7 @@
 #include <time.h>
 
 #include "parse.h"
+#include "sys.h"
 #include "utf8.h"
 
 #define VIEW_READ_MAX 65536 /* bytes read per frame at most (stack buffer) */
@@ -273,14 +274,6 @@ int view_hit(const View *v, uint64_t size, int row, int col, uint64_t *off, MmhP
 }
 
 /* ---- the frame ------------------------------------------------------------ */
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* The glyph of a page, by priority: unknown, edited, locked, writeback,
  * dirty, hole, resident, not resident. A hole outranks residency: a hole
@@ -663,7 +656,7 @@ void view_render(const View *v, Doc *d, const ViewInfo *info, Grid *g, ViewFrame
     uint8_t buf[VIEW_READ_MAX];
     uint8_t flags[VIEW_PAGES_MAX];
     const ViewInfo *in = info ? info : &none;
-    uint64_t t0 = now_ns(), size = doc_size(d);
+    uint64_t t0 = sys_now_ns(), size = doc_size(d);
     ViewFrame f;
     Sample s;
     Geo k;
@@ -689,7 +682,7 @@ void view_render(const View *v, Doc *d, const ViewInfo *info, Grid *g, ViewFrame
         draw_status2(d, in, g);
         draw_message(in, g);
     }
-    f.ns = now_ns() - t0;
+    f.ns = sys_now_ns() - t0;
     if (out)
         *out = f;
 }

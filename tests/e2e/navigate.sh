@@ -97,6 +97,16 @@ keys F1
 see "F1 opens the help screen" '^ mmhex help'
 keys Escape
 see "Esc closes help" 'mmhex  pat\.bin  COPY'
+keys H; keys NPage NPage NPage NPage
+see "help lists the commands with their usage" 'dump \[OFFSET \[LENGTH\]\] +a hex dump'
+keys Escape
+
+# ---- the message history ---------------------------------------------------------
+keys :; literal messages; keys Enter
+see "messages opens the history" '^ mmhex messages, oldest first'
+see "... which holds the refused goto, as an error" '[0-9:]{8} error: goto: 0x10000 is past the end'
+keys Escape
+see "Esc closes it" 'mmhex  pat\.bin  COPY'
 
 # ---- resizing ------------------------------------------------------------------
 resize 120 40

@@ -1778,6 +1778,149 @@ static void test_messages(void **state)
     fix_close(&f);
 }
 
+/* The words a COMMANDS entry's header line of the man page names: the
+ * macro and quotes dropped, cut at the first '[' (what follows is
+ * arguments), lower-case words only (EXPR, PATH are placeholders). */
+static size_t header_words(const char *line, char words[][32], size_t max)
+{
+    char buf[512];
+    size_t n = 0, k = 0;
+    line += strcspn(line, " "); /* .B, .BI, .RB, .RI */
+    for (; *line && *line != '[' && k + 1 < sizeof buf; line++) {
+        if (*line == '"')
+            continue;
+        if (line[0] == '\\' && line[1] == 'f') { /* \fI \fR */
+            line += 2;
+            continue;
+        }
+        buf[k++] = *line;
+    }
+    buf[k] = 0;
+    for (char *w = strtok(buf, " ,"); w && n < max; w = strtok(NULL, " ,")) {
+        bool ok = w[0] >= 'a' && w[0] <= 'z' && strlen(w) < 32;
+        for (const char *c = w; ok && *c; c++)
+            ok = (*c >= 'a' && *c <= 'z') || *c == '!';
+        if (ok)
+            snprintf(words[n++], 32, "%s", w);
+    }
+    return n;
+}
+
+/* The man page's COMMANDS section and the command table agree: every
+ * command the table lists is documented, and every command the section
+ * names exists. */
+static void test_man_page_commands(void **state)
+{
+    (void)state;
+    FILE *f = fopen(MMH_TOP_SRCDIR "/docs/mmhex.1", "r");
+    assert_non_null(f);
+    char line[512], named[128][32], bold[128][32];
+    size_t nnamed = 0, nbold = 0;
+    bool in = false, header = false;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = 0;
+        if (!strncmp(line, ".SH ", 4)) {
+            in = !strcmp(line, ".SH COMMANDS");
+            continue;
+        }
+        if (!in)
+            continue;
+        if (!strncmp(line, ".TP", 3)) {
+            header = true;
+            continue;
+        }
+        if (header) {
+            nnamed += header_words(line, named + nnamed, 128 - nnamed);
+            header = false;
+        } else if (!strncmp(line, ".B ", 3) && nbold < 128 && strlen(line + 3) < 32) {
+            memcpy(bold[nbold++], line + 3, strlen(line + 3) + 1);
+        }
+    }
+    fclose(f);
+    assert_true(nnamed > 20);
+    CmdInfo c;
+    size_t listed = 0;
+    for (size_t i = 0; cmd_info(i, &c); i++) {
+        if (c.alias || c.internal)
+            continue;
+        listed++;
+        bool found = false;
+        for (size_t j = 0; j < nnamed && !found; j++)
+            found = !strcmp(named[j], c.name);
+        for (size_t j = 0; j < nbold && !found; j++)
+            found = !strcmp(bold[j], c.name);
+        if (!found)
+            fail_msg("command %s is missing from the man page's COMMANDS", c.name);
+    }
+    for (size_t j = 0; j < nnamed; j++) {
+        bool found = false;
+        for (size_t i = 0; cmd_info(i, &c) && !found; i++)
+            found = !strcmp(named[j], c.name);
+        if (!found)
+            fail_msg("the man page names %s, which is no command", named[j]);
+    }
+    assert_true(listed > 30);
+}
+
+/* help lists the keys and every command with its usage; batch prints it. */
+static void test_help_lists_commands(void **state)
+{
+    (void)state;
+    Fix f;
+    fix_open(&f, 4096, MMH_MODE_COPY, true);
+    assert_int_equal(run(f.s, "help"), 0);
+    char *out = cmd_output_take(f.s);
+    assert_non_null(out);
+    assert_non_null(strstr(out, "move the cursor"));        /* a key */
+    assert_non_null(strstr(out, "goto EXPR, g"));           /* a command and its alias */
+    assert_non_null(strstr(out, "dump [OFFSET [LENGTH]]")); /* a usage */
+    assert_non_null(strstr(out, "the last 100 messages"));  /* messages */
+    assert_null(strstr(out, "prompt goto"));                /* internal: not listed */
+    free(out);
+    fix_close(&f);
+}
+
+/* messages: the history of the message row, oldest first, each once with
+ * a count when said again in a row; progress is not kept; 100 at most. */
+static void test_message_history(void **state)
+{
+    (void)state;
+    Fix f;
+    fix_open(&f, 4096, MMH_MODE_COPY, true);
+    Session *s = f.s;
+    assert_true(run(s, "goto 0x99999") < 0);
+    assert_int_equal(run(s, "put 41"), 0);
+    assert_true(run(s, "frobnicate") < 0);
+    assert_true(run(s, "frobnicate") < 0);
+    assert_int_equal(run(s, "messages"), 0);
+    char *out = cmd_output_take(s);
+    assert_non_null(out);
+    char *a = strstr(out, "error: goto: 0x99999 is past the end");
+    char *b = strstr(out, "error: unknown command: frobnicate");
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_true(a < b);
+    assert_non_null(strstr(b, "(1 more time)"));
+    free(out);
+    for (int i = 0; i < 150; i++) {
+        char line[64];
+        snprintf(line, sizeof line, "goto %d", 5000 + i);
+        assert_true(run(s, line) < 0);
+    }
+    assert_int_equal(run(s, "messages"), 0);
+    out = cmd_output_take(s);
+    assert_non_null(out);
+    size_t lines = 0;
+    for (const char *p = out; *p; p++)
+        lines += *p == '\n';
+    assert_int_equal(lines, 100);
+    assert_null(strstr(out, "goto: 0x13b9 is past"));     /* 5049: the oldest went */
+    assert_non_null(strstr(out, "goto: 0x13ba is past")); /* 5050 stays */
+    assert_non_null(strstr(out, "goto: 0x141d is past")); /* 5149, the newest */
+    free(out);
+    fix_close(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1806,6 +1949,9 @@ int main(void)
         cmocka_unit_test(test_prompt_utf8),
         cmocka_unit_test(test_no_edits_while_saving),
         cmocka_unit_test(test_messages),
+        cmocka_unit_test(test_man_page_commands),
+        cmocka_unit_test(test_help_lists_commands),
+        cmocka_unit_test(test_message_history),
     };
     return cmocka_run_group_tests_name("cmd", tests, NULL, NULL);
 }
