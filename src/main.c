@@ -25,11 +25,14 @@
 #include "doc.h"
 #include "keymap.h"
 #include "parse.h"
+#include "sys.h"
 #include "tui.h"
 
 #define TICK_MS 200               /* idle refresh period */
 #define BURST_KEYS 256            /* keys handled before a paint */
 #define JOB_BUDGET_NS 30000000ull /* a job's slice per loop turn */
+#define GOTO_LINE_MAX 1100        /* "goto " and the -g argument */
+#define WIDTH_MAX 4096            /* -w: bytes per row at most (VIEW_BPR_MAX) */
 
 static volatile sig_atomic_t stop_signal; /* SIGTERM, SIGHUP or SIGINT arrived */
 
@@ -182,13 +185,6 @@ static int run_batch(Session *s, char **cmds, int n)
     return fflush(stdout) == 0 ? 0 : 1;
 }
 
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 static int run_tui(Session *s)
 {
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
@@ -230,7 +226,7 @@ static int run_tui(Session *s)
             }
             tui_read(&ev, 0); /* drain a burst before painting */
         }
-        uint64_t t = now_ms();
+        uint64_t t = sys_now_ns() / 1000000u;
         if (cmd_busy(s) || t - last_tick >= TICK_MS) {
             last_tick = t;
             r |= cmd_tick(s, JOB_BUDGET_NS);
@@ -271,8 +267,8 @@ int main(int argc, char **argv)
         case 'w': {
             char *end;
             long w = strtol(optarg, &end, 10);
-            if (*end || w < 1 || w > 4096) {
-                complain("-w takes bytes per row from 1 to 4096, not '%s'", optarg);
+            if (*end || w < 1 || w > WIDTH_MAX) {
+                complain("-w takes bytes per row from 1 to %d, not '%s'", WIDTH_MAX, optarg);
                 goto out;
             }
             so.bpr_fixed = (int)w;
@@ -335,7 +331,7 @@ int main(int argc, char **argv)
         goto out;
     }
     if (start) {
-        char line[1100];
+        char line[GOTO_LINE_MAX];
         snprintf(line, sizeof line, "goto %s", start);
         cmd_run(s, line);
         if (cmd_result(s) < 0) {
