@@ -429,3 +429,26 @@ char *parse_fmt_ns(uint64_t ns, char *buf, size_t n)
         snprintf(buf, n, "%.1f s", (double)ns / 1e9);
     return buf;
 }
+
+char *parse_fmt_size_short(uint64_t bytes, char *buf, size_t n)
+{
+    char t[32];
+    parse_fmt_size(bytes, t, sizeof t);
+    char *sp = strchr(t, ' ');
+    if (sp && sp[1] && sp[1] != 'B')
+        sp[2] = 0; /* keep the unit's letter only */
+    if (sp)
+        memmove(sp, sp + 1, strlen(sp));
+    snprintf(buf, n, "%s", t);
+    return buf;
+}
+
+unsigned parse_permille(uint64_t num, uint64_t den)
+{
+    if (den == 0)
+        return 0;
+    if (num >= den)
+        return 1000;
+    long double q = (long double)num * 1000.0L / (long double)den;
+    return q >= 999.0L ? 999 : (unsigned)q;
+}

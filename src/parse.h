@@ -39,6 +39,14 @@ int parse_hex(const char *s, uint8_t *buf, size_t cap, size_t *n, const char **e
  * Returns buf. */
 char *parse_fmt_size(uint64_t bytes, char *buf, size_t n);
 
+/* The short form for status rows: "8.0M" (the unit's letter only; bytes
+ * stay "512B"). Returns buf. */
+char *parse_fmt_size_short(uint64_t bytes, char *buf, size_t n);
+
+/* Tenths of a percent of num/den, rounded down so 1000 (100.0%) means all;
+ * 0 when den is 0. Any 64-bit values. */
+unsigned parse_permille(uint64_t num, uint64_t den);
+
 /* A duration for messages: "N us" below 1 ms, "N.N ms" below 10 s, else
  * "N.N s". Returns buf. */
 char *parse_fmt_ns(uint64_t ns, char *buf, size_t n);

@@ -303,35 +303,6 @@ size_t rmap_capacity(int rows, int cols)
     return (size_t)cols * (size_t)(rows - RMAP_CHROME_ROWS);
 }
 
-/* ---- drawing ------------------------------------------------------------- */
-
-static void blank(Grid *g)
-{
-    for (int row = 0; row < g->rows; row++)
-        grid_fill_row(g, row, MMH_CC_NORMAL);
-    g->cur_row = g->cur_col = -1;
-}
-
-/* Put s at (row, col) up to column limit (exclusive); if it does not fit,
- * its last visible cell becomes '>' when mark is set. Bytes outside
- * printable ASCII come out as '?' (names are the caller's; the terminal's
- * cursor must not move). Returns the column after the last character. */
-static int put_str(Grid *g, int row, int col, int limit, const char *s, int cls, bool mark)
-{
-    if (!s)
-        return col;
-    if (limit > g->cols)
-        limit = g->cols;
-    for (; *s && col < limit; s++) {
-        unsigned char ch = (unsigned char)*s;
-        uint32_t cp = ch < 0x20 || ch >= 0x7f ? '?' : ch;
-        if (mark && s[1] && col == limit - 1)
-            cp = '>';
-        grid_put(g, row, col++, cp, cls);
-    }
-    return col;
-}
-
 /* Lay the words of s out in lines of at most width characters (a longer
  * word is broken); calls back per line unless draw is NULL, and returns the
  * line count. */
@@ -385,21 +356,6 @@ static void put_centred(Grid *g, int top, int bottom, const char *s, int cls)
     wrap(s, g->cols, g, first, cls, centred_line);
 }
 
-/* "8.0 MiB" with the unit's letter only ("8.0M"), so totals fit. */
-static char *short_size(uint64_t bytes, char *buf, size_t n)
-{
-    char t[32], *sp;
-
-    parse_fmt_size(bytes, t, sizeof t);
-    sp = strchr(t, ' ');
-    if (sp && sp[1] && sp[1] != 'B')
-        sp[2] = 0;
-    if (sp)
-        memmove(sp, sp + 1, strlen(sp));
-    snprintf(buf, n, "%s", t);
-    return buf;
-}
-
 static void fmt_ms(uint64_t ns, char *buf, size_t n)
 {
     uint64_t us = ns / 1000;
@@ -408,17 +364,6 @@ static void fmt_ms(uint64_t ns, char *buf, size_t n)
         snprintf(buf, n, "%" PRIu64 ".%02" PRIu64 " ms", us / 1000, us % 1000 / 10);
     else
         snprintf(buf, n, "%" PRIu64 " ms", us / 1000);
-}
-
-/* Tenths of a percent, rounded down so 100.0% means all. Page counts stay
- * below 2^52, so num * 1000 cannot overflow. */
-static unsigned permille(uint64_t num, uint64_t den)
-{
-    if (den == 0)
-        return 0;
-    if (num >= den)
-        return 1000;
-    return num * 1000 / den > 999 ? 999 : (unsigned)(num * 1000 / den);
 }
 
 /* " mmhex residency map  NAME  SIZE  N buckets of SIZE each  sampled in X ms",
@@ -432,9 +377,9 @@ static void draw_title(const Rmap *r, const RmapInfo *in, Grid *g)
     int hl = (int)strlen(head), nl = (int)strlen(name), col;
 
     grid_fill_row(g, 0, MMH_CC_TITLE);
-    col = put_str(g, 0, 0, g->cols, head, MMH_CC_TITLE, true);
+    col = grid_put_str(g, 0, 0, g->cols, head, MMH_CC_TITLE, true);
     if (r->n == 0) {
-        put_str(g, 0, col, g->cols, name, MMH_CC_TITLE, true);
+        grid_put_str(g, 0, col, g->cols, name, MMH_CC_TITLE, true);
         return;
     }
     parse_fmt_size(r->size, a, sizeof a);
@@ -444,15 +389,15 @@ static void draw_title(const Rmap *r, const RmapInfo *in, Grid *g)
              r->n == 1 ? "" : "s", b, t);
     snprintf(compact, sizeof compact, "%s  %zu x %s  %s", a, r->n, b, t);
     if (hl + nl + 2 + (int)strlen(full) <= g->cols) {
-        col = put_str(g, 0, col, g->cols, name, MMH_CC_TITLE, false);
-        put_str(g, 0, col + 2, g->cols, full, MMH_CC_TITLE, false);
+        col = grid_put_str(g, 0, col, g->cols, name, MMH_CC_TITLE, false);
+        grid_put_str(g, 0, col + 2, g->cols, full, MMH_CC_TITLE, false);
     } else if (hl + 2 + (int)strlen(compact) <= g->cols) {
         int at = g->cols - (int)strlen(compact);
-        put_str(g, 0, col, at - 2, name, MMH_CC_TITLE, true);
-        put_str(g, 0, at, g->cols, compact, MMH_CC_TITLE, false);
+        grid_put_str(g, 0, col, at - 2, name, MMH_CC_TITLE, true);
+        grid_put_str(g, 0, at, g->cols, compact, MMH_CC_TITLE, false);
     } else {
-        col = put_str(g, 0, col, g->cols, name, MMH_CC_TITLE, true);
-        put_str(g, 0, col + 2, g->cols, compact, MMH_CC_TITLE, true);
+        col = grid_put_str(g, 0, col, g->cols, name, MMH_CC_TITLE, true);
+        grid_put_str(g, 0, col + 2, g->cols, compact, MMH_CC_TITLE, true);
     }
 }
 
@@ -515,8 +460,9 @@ static void draw_legend(const Rmap *r, Grid *g)
     unsigned pm;
 
     grid_fill_row(g, row, MMH_CC_STATUS);
-    put_str(g, row, 0, g->cols, (int)strlen(legend_long) <= g->cols ? legend_long : legend_short,
-            MMH_CC_STATUS, true);
+    grid_put_str(g, row, 0, g->cols,
+                 (int)strlen(legend_long) <= g->cols ? legend_long : legend_short, MMH_CC_STATUS,
+                 true);
 
     for (size_t i = 0; i < r->n; i++) {
         cached += r->b[i].cached;
@@ -525,17 +471,18 @@ static void draw_legend(const Rmap *r, Grid *g)
         pages += r->b[i].pages;
     }
     cb = cached * ps > r->size ? r->size : cached * ps; /* the tail page is partial */
-    pm = permille(cached, pages);
+    pm = parse_permille(cached, pages);
     snprintf(line, sizeof line, "cached %s/%s (%u.%u%%)  dirty %s  wb %s  locked %s",
-             short_size(cb, a, sizeof a), short_size(r->size, b, sizeof b), pm / 10, pm % 10,
-             short_size(dirty * ps, c, sizeof c), short_size(wb * ps, d, sizeof d),
-             short_size(r->locked, e, sizeof e));
+             parse_fmt_size_short(cb, a, sizeof a), parse_fmt_size_short(r->size, b, sizeof b),
+             pm / 10, pm % 10, parse_fmt_size_short(dirty * ps, c, sizeof c),
+             parse_fmt_size_short(wb * ps, d, sizeof d),
+             parse_fmt_size_short(r->locked, e, sizeof e));
     row = g->rows - 2;
     grid_fill_row(g, row, MMH_CC_STATUS);
-    col = put_str(g, row, 0, g->cols, line, MMH_CC_STATUS, true);
+    col = grid_put_str(g, row, 0, g->cols, line, MMH_CC_STATUS, true);
     /* The key hints go to the right edge, when there is room for them. */
     if (col + 2 + hl <= g->cols)
-        put_str(g, row, g->cols - hl, g->cols, hints, MMH_CC_STATUS, false);
+        grid_put_str(g, row, g->cols - hl, g->cols, hints, MMH_CC_STATUS, false);
 }
 
 /* The message, or else what the selected bucket holds. */
@@ -546,8 +493,8 @@ static void draw_message(const Rmap *r, const RmapInfo *in, Grid *g)
     size_t k;
 
     if (in && in->message) {
-        put_str(g, g->rows - 1, 0, g->cols, in->message,
-                in->message_error ? MMH_CC_ERROR : MMH_CC_MESSAGE, true);
+        grid_put_str(g, g->rows - 1, 0, g->cols, in->message,
+                     in->message_error ? MMH_CC_ERROR : MMH_CC_MESSAGE, true);
         return;
     }
     if (!in || in->selected >= r->n)
@@ -560,7 +507,7 @@ static void draw_message(const Rmap *r, const RmapInfo *in, Grid *g)
                          b->writeback);
     snprintf(line + k, sizeof line - k, "%s%s%s", b->locked ? "  locked" : "",
              b->edited ? "  edited" : "", b->hole ? "  hole" : "");
-    put_str(g, g->rows - 1, 0, g->cols, line, MMH_CC_MESSAGE, true);
+    grid_put_str(g, g->rows - 1, 0, g->cols, line, MMH_CC_MESSAGE, true);
 }
 
 /* Why the map cannot be drawn, in words. */
@@ -579,7 +526,7 @@ void rmap_render(const Rmap *r, const RmapInfo *in, Grid *g)
 
     if (g->rows <= 0 || g->cols <= 0 || !g->cells)
         return;
-    blank(g);
+    grid_clear(g, MMH_CC_NORMAL);
     if (rmap_capacity(g->rows, g->cols) == 0) {
         put_centred(g, 0, g->rows, "terminal too small", MMH_CC_NORMAL);
         return;

@@ -304,19 +304,6 @@ static bool is_hole(uint8_t f)
     return (f & MMH_PG_HOLE) && !(f & (MMH_PG_EDITED | MMH_PG_DIRTY | MMH_PG_WRITEBACK));
 }
 
-/* Tenths of a percent of num/den, rounded down, so 100.0% means all. */
-static unsigned permille(uint64_t num, uint64_t den)
-{
-    long double q;
-
-    if (den == 0)
-        return 0;
-    if (num >= den)
-        return 1000;
-    q = (long double)num * 1000.0L / (long double)den;
-    return q >= 999.0L ? 999 : (unsigned)q;
-}
-
 static void fmt_ns(uint64_t ns, char *buf, size_t n)
 {
     uint64_t us = ns / 1000;
@@ -478,26 +465,11 @@ static void draw_data(const View *v, Doc *d, const ViewInfo *in, const Geo *k, c
         g->cur_row = g->cur_col = -1;
 }
 
-/* "8.0 MiB" as "8.0M", "512 B" as "512B": the first status row must fit 80
- * columns even for a 16 TiB file. */
-static char *short_size(uint64_t bytes, char *buf, size_t n)
-{
-    char t[32];
-    parse_fmt_size(bytes, t, sizeof t);
-    char *sp = strchr(t, ' ');
-    if (sp && sp[1] && sp[1] != 'B')
-        sp[2] = 0; /* keep the unit's letter only */
-    if (sp)
-        memmove(sp, sp + 1, strlen(sp));
-    snprintf(buf, n, "%s", t);
-    return buf;
-}
-
 static void draw_status1(const View *v, Doc *d, const ViewInfo *in, const ViewFrame *f,
                          const Sample *s, Grid *g)
 {
     uint64_t size = doc_size(d), cur = size ? v->cursor : 0;
-    unsigned pm = size ? permille(cur, size - 1) : 0;
+    unsigned pm = size ? parse_permille(cur, size - 1) : 0;
     char line[512], a[32];
     size_t n;
     int row = g->rows - 3;
@@ -518,8 +490,8 @@ static void draw_status1(const View *v, Doc *d, const ViewInfo *in, const ViewFr
     else if (f->pages != 0)
         n += (size_t)snprintf(line + n, sizeof line - n, "  dirty - wb -");
     if (in->file_known) {
-        short_size(in->file.cached * s->ps, a, sizeof a);
-        pm = permille(in->file.cached, in->file.pages);
+        parse_fmt_size_short(in->file.cached * s->ps, a, sizeof a);
+        pm = parse_permille(in->file.cached, in->file.pages);
         snprintf(line + n, sizeof line - n, "  cached %s %u.%u%%", a, pm / 10, pm % 10);
     } else if (in->unknown_why) {
         /* Short, to fit 80 columns; the map and stat give the reason. */

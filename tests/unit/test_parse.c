@@ -453,6 +453,22 @@ static void test_escape_ctl(void **state)
     assert_int_equal(one[0], '\0');
 }
 
+/* The status rows' short sizes and shares. */
+static void test_fmt_short_and_permille(void **state)
+{
+    char b[32];
+    (void)state;
+    assert_string_equal(parse_fmt_size_short(512, b, sizeof b), "512B");
+    assert_string_equal(parse_fmt_size_short(8u << 20, b, sizeof b), "8.0M");
+    assert_string_equal(parse_fmt_size_short(16ull << 40, b, sizeof b), "16.0T");
+    assert_int_equal(parse_permille(0, 0), 0);
+    assert_int_equal(parse_permille(5, 10), 500);
+    assert_int_equal(parse_permille(10, 10), 1000);
+    assert_int_equal(parse_permille(9999, 10000), 999); /* 99.99%: never shown as all */
+    assert_int_equal(parse_permille(UINT64_MAX - 1, UINT64_MAX), 999);
+    assert_int_equal(parse_permille(UINT64_MAX / 2, UINT64_MAX), 499);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -466,6 +482,7 @@ int main(void)
         cmocka_unit_test(test_count),
         cmocka_unit_test(test_hex),
         cmocka_unit_test(test_fmt_size),
+        cmocka_unit_test(test_fmt_short_and_permille),
         cmocka_unit_test(test_escape_ctl),
     };
     return cmocka_run_group_tests_name("parse", tests, NULL, NULL);
