@@ -36,10 +36,10 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "guard.h"
+#include "sys.h"
 
 /* Debian 12's headers know these, older ones may not; the values are ABI. */
 #ifndef MADV_POPULATE_READ
@@ -102,13 +102,6 @@ static uint64_t round_up(uint64_t x, uint64_t a)
 {
     uint64_t r = x % a;
     return r ? x + (a - r) : x;
-}
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* Errors from the write-access probe or open(O_RDWR) that mean "you may not
@@ -825,7 +818,7 @@ int map_refresh(Map *m, uint64_t *old_size)
 
 int map_flush(Map *m, uint64_t off, uint64_t len, bool wait, MapFlushResult *res)
 {
-    uint64_t t0 = now_ns(), lo, hi;
+    uint64_t t0 = sys_now_ns(), lo, hi;
     MapFlushResult r = {0, 0};
     if (span(m, off, len, m->pagesize, &lo, &hi)) {
         SysCacheStat before, after;
@@ -845,7 +838,7 @@ int map_flush(Map *m, uint64_t off, uint64_t len, bool wait, MapFlushResult *res
         known = known && cachestat_range(m, lo, hi, &after) == 0;
         r.pages = known ? (int64_t)before.nr_dirty - (int64_t)after.nr_dirty : -1;
     }
-    r.ns = now_ns() - t0;
+    r.ns = sys_now_ns() - t0;
     if (res)
         *res = r;
     return 0;

@@ -39,6 +39,10 @@ int parse_hex(const char *s, uint8_t *buf, size_t cap, size_t *n, const char **e
  * Returns buf. */
 char *parse_fmt_size(uint64_t bytes, char *buf, size_t n);
 
+/* A duration for people: "999 us" below a millisecond (whole microseconds,
+ * truncated), "12.3 ms" below ten seconds, "12.3 s" above. Returns buf. */
+char *parse_fmt_ns(uint64_t ns, char *buf, size_t n);
+
 /* Copy s into buf (n bytes with the NUL) with every byte a terminal could
  * take for a command written as \xNN: the C0 controls, DEL, the C1 controls
  * (U+0080..U+009F in UTF-8) and bytes that are not well-formed UTF-8 (the

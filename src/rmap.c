@@ -33,11 +33,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "journal.h"
 #include "parse.h"
+#include "sys.h"
 
 #define RMAP_CHROME_ROWS 4 /* title, two legend rows, message */
 
@@ -47,14 +47,6 @@ static const char legend_long[] =
     "' '.-+*# none..all cached  D dirty W writeback L locked C edited _ hole";
 static const char legend_short[] = "' '.-+*# cached D W L C _";
 static const char hints[] = "Enter: go  Esc/m: back";
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* ---- sampling ------------------------------------------------------------ */
 
@@ -231,7 +223,7 @@ int rmap_sample(Rmap *r, Doc *d, size_t n)
 {
     Map *m = doc_map(d);
     Resid *rs = doc_resid(d);
-    uint64_t t0 = now_ns(), size = doc_size(d), ps = map_pagesize(m);
+    uint64_t t0 = sys_now_ns(), size = doc_size(d), ps = map_pagesize(m);
     RmapBucket *arr = r->b, *scratch;
     int rc;
 
@@ -267,7 +259,7 @@ int rmap_sample(Rmap *r, Doc *d, size_t n)
     r->size = size;
     r->pagesize = ps;
     r->locked = rangeset_total(map_locked(m));
-    r->ns = now_ns() - t0;
+    r->ns = sys_now_ns() - t0;
     return r->rc = 0;
 }
 

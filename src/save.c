@@ -43,7 +43,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "rangeset.h"
@@ -85,13 +84,6 @@ struct DocSave {
     uint64_t total;             /* bytes to copy: data extents plus runs */
     uint8_t *buf;               /* DOC_COPY_CHUNK bytes, allocated once */
 };
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 const char *doc_saveas_strerror(int rc)
 {
@@ -136,7 +128,7 @@ static void temp_name(DocSave *s, unsigned attempt)
 {
     /* splitmix64 over the clock, the process and the attempt: names only
      * need to differ, and O_EXCL/EEXIST settles any collision. */
-    uint64_t x = now_ns() ^ ((uint64_t)getpid() << 32) ^ ((uint64_t)attempt << 48);
+    uint64_t x = sys_now_ns() ^ ((uint64_t)getpid() << 32) ^ ((uint64_t)attempt << 48);
     x += 0x9e3779b97f4a7c15u;
     x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
     x = (x ^ (x >> 27)) * 0x94d049bb133111ebu;
@@ -573,7 +565,7 @@ static int save_unit(DocSave *s)
 
 int doc_saveas_step(DocSave *s, uint64_t budget_ns)
 {
-    uint64_t t0 = now_ns();
+    uint64_t t0 = sys_now_ns();
     /* At least one unit per step, so any budget makes progress. */
     do {
         if (s->phase == SAVE_DONE) {
@@ -584,7 +576,7 @@ int doc_saveas_step(DocSave *s, uint64_t budget_ns)
         int rc = save_unit(s);
         if (rc < 0)
             return fail(s, rc);
-    } while (now_ns() - t0 < budget_ns);
+    } while (sys_now_ns() - t0 < budget_ns);
     return 0;
 }
 

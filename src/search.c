@@ -50,8 +50,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "sys.h"
 
 /* Compile-time knobs. SearchOpts.chunk overrides the first at run time. */
 #ifndef SEARCH_CHUNK
@@ -438,13 +439,6 @@ struct Search {
     size_t carry_n;      /* visit callback: bytes held in carry */
     uint8_t carry[2 * MMH_PATTERN_MAX]; /* the previous piece's tail, then the next head */
 };
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static uint64_t min64(uint64_t a, uint64_t b)
 {
@@ -939,12 +933,12 @@ int search_step(Search *s, uint64_t budget_ns)
 {
     if (s->state == SEARCH_NOT_FOUND)
         return SEARCH_NOT_FOUND;
-    uint64_t t0 = now_ns(), t;
+    uint64_t t0 = sys_now_ns(), t;
     clip(s);
     int rc;
     do {
         rc = advance(s);
-        t = now_ns();
+        t = sys_now_ns();
     } while (rc == SEARCH_RUNNING && t - t0 < budget_ns);
     s->prog.ns += t - t0;
     s->state = rc >= 0 ? rc : SEARCH_RUNNING; /* an error may be retried */

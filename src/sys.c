@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef __NR_cachestat
@@ -129,4 +130,11 @@ int sys_pwrite_all(const SysOps *ops, int fd, const void *buf, size_t n, uint64_
         off += (uint64_t)w;
     }
     return 0;
+}
+
+uint64_t sys_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
