@@ -38,6 +38,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "extent.h"
 #include "guard.h"
 #include "sys.h"
 
@@ -1199,82 +1200,63 @@ int map_prefetch(Map *m, uint64_t off, uint64_t len, bool populate)
 
 /* ---- data and holes ---------------------------------------------------- */
 
-/* The region holding pos: data or hole, and where it ends. */
-static int region_at(Map *m, uint64_t pos, bool *data, uint64_t *end)
+void map_extent_iter(const Map *m, ExtentIter *it)
 {
-    off_t d = m->sys->lseek(m->fd, (off_t)pos, SEEK_DATA);
-    if (d < 0 && errno == ENXIO) { /* no data from pos on: a hole to the end */
-        *data = false;
-        *end = m->size;
-        return 0;
-    }
-    if (d < 0 && errno == EINVAL) { /* holes not reported: all data */
-        *data = true;
-        *end = m->size;
-        return 0;
-    }
-    if (d < 0)
-        return -errno;
-    if ((uint64_t)d > pos) {
-        *data = false;
-        *end = (uint64_t)d < m->size ? (uint64_t)d : m->size;
-        return 0;
-    }
-    off_t h = m->sys->lseek(m->fd, (off_t)pos, SEEK_HOLE);
-    if (h < 0)
-        return -errno;
-    *data = true;
-    *end = (uint64_t)h < m->size ? (uint64_t)h : m->size;
-    return 0;
+    /* A block device's SEEK_DATA says nothing: it is all data. */
+    extent_iter_init(it, m->sys, m->fd, m->size, m->kind == MMH_KIND_BLOCKDEV);
 }
 
 /* The last start of a region of the wanted kind in [x, c), walking forward
  * from x; x itself counts as a start only at 0 (else its region may have
  * begun before it). */
-static int last_start(Map *m, uint64_t x, uint64_t c, bool want, bool *found, uint64_t *at)
+static int last_start(ExtentIter *it, uint64_t x, uint64_t c, bool want, bool *found, uint64_t *at)
 {
     *found = false;
     for (uint64_t pos = x; pos < c;) {
-        bool data;
-        uint64_t end;
-        int rc = region_at(m, pos, &data, &end);
+        Extent e;
+        int rc = extent_iter_at(it, pos, &e);
         if (rc < 0)
             return rc;
-        if (data == want && (pos > x || x == 0)) {
+        if (e.data == want && (pos > x || x == 0)) {
             *found = true;
             *at = pos;
         }
-        if (end <= pos)
+        if (e.hi <= pos)
             break;
-        pos = end;
+        pos = e.hi;
     }
     return 0;
 }
 
 int map_region(Map *m, uint64_t pos, bool *data, uint64_t *end)
 {
-    if (pos >= m->size)
-        return -ENXIO;
-    return region_at(m, pos, data, end);
+    Extent e;
+    int rc = extent_at(m->sys, m->fd, pos, m->size, m->kind == MMH_KIND_BLOCKDEV, &e);
+    if (rc < 0)
+        return rc;
+    *data = e.data;
+    *end = e.hi;
+    return 0;
 }
 
 int map_seek_region(Map *m, uint64_t from, bool data, bool backward, uint64_t *out)
 {
+    ExtentIter it;
     if (m->size == 0)
         return -ENXIO;
+    map_extent_iter(m, &it);
     if (!backward) {
         /* The region holding from, then (if it is of the wanted kind) the
          * other kind after it: the wanted kind starts where that ends. */
-        bool d;
-        uint64_t end;
-        int rc = region_at(m, from < m->size ? from : m->size - 1, &d, &end);
-        if (rc == 0 && d == data && end < m->size)
-            rc = region_at(m, end, &d, &end);
+        Extent e;
+        int rc = extent_iter_at(&it, from < m->size ? from : m->size - 1, &e);
+        if (rc == 0 && e.data == data && e.hi < m->size)
+            rc = extent_iter_at(&it, e.hi, &e);
         if (rc < 0)
             return rc;
-        if (end >= m->size)
+        if (e.hi >= m->size)
             return -ENXIO;
-        *out = end;
+        *out = e.hi;
         return 0;
     }
     if (from == 0)
@@ -1283,7 +1265,7 @@ int map_seek_region(Map *m, uint64_t from, bool data, bool backward, uint64_t *o
     for (uint64_t step = 1u << 20;; step *= 2) {
         uint64_t x = c > step ? c - step : 0;
         bool found;
-        int rc = last_start(m, x, c, data, &found, out);
+        int rc = last_start(&it, x, c, data, &found, out);
         if (rc < 0)
             return rc;
         if (found)

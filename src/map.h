@@ -34,6 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "extent.h"
 #include "rangeset.h"
 #include "sys.h"
 
@@ -205,13 +206,19 @@ int map_prefetch(Map *m, uint64_t off, uint64_t len, bool populate);
  * after from (forward) or strictly before it (backward), from
  * SEEK_DATA/SEEK_HOLE. The implicit hole at the end of the file does not
  * count. -ENXIO when there is none; a file system that does not report
- * holes (EINVAL) has one data region. Cost: a few lseeks forward; backward,
+ * holes (extent.h) has one data region. Cost: a few lseeks forward; backward,
  * O(log distance) probes plus the regions in the last window. */
 int map_seek_region(Map *m, uint64_t from, bool data, bool backward, uint64_t *out);
 
 /* The region holding pos (< map_size): *data says whether it is data, *end
- * where it ends (at most the size). */
+ * where it ends (at most the size). -ENXIO when pos >= map_size. One
+ * extent_at: extent.h words the policy for file systems that cannot tell. */
 int map_region(Map *m, uint64_t pos, bool *data, uint64_t *end);
+
+/* An extent iterator (extent.h) over the file up to map_size as of now; a
+ * block device is all data. For walkers that ask again and again; it does
+ * not follow later size changes, and must not outlive m. */
+void map_extent_iter(const Map *m, ExtentIter *it);
 
 /* ---- changes made by others ------------------------------------------- */
 

@@ -37,6 +37,7 @@
 
 #include "journal.h"
 #include "parse.h"
+#include "extent.h"
 #include "sys.h"
 
 #define RMAP_CHROME_ROWS 4 /* title, two legend rows, message */
@@ -110,37 +111,22 @@ static int sample_cache(Map *m, RmapBucket *b, size_t n)
     return 0;
 }
 
-/* hole for each bucket with no data anywhere in it. [dlo, dhi) is the data
- * region last found; a new one is asked for only when it ends at or before
- * the bucket's start, so the walk makes at most two lseeks a bucket and
- * skips the extents inside a bucket already known to hold data. File
- * systems and devices that cannot say (EINVAL, EOPNOTSUPP, ESPIPE) are all
- * data. */
+/* hole for each bucket with no data anywhere in it. The extent iterator
+ * asks again only when the data region it found last ends at or before the
+ * bucket's start, so the walk makes at most two lseeks a bucket and skips
+ * the extents inside a bucket already known to hold data. File systems and
+ * devices that cannot say are all data (extent.h). */
 static int sample_holes(Map *m, RmapBucket *b, size_t n)
 {
-    const SysOps *sys = map_sys(m);
-    int fd = map_fd(m);
-    uint64_t dlo = 0, dhi = 0;
+    ExtentIter it;
 
+    map_extent_iter(m, &it);
     for (size_t i = 0; i < n; i++) {
-        if (dhi <= b[i].lo) {
-            off_t d = sys->lseek(fd, (off_t)b[i].lo, SEEK_DATA);
-            if (d < 0 && errno == ENXIO) {
-                dlo = dhi = UINT64_MAX; /* a hole to the end of the file */
-            } else if (d < 0) {
-                if (errno == EINVAL || errno == EOPNOTSUPP || errno == ESPIPE)
-                    return 0;
-                return -errno;
-            } else {
-                off_t h = sys->lseek(fd, d, SEEK_HOLE);
-                if (h < 0 && errno != ENXIO)
-                    return -errno;
-                dlo = (uint64_t)d;
-                /* ENXIO here: truncated under us; the data runs to the end. */
-                dhi = h < 0 || (uint64_t)h <= dlo ? UINT64_MAX : (uint64_t)h;
-            }
-        }
-        b[i].hole = dlo >= b[i].hi;
+        Extent e;
+        int rc = extent_next_data(&it, b[i].lo, &e);
+        if (rc < 0)
+            return rc;
+        b[i].hole = e.lo >= b[i].hi;
     }
     return 0;
 }

@@ -45,6 +45,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "extent.h"
 #include "rangeset.h"
 #include "sys.h"
 
@@ -72,7 +73,7 @@ struct DocSave {
     int fd;                     /* the copy, open for writing (-1 once closed) */
     bool unnamed;               /* fd is an O_TMPFILE: it has no name yet */
     bool overwrite;             /* replace the destination if it exists by then */
-    bool whole;                 /* no SEEK_DATA here: all of the source is data */
+    ExtentIter ext;             /* the source's data extents, up to size */
     SavePhase phase;            /* what the next step does */
     uint64_t size;              /* document size when the job started */
     uint64_t pos;               /* next offset to scan or copy */
@@ -229,32 +230,18 @@ static int take_runs(DocSave *s)
 }
 
 /* The first data extent at or after pos: 0 with [*lo, *hi), 1 when only
- * holes remain, or -errno. */
+ * holes remain, or -errno. File systems that cannot tell holes are all
+ * data (extent.h). */
 static int next_extent(DocSave *s, uint64_t pos, uint64_t *lo, uint64_t *hi)
 {
-    if (pos >= s->size)
+    Extent e;
+    int rc = extent_next_data(&s->ext, pos, &e);
+    if (rc < 0)
+        return rc;
+    if (e.lo >= s->size)
         return 1;
-    if (!s->whole) {
-        int fd = map_fd(doc_map(s->d));
-        off_t a = s->sys->lseek(fd, (off_t)pos, SEEK_DATA);
-        if (a < 0 && errno == ENXIO)
-            return 1; /* holes to the end (or the file shrank) */
-        if (a < 0 && errno != EINVAL)
-            return -errno;
-        if (a >= 0) {
-            if ((uint64_t)a >= s->size)
-                return 1;
-            off_t b = s->sys->lseek(fd, a, SEEK_HOLE);
-            if (b < 0)
-                return errno == ENXIO ? 1 : -errno;
-            *lo = (uint64_t)a;
-            *hi = (uint64_t)b < s->size ? (uint64_t)b : s->size;
-            return 0;
-        }
-        s->whole = true; /* EINVAL: the file system cannot tell holes */
-    }
-    *lo = pos;
-    *hi = s->size;
+    *lo = e.lo;
+    *hi = e.hi;
     return 0;
 }
 
@@ -465,7 +452,7 @@ int doc_saveas_start(Doc *d, const char *path, bool overwrite, DocSave **out)
     s->overwrite = overwrite;
     s->size = doc_size(d);
     s->runs = (RangeSet)RANGESET_INIT;
-    s->whole = map_kind(doc_map(d)) == MMH_KIND_BLOCKDEV; /* SEEK_DATA means nothing there */
+    map_extent_iter(doc_map(d), &s->ext); /* up to size; a block device is all data */
     mode_t mode = 0644;
     struct stat old = {0}; /* st_mode 0: no file is replaced */
     int rc = open_parent(s, path);
