@@ -458,3 +458,51 @@ int doc_refresh(Doc *d, DocChange *ch)
         *ch = c;
     return 0;
 }
+
+/* ---- paging actions --------------------------------------------------------- */
+
+int doc_flush(Doc *d, uint64_t off, uint64_t len, bool wait, MapFlushResult *res)
+{
+    return map_flush(d->map, off, len, wait, res);
+}
+
+int doc_lock(Doc *d, uint64_t off, uint64_t len)
+{
+    return map_lock(d->map, off, len);
+}
+
+int doc_unlock(Doc *d, uint64_t off, uint64_t len)
+{
+    return map_unlock(d->map, off, len);
+}
+
+int doc_evict(Doc *d, uint64_t off, uint64_t len, MapEvictResult *res)
+{
+    return map_evict(d->map, off, len, res);
+}
+
+int doc_prefetch(Doc *d, uint64_t off, uint64_t len, bool populate)
+{
+    return map_prefetch(d->map, off, len, populate);
+}
+
+int doc_advise(Doc *d, MmhAdvice adv)
+{
+    return map_advise(d->map, adv);
+}
+
+int doc_seek_region(Doc *d, uint64_t from, bool data, bool backward, uint64_t *out)
+{
+    return map_seek_region(d->map, from, data, backward, out);
+}
+
+int doc_extent(Doc *d, uint64_t pos, Extent *out)
+{
+    bool data;
+    uint64_t end;
+    int rc = map_region(d->map, pos, &data, &end);
+    if (rc < 0)
+        return rc;
+    *out = (Extent){pos, end, data};
+    return 0;
+}

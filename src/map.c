@@ -1116,13 +1116,16 @@ static int dontneed_unedited(Map *m, uint64_t lo, uint64_t hi, uint64_t *kept)
 
 int map_evict(Map *m, uint64_t off, uint64_t len, MapEvictResult *res)
 {
-    MapEvictResult r = {0, 0, 0};
+    MapEvictResult r = {0, 0, 0, 0, 0};
     uint64_t lo, hi;
     if (!span(m, off, len, EVICT_ALIGN, &lo, &hi)) {
         if (res)
             *res = r;
         return 0;
     }
+    /* What the user is told went: hi stops at the last byte, not its page. */
+    r.lo = lo;
+    r.hi = hi < m->size ? hi : m->size;
     const SysOps *sys = m->sys;
     SysCacheStat cs;
     r.before = cachestat_range(m, lo, hi, &cs) == 0 ? (int64_t)cs.nr_cache : -1;

@@ -187,11 +187,15 @@ typedef struct MapEvictResult {
     int64_t before;       /* cached pages in the range before, -1 if unknown */
     int64_t after;        /* and after */
     uint64_t kept_edited; /* copy mode: pages kept because they hold edits */
+    uint64_t lo, hi;      /* the range dropped: the one asked for rounded out
+                             to 2 MiB, hi clipped to the file size (lo == hi:
+                             nothing, the range lay past the end) */
 } MapEvictResult;
 
-/* Drop [off, off+len) (len 0: to the end), rounded out to 2 MiB, from
- * memory: munlock, msync (shared), MADV_DONTNEED (never on pages holding
- * copy-mode edits), posix_fadvise(DONTNEED). res may be NULL. */
+/* Drop [off, off+len) (len 0: to the end), rounded out to 2 MiB (ext4 caches
+ * in folios that large; res->lo/hi say what that came to), from memory:
+ * munlock, msync (shared), MADV_DONTNEED (never on pages holding copy-mode
+ * edits), posix_fadvise(DONTNEED). res may be NULL. */
 int map_evict(Map *m, uint64_t off, uint64_t len, MapEvictResult *res);
 
 /* Ask the kernel to read [off, off+len) ahead: MADV_WILLNEED in chunks no
