@@ -23,6 +23,7 @@
 #include "config.h"
 
 #include "map.h"
+#include "map_private.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -107,8 +107,6 @@ MmhMode map_mode(const Map *m);  /* never MMH_MODE_AUTO */
 MmhKind map_kind(const Map *m);
 bool map_file_writable(const Map *m); /* the file itself could be opened O_RDWR */
 size_t map_pagesize(const Map *m);
-int map_fd(const Map *m); /* the descriptor the map was made from */
-const SysOps *map_sys(const Map *m);
 uint64_t map_readahead(Map *m); /* readahead window in bytes (2 MiB if unknown);
                                    read from the device on first use */
 

@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "extent.h"
+#include "map_private.h"
 
 /* /proc/self/pagemap entry bits (Documentation/admin-guide/mm/pagemap.rst). */
 #define PM_PRESENT (1ull << 63) /* page present in RAM */

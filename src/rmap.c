@@ -90,23 +90,22 @@ static size_t fit_n(size_t n, uint64_t size, uint64_t ps)
     return n;
 }
 
-/* cached, dirty and writeback of each bucket: one cachestat apiece. */
-static int sample_cache(Map *m, RmapBucket *b, size_t n)
+/* cached, dirty and writeback of each bucket: one cachestat apiece
+ * (resid_count; rmap_sample has made sure cachestat is there and honest). */
+static int sample_cache(Resid *rs, RmapBucket *b, size_t n)
 {
-    const SysOps *sys = map_sys(m);
-    int fd = map_fd(m);
-
     for (size_t i = 0; i < n; i++) {
-        SysCacheRange cr = {b[i].lo, b[i].hi - b[i].lo};
-        SysCacheStat cs;
+        ResidCount c;
+        int rc = resid_count(rs, b[i].lo, b[i].hi - b[i].lo, &c);
 
-        if (sys->cachestat(fd, &cr, &cs, 0) < 0)
-            return -errno;
+        if (rc < 0)
+            return rc;
         /* A large folio is counted only for its pages inside the range, but
          * clamp anyway: the shade must never exceed "all". */
-        b[i].cached = (uint32_t)(cs.nr_cache < b[i].pages ? cs.nr_cache : b[i].pages);
-        b[i].dirty = (uint32_t)(cs.nr_dirty < b[i].pages ? cs.nr_dirty : b[i].pages);
-        b[i].writeback = (uint32_t)(cs.nr_writeback < b[i].pages ? cs.nr_writeback : b[i].pages);
+        b[i].cached = (uint32_t)(c.cached < b[i].pages ? c.cached : b[i].pages);
+        b[i].dirty = (uint32_t)((uint64_t)c.dirty < b[i].pages ? (uint64_t)c.dirty : b[i].pages);
+        b[i].writeback =
+            (uint32_t)((uint64_t)c.writeback < b[i].pages ? (uint64_t)c.writeback : b[i].pages);
     }
     return 0;
 }
@@ -195,7 +194,7 @@ static int sample_into(Doc *d, RmapBucket *b, size_t n)
     Map *m = doc_map(d);
     int rc;
 
-    rc = sample_cache(m, b, n);
+    rc = sample_cache(doc_resid(d), b, n);
     if (rc == 0)
         rc = sample_holes(m, b, n);
     if (rc < 0)

@@ -46,6 +46,7 @@
 #include <unistd.h>
 
 #include "extent.h"
+#include "map_private.h"
 #include "rangeset.h"
 #include "sys.h"
 
