@@ -30,8 +30,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "sys.h"
 
 /* Compile-time knobs: tests may shrink them to hit the boundaries. */
 #ifndef DOC_PUT_STACK
@@ -54,13 +55,6 @@ struct Doc {
     bool path_free;     /* the path was let go on purpose: never checked */
     uint64_t verify_at; /* copy mode: where the next slice of net bytes is checked */
 };
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* ---- open and facts ------------------------------------------------------ */
 
@@ -314,7 +308,7 @@ static int write_copy(Doc *d, DocWriteResult *r)
 
 int doc_write(Doc *d, DocWriteResult *res)
 {
-    uint64_t t0 = now_ns();
+    uint64_t t0 = sys_now_ns();
     DocWriteResult r = {0, 0, -1, 0};
     if (!doc_editable(d))
         return -EROFS;
@@ -350,7 +344,7 @@ int doc_write(Doc *d, DocWriteResult *res)
     r.dropped = copy ? past : 0;
     journal_mark_saved(d->journal);
     (void)map_stamp(d->map, &d->stamp); /* our own write moved the times */
-    r.ns = now_ns() - t0;
+    r.ns = sys_now_ns() - t0;
     if (res)
         *res = r;
     return 0;
@@ -462,5 +456,53 @@ int doc_refresh(Doc *d, DocChange *ch)
     d->size = c.new_size;
     if (ch)
         *ch = c;
+    return 0;
+}
+
+/* ---- paging actions --------------------------------------------------------- */
+
+int doc_flush(Doc *d, uint64_t off, uint64_t len, bool wait, MapFlushResult *res)
+{
+    return map_flush(d->map, off, len, wait, res);
+}
+
+int doc_lock(Doc *d, uint64_t off, uint64_t len)
+{
+    return map_lock(d->map, off, len);
+}
+
+int doc_unlock(Doc *d, uint64_t off, uint64_t len)
+{
+    return map_unlock(d->map, off, len);
+}
+
+int doc_evict(Doc *d, uint64_t off, uint64_t len, MapEvictResult *res)
+{
+    return map_evict(d->map, off, len, res);
+}
+
+int doc_prefetch(Doc *d, uint64_t off, uint64_t len, bool populate)
+{
+    return map_prefetch(d->map, off, len, populate);
+}
+
+int doc_advise(Doc *d, MmhAdvice adv)
+{
+    return map_advise(d->map, adv);
+}
+
+int doc_seek_region(Doc *d, uint64_t from, bool data, bool backward, uint64_t *out)
+{
+    return map_seek_region(d->map, from, data, backward, out);
+}
+
+int doc_extent(Doc *d, uint64_t pos, Extent *out)
+{
+    bool data;
+    uint64_t end;
+    int rc = map_region(d->map, pos, &data, &end);
+    if (rc < 0)
+        return rc;
+    *out = (Extent){pos, end, data};
     return 0;
 }

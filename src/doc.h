@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "extent.h"
 #include "journal.h"
 #include "map.h"
 #include "resid.h"
@@ -106,5 +107,49 @@ int doc_refresh(Doc *d, DocChange *ch);
 /* The path no longer names the file on purpose (the demo unlinks it): do
  * not report it as deleted. */
 void doc_detach_path(Doc *d);
+
+/* ---- paging actions --------------------------------------------------- */
+
+/* Thin contracts over map.h's calls of the same names, so the UI asks the
+ * document and never the map. None of them touches the journal or the
+ * bytes the document holds: they change only what the kernel keeps in
+ * memory, and how it reads ahead. Each returns 0 or -errno as the map call
+ * does; d's size is not refreshed first (doc_refresh does that). */
+
+/* Flush [off, off+len) (len 0: to the end) to disk; wait: synchronously
+ * (map_flush). Unlike doc_write it writes no copy-mode edits: those are in
+ * private pages the file does not see. res may be NULL. */
+int doc_flush(Doc *d, uint64_t off, uint64_t len, bool wait, MapFlushResult *res);
+
+/* Lock/unlock the pages covering [off, off+len) (len 0: to the end) in
+ * memory (map_lock): -ENOMEM past RLIMIT_MEMLOCK (map_lock_message words
+ * it), -EPERM, -EAGAIN. */
+int doc_lock(Doc *d, uint64_t off, uint64_t len);
+int doc_unlock(Doc *d, uint64_t off, uint64_t len);
+
+/* Drop [off, off+len) (len 0: to the end) from memory (map_evict): rounded
+ * out to 2 MiB, and res->lo/hi give the range that came to, clipped to the
+ * file size, for the message. Never loses an edit: copy-mode pages holding
+ * edits are kept (res->kept_edited), shared-mode pages are written first.
+ * Locks on the range go. res may be NULL. */
+int doc_evict(Doc *d, uint64_t off, uint64_t len, MapEvictResult *res);
+
+/* Have the kernel read [off, off+len) ahead: asynchronously, or with
+ * populate synchronously, mapping the pages (map_prefetch). Callers bound
+ * len per UI tick. */
+int doc_prefetch(Doc *d, uint64_t off, uint64_t len, bool populate);
+
+/* Readahead advice for the whole document (map_advise); map_advice says
+ * what is in force. */
+int doc_advise(Doc *d, MmhAdvice adv);
+
+/* The start of the nearest data region (data) or hole (!data) strictly
+ * after from, or strictly before it (backward): map_seek_region. -ENXIO
+ * when there is none. */
+int doc_seek_region(Doc *d, uint64_t from, bool data, bool backward, uint64_t *out);
+
+/* The region holding pos (< doc_size), data or hole, as [pos, end): one
+ * extent_at (extent.h). -ENXIO when pos is past the end. */
+int doc_extent(Doc *d, uint64_t pos, Extent *out);
 
 #endif

@@ -23,6 +23,7 @@
 #include "config.h"
 
 #include "map.h"
+#include "map_private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,10 +37,11 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "extent.h"
 #include "guard.h"
+#include "sys.h"
 
 /* Debian 12's headers know these, older ones may not; the values are ABI. */
 #ifndef MADV_POPULATE_READ
@@ -102,13 +104,6 @@ static uint64_t round_up(uint64_t x, uint64_t a)
 {
     uint64_t r = x % a;
     return r ? x + (a - r) : x;
-}
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* Errors from the write-access probe or open(O_RDWR) that mean "you may not
@@ -825,7 +820,7 @@ int map_refresh(Map *m, uint64_t *old_size)
 
 int map_flush(Map *m, uint64_t off, uint64_t len, bool wait, MapFlushResult *res)
 {
-    uint64_t t0 = now_ns(), lo, hi;
+    uint64_t t0 = sys_now_ns(), lo, hi;
     MapFlushResult r = {0, 0};
     if (span(m, off, len, m->pagesize, &lo, &hi)) {
         SysCacheStat before, after;
@@ -845,7 +840,7 @@ int map_flush(Map *m, uint64_t off, uint64_t len, bool wait, MapFlushResult *res
         known = known && cachestat_range(m, lo, hi, &after) == 0;
         r.pages = known ? (int64_t)before.nr_dirty - (int64_t)after.nr_dirty : -1;
     }
-    r.ns = now_ns() - t0;
+    r.ns = sys_now_ns() - t0;
     if (res)
         *res = r;
     return 0;
@@ -1122,13 +1117,16 @@ static int dontneed_unedited(Map *m, uint64_t lo, uint64_t hi, uint64_t *kept)
 
 int map_evict(Map *m, uint64_t off, uint64_t len, MapEvictResult *res)
 {
-    MapEvictResult r = {0, 0, 0};
+    MapEvictResult r = {0, 0, 0, 0, 0};
     uint64_t lo, hi;
     if (!span(m, off, len, EVICT_ALIGN, &lo, &hi)) {
         if (res)
             *res = r;
         return 0;
     }
+    /* What the user is told went: hi stops at the last byte, not its page. */
+    r.lo = lo;
+    r.hi = hi < m->size ? hi : m->size;
     const SysOps *sys = m->sys;
     SysCacheStat cs;
     r.before = cachestat_range(m, lo, hi, &cs) == 0 ? (int64_t)cs.nr_cache : -1;
@@ -1206,82 +1204,63 @@ int map_prefetch(Map *m, uint64_t off, uint64_t len, bool populate)
 
 /* ---- data and holes ---------------------------------------------------- */
 
-/* The region holding pos: data or hole, and where it ends. */
-static int region_at(Map *m, uint64_t pos, bool *data, uint64_t *end)
+void map_extent_iter(const Map *m, ExtentIter *it)
 {
-    off_t d = m->sys->lseek(m->fd, (off_t)pos, SEEK_DATA);
-    if (d < 0 && errno == ENXIO) { /* no data from pos on: a hole to the end */
-        *data = false;
-        *end = m->size;
-        return 0;
-    }
-    if (d < 0 && errno == EINVAL) { /* holes not reported: all data */
-        *data = true;
-        *end = m->size;
-        return 0;
-    }
-    if (d < 0)
-        return -errno;
-    if ((uint64_t)d > pos) {
-        *data = false;
-        *end = (uint64_t)d < m->size ? (uint64_t)d : m->size;
-        return 0;
-    }
-    off_t h = m->sys->lseek(m->fd, (off_t)pos, SEEK_HOLE);
-    if (h < 0)
-        return -errno;
-    *data = true;
-    *end = (uint64_t)h < m->size ? (uint64_t)h : m->size;
-    return 0;
+    /* A block device's SEEK_DATA says nothing: it is all data. */
+    extent_iter_init(it, m->sys, m->fd, m->size, m->kind == MMH_KIND_BLOCKDEV);
 }
 
 /* The last start of a region of the wanted kind in [x, c), walking forward
  * from x; x itself counts as a start only at 0 (else its region may have
  * begun before it). */
-static int last_start(Map *m, uint64_t x, uint64_t c, bool want, bool *found, uint64_t *at)
+static int last_start(ExtentIter *it, uint64_t x, uint64_t c, bool want, bool *found, uint64_t *at)
 {
     *found = false;
     for (uint64_t pos = x; pos < c;) {
-        bool data;
-        uint64_t end;
-        int rc = region_at(m, pos, &data, &end);
+        Extent e;
+        int rc = extent_iter_at(it, pos, &e);
         if (rc < 0)
             return rc;
-        if (data == want && (pos > x || x == 0)) {
+        if (e.data == want && (pos > x || x == 0)) {
             *found = true;
             *at = pos;
         }
-        if (end <= pos)
+        if (e.hi <= pos)
             break;
-        pos = end;
+        pos = e.hi;
     }
     return 0;
 }
 
 int map_region(Map *m, uint64_t pos, bool *data, uint64_t *end)
 {
-    if (pos >= m->size)
-        return -ENXIO;
-    return region_at(m, pos, data, end);
+    Extent e;
+    int rc = extent_at(m->sys, m->fd, pos, m->size, m->kind == MMH_KIND_BLOCKDEV, &e);
+    if (rc < 0)
+        return rc;
+    *data = e.data;
+    *end = e.hi;
+    return 0;
 }
 
 int map_seek_region(Map *m, uint64_t from, bool data, bool backward, uint64_t *out)
 {
+    ExtentIter it;
     if (m->size == 0)
         return -ENXIO;
+    map_extent_iter(m, &it);
     if (!backward) {
         /* The region holding from, then (if it is of the wanted kind) the
          * other kind after it: the wanted kind starts where that ends. */
-        bool d;
-        uint64_t end;
-        int rc = region_at(m, from < m->size ? from : m->size - 1, &d, &end);
-        if (rc == 0 && d == data && end < m->size)
-            rc = region_at(m, end, &d, &end);
+        Extent e;
+        int rc = extent_iter_at(&it, from < m->size ? from : m->size - 1, &e);
+        if (rc == 0 && e.data == data && e.hi < m->size)
+            rc = extent_iter_at(&it, e.hi, &e);
         if (rc < 0)
             return rc;
-        if (end >= m->size)
+        if (e.hi >= m->size)
             return -ENXIO;
-        *out = end;
+        *out = e.hi;
         return 0;
     }
     if (from == 0)
@@ -1290,7 +1269,7 @@ int map_seek_region(Map *m, uint64_t from, bool data, bool backward, uint64_t *o
     for (uint64_t step = 1u << 20;; step *= 2) {
         uint64_t x = c > step ? c - step : 0;
         bool found;
-        int rc = last_start(m, x, c, data, &found, out);
+        int rc = last_start(&it, x, c, data, &found, out);
         if (rc < 0)
             return rc;
         if (found)

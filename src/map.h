@@ -34,6 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "extent.h"
 #include "rangeset.h"
 #include "sys.h"
 
@@ -106,8 +107,6 @@ MmhMode map_mode(const Map *m);  /* never MMH_MODE_AUTO */
 MmhKind map_kind(const Map *m);
 bool map_file_writable(const Map *m); /* the file itself could be opened O_RDWR */
 size_t map_pagesize(const Map *m);
-int map_fd(const Map *m); /* the descriptor the map was made from */
-const SysOps *map_sys(const Map *m);
 uint64_t map_readahead(Map *m); /* readahead window in bytes (2 MiB if unknown);
                                    read from the device on first use */
 
@@ -186,11 +185,15 @@ typedef struct MapEvictResult {
     int64_t before;       /* cached pages in the range before, -1 if unknown */
     int64_t after;        /* and after */
     uint64_t kept_edited; /* copy mode: pages kept because they hold edits */
+    uint64_t lo, hi;      /* the range dropped: the one asked for rounded out
+                             to 2 MiB, hi clipped to the file size (lo == hi:
+                             nothing, the range lay past the end) */
 } MapEvictResult;
 
-/* Drop [off, off+len) (len 0: to the end), rounded out to 2 MiB, from
- * memory: munlock, msync (shared), MADV_DONTNEED (never on pages holding
- * copy-mode edits), posix_fadvise(DONTNEED). res may be NULL. */
+/* Drop [off, off+len) (len 0: to the end), rounded out to 2 MiB (ext4 caches
+ * in folios that large; res->lo/hi say what that came to), from memory:
+ * munlock, msync (shared), MADV_DONTNEED (never on pages holding copy-mode
+ * edits), posix_fadvise(DONTNEED). res may be NULL. */
 int map_evict(Map *m, uint64_t off, uint64_t len, MapEvictResult *res);
 
 /* Ask the kernel to read [off, off+len) ahead: MADV_WILLNEED in chunks no
@@ -205,13 +208,19 @@ int map_prefetch(Map *m, uint64_t off, uint64_t len, bool populate);
  * after from (forward) or strictly before it (backward), from
  * SEEK_DATA/SEEK_HOLE. The implicit hole at the end of the file does not
  * count. -ENXIO when there is none; a file system that does not report
- * holes (EINVAL) has one data region. Cost: a few lseeks forward; backward,
+ * holes (extent.h) has one data region. Cost: a few lseeks forward; backward,
  * O(log distance) probes plus the regions in the last window. */
 int map_seek_region(Map *m, uint64_t from, bool data, bool backward, uint64_t *out);
 
 /* The region holding pos (< map_size): *data says whether it is data, *end
- * where it ends (at most the size). */
+ * where it ends (at most the size). -ENXIO when pos >= map_size. One
+ * extent_at: extent.h words the policy for file systems that cannot tell. */
 int map_region(Map *m, uint64_t pos, bool *data, uint64_t *end);
+
+/* An extent iterator (extent.h) over the file up to map_size as of now; a
+ * block device is all data. For walkers that ask again and again; it does
+ * not follow later size changes, and must not outlive m. */
+void map_extent_iter(const Map *m, ExtentIter *it);
 
 /* ---- changes made by others ------------------------------------------- */
 

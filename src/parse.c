@@ -363,6 +363,18 @@ char *parse_fmt_size(uint64_t bytes, char *buf, size_t n)
     return buf;
 }
 
+char *parse_fmt_ns(uint64_t ns, char *buf, size_t n)
+{
+    /* Milliseconds up to ten seconds: a write or a flush is read in ms. */
+    if (ns < 1000000)
+        snprintf(buf, n, "%" PRIu64 " us", ns / 1000);
+    else if (ns < 10000000000ull)
+        snprintf(buf, n, "%.1f ms", (double)ns / 1e6);
+    else
+        snprintf(buf, n, "%.1f s", (double)ns / 1e9);
+    return buf;
+}
+
 /* Bytes of the well-formed UTF-8 character at p that is not a control, or
  * 0 (C0, DEL, C1, malformed, overlong, surrogate, past U+10FFFF). */
 static size_t utf8_printable(const unsigned char *p)
@@ -417,17 +429,6 @@ size_t parse_escape_ctl(const char *s, char *buf, size_t n)
     if (n > 0)
         buf[put] = '\0';
     return len;
-}
-
-char *parse_fmt_ns(uint64_t ns, char *buf, size_t n)
-{
-    if (ns < 1000000)
-        snprintf(buf, n, "%" PRIu64 " us", ns / 1000);
-    else if (ns < 10000000000ull)
-        snprintf(buf, n, "%.1f ms", (double)ns / 1e6);
-    else
-        snprintf(buf, n, "%.1f s", (double)ns / 1e9);
-    return buf;
 }
 
 char *parse_fmt_size_short(uint64_t bytes, char *buf, size_t n)

@@ -47,8 +47,8 @@ char *parse_fmt_size_short(uint64_t bytes, char *buf, size_t n);
  * 0 when den is 0. Any 64-bit values. */
 unsigned parse_permille(uint64_t num, uint64_t den);
 
-/* A duration for messages: "N us" below 1 ms, "N.N ms" below 10 s, else
- * "N.N s". Returns buf. */
+/* A duration for people: "999 us" below a millisecond (whole microseconds,
+ * truncated), "12.3 ms" below ten seconds, "12.3 s" above. Returns buf. */
 char *parse_fmt_ns(uint64_t ns, char *buf, size_t n);
 
 /* Copy s into buf (n bytes with the NUL) with every byte a terminal could

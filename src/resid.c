@@ -36,6 +36,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "extent.h"
+#include "map_private.h"
+
 /* /proc/self/pagemap entry bits (Documentation/admin-guide/mm/pagemap.rst). */
 #define PM_PRESENT (1ull << 63) /* page present in RAM */
 #define PM_SWAP (1ull << 62)    /* page swapped out */
@@ -422,44 +425,31 @@ static void mark_locked(const Resid *r, uint64_t lo, uint64_t count, uint8_t *fl
     }
 }
 
-/* HOLE: a page lying wholly inside a hole by SEEK_DATA/SEEK_HOLE. ENXIO from
- * SEEK_DATA means a hole to the end of the file (the tail page past EOF
- * counts as hole). File systems and devices that cannot say (EINVAL,
- * EOPNOTSUPP, ESPIPE) report all data, so no flag. */
+/* HOLE: a page lying wholly inside a hole by SEEK_DATA/SEEK_HOLE. No data
+ * to the end of the file is a hole to the end (the tail page past EOF
+ * counts as hole). File systems and devices that cannot say report all data
+ * (extent.h), so no flag. */
 static int mark_holes(const Resid *r, uint64_t lo, uint64_t count, uint8_t *flags)
 {
-    int fd = map_fd(r->m);
     uint64_t hi = lo + count * r->ps, pos = lo;
+    ExtentIter it;
 
+    map_extent_iter(r->m, &it);
     while (pos < hi) {
-        off_t d = r->sys->lseek(fd, (off_t)pos, SEEK_DATA);
+        Extent e;
+        int rc = extent_next_data(&it, pos, &e);
         uint64_t hole_end, first, last;
-        off_t h;
 
-        if (d >= 0) {
-            hole_end = (uint64_t)d;
-        } else if (errno == ENXIO) {
-            hole_end = UINT64_MAX;
-        } else if (errno == EINVAL || errno == EOPNOTSUPP || errno == ESPIPE) {
-            return 0;
-        } else {
-            return -errno;
-        }
+        if (rc < 0)
+            return rc;
+        hole_end = e.lo >= it.size ? UINT64_MAX : e.lo;
         first = (align_up(r, pos) - lo) / r->ps;
         last = ((hole_end < hi ? hole_end : hi) - lo) / r->ps; /* pages wholly below */
         for (uint64_t i = first; i < last; i++)
             flags[i] |= MMH_PG_HOLE;
-        if (hole_end >= hi)
+        if (hole_end >= hi || e.hi >= it.size)
             break;
-        h = r->sys->lseek(fd, (off_t)hole_end, SEEK_HOLE);
-        if (h < 0) {
-            if (errno == ENXIO) /* truncated under us: nothing more to see */
-                break;
-            return -errno;
-        }
-        if ((uint64_t)h <= hole_end)
-            break;
-        pos = (uint64_t)h;
+        pos = e.hi;
     }
     return 0;
 }

@@ -33,11 +33,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "journal.h"
 #include "parse.h"
+#include "extent.h"
+#include "sys.h"
 
 #define RMAP_CHROME_ROWS 4 /* title, two legend rows, message */
 
@@ -47,14 +48,6 @@ static const char legend_long[] =
     "' '.-+*# none..all cached  D dirty W writeback L locked C edited _ hole";
 static const char legend_short[] = "' '.-+*# cached D W L C _";
 static const char hints[] = "Enter: go  Esc/m: back";
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* ---- sampling ------------------------------------------------------------ */
 
@@ -97,58 +90,42 @@ static size_t fit_n(size_t n, uint64_t size, uint64_t ps)
     return n;
 }
 
-/* cached, dirty and writeback of each bucket: one cachestat apiece. */
-static int sample_cache(Map *m, RmapBucket *b, size_t n)
+/* cached, dirty and writeback of each bucket: one cachestat apiece
+ * (resid_count; rmap_sample has made sure cachestat is there and honest). */
+static int sample_cache(Resid *rs, RmapBucket *b, size_t n)
 {
-    const SysOps *sys = map_sys(m);
-    int fd = map_fd(m);
-
     for (size_t i = 0; i < n; i++) {
-        SysCacheRange cr = {b[i].lo, b[i].hi - b[i].lo};
-        SysCacheStat cs;
+        ResidCount c;
+        int rc = resid_count(rs, b[i].lo, b[i].hi - b[i].lo, &c);
 
-        if (sys->cachestat(fd, &cr, &cs, 0) < 0)
-            return -errno;
+        if (rc < 0)
+            return rc;
         /* A large folio is counted only for its pages inside the range, but
          * clamp anyway: the shade must never exceed "all". */
-        b[i].cached = (uint32_t)(cs.nr_cache < b[i].pages ? cs.nr_cache : b[i].pages);
-        b[i].dirty = (uint32_t)(cs.nr_dirty < b[i].pages ? cs.nr_dirty : b[i].pages);
-        b[i].writeback = (uint32_t)(cs.nr_writeback < b[i].pages ? cs.nr_writeback : b[i].pages);
+        b[i].cached = (uint32_t)(c.cached < b[i].pages ? c.cached : b[i].pages);
+        b[i].dirty = (uint32_t)((uint64_t)c.dirty < b[i].pages ? (uint64_t)c.dirty : b[i].pages);
+        b[i].writeback =
+            (uint32_t)((uint64_t)c.writeback < b[i].pages ? (uint64_t)c.writeback : b[i].pages);
     }
     return 0;
 }
 
-/* hole for each bucket with no data anywhere in it. [dlo, dhi) is the data
- * region last found; a new one is asked for only when it ends at or before
- * the bucket's start, so the walk makes at most two lseeks a bucket and
- * skips the extents inside a bucket already known to hold data. File
- * systems and devices that cannot say (EINVAL, EOPNOTSUPP, ESPIPE) are all
- * data. */
+/* hole for each bucket with no data anywhere in it. The extent iterator
+ * asks again only when the data region it found last ends at or before the
+ * bucket's start, so the walk makes at most two lseeks a bucket and skips
+ * the extents inside a bucket already known to hold data. File systems and
+ * devices that cannot say are all data (extent.h). */
 static int sample_holes(Map *m, RmapBucket *b, size_t n)
 {
-    const SysOps *sys = map_sys(m);
-    int fd = map_fd(m);
-    uint64_t dlo = 0, dhi = 0;
+    ExtentIter it;
 
+    map_extent_iter(m, &it);
     for (size_t i = 0; i < n; i++) {
-        if (dhi <= b[i].lo) {
-            off_t d = sys->lseek(fd, (off_t)b[i].lo, SEEK_DATA);
-            if (d < 0 && errno == ENXIO) {
-                dlo = dhi = UINT64_MAX; /* a hole to the end of the file */
-            } else if (d < 0) {
-                if (errno == EINVAL || errno == EOPNOTSUPP || errno == ESPIPE)
-                    return 0;
-                return -errno;
-            } else {
-                off_t h = sys->lseek(fd, d, SEEK_HOLE);
-                if (h < 0 && errno != ENXIO)
-                    return -errno;
-                dlo = (uint64_t)d;
-                /* ENXIO here: truncated under us; the data runs to the end. */
-                dhi = h < 0 || (uint64_t)h <= dlo ? UINT64_MAX : (uint64_t)h;
-            }
-        }
-        b[i].hole = dlo >= b[i].hi;
+        Extent e;
+        int rc = extent_next_data(&it, b[i].lo, &e);
+        if (rc < 0)
+            return rc;
+        b[i].hole = e.lo >= b[i].hi;
     }
     return 0;
 }
@@ -217,7 +194,7 @@ static int sample_into(Doc *d, RmapBucket *b, size_t n)
     Map *m = doc_map(d);
     int rc;
 
-    rc = sample_cache(m, b, n);
+    rc = sample_cache(doc_resid(d), b, n);
     if (rc == 0)
         rc = sample_holes(m, b, n);
     if (rc < 0)
@@ -231,7 +208,7 @@ int rmap_sample(Rmap *r, Doc *d, size_t n)
 {
     Map *m = doc_map(d);
     Resid *rs = doc_resid(d);
-    uint64_t t0 = now_ns(), size = doc_size(d), ps = map_pagesize(m);
+    uint64_t t0 = sys_now_ns(), size = doc_size(d), ps = map_pagesize(m);
     RmapBucket *arr = r->b, *scratch;
     int rc;
 
@@ -267,7 +244,7 @@ int rmap_sample(Rmap *r, Doc *d, size_t n)
     r->size = size;
     r->pagesize = ps;
     r->locked = rangeset_total(map_locked(m));
-    r->ns = now_ns() - t0;
+    r->ns = sys_now_ns() - t0;
     return r->rc = 0;
 }
 

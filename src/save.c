@@ -43,9 +43,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "extent.h"
+#include "map_private.h"
 #include "rangeset.h"
 #include "sys.h"
 
@@ -73,7 +74,7 @@ struct DocSave {
     int fd;                     /* the copy, open for writing (-1 once closed) */
     bool unnamed;               /* fd is an O_TMPFILE: it has no name yet */
     bool overwrite;             /* replace the destination if it exists by then */
-    bool whole;                 /* no SEEK_DATA here: all of the source is data */
+    ExtentIter ext;             /* the source's data extents, up to size */
     SavePhase phase;            /* what the next step does */
     uint64_t size;              /* document size when the job started */
     uint64_t pos;               /* next offset to scan or copy */
@@ -85,13 +86,6 @@ struct DocSave {
     uint64_t total;             /* bytes to copy: data extents plus runs */
     uint8_t *buf;               /* DOC_COPY_CHUNK bytes, allocated once */
 };
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 const char *doc_saveas_strerror(int rc)
 {
@@ -136,7 +130,7 @@ static void temp_name(DocSave *s, unsigned attempt)
 {
     /* splitmix64 over the clock, the process and the attempt: names only
      * need to differ, and O_EXCL/EEXIST settles any collision. */
-    uint64_t x = now_ns() ^ ((uint64_t)getpid() << 32) ^ ((uint64_t)attempt << 48);
+    uint64_t x = sys_now_ns() ^ ((uint64_t)getpid() << 32) ^ ((uint64_t)attempt << 48);
     x += 0x9e3779b97f4a7c15u;
     x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
     x = (x ^ (x >> 27)) * 0x94d049bb133111ebu;
@@ -237,32 +231,18 @@ static int take_runs(DocSave *s)
 }
 
 /* The first data extent at or after pos: 0 with [*lo, *hi), 1 when only
- * holes remain, or -errno. */
+ * holes remain, or -errno. File systems that cannot tell holes are all
+ * data (extent.h). */
 static int next_extent(DocSave *s, uint64_t pos, uint64_t *lo, uint64_t *hi)
 {
-    if (pos >= s->size)
+    Extent e;
+    int rc = extent_next_data(&s->ext, pos, &e);
+    if (rc < 0)
+        return rc;
+    if (e.lo >= s->size)
         return 1;
-    if (!s->whole) {
-        int fd = map_fd(doc_map(s->d));
-        off_t a = s->sys->lseek(fd, (off_t)pos, SEEK_DATA);
-        if (a < 0 && errno == ENXIO)
-            return 1; /* holes to the end (or the file shrank) */
-        if (a < 0 && errno != EINVAL)
-            return -errno;
-        if (a >= 0) {
-            if ((uint64_t)a >= s->size)
-                return 1;
-            off_t b = s->sys->lseek(fd, a, SEEK_HOLE);
-            if (b < 0)
-                return errno == ENXIO ? 1 : -errno;
-            *lo = (uint64_t)a;
-            *hi = (uint64_t)b < s->size ? (uint64_t)b : s->size;
-            return 0;
-        }
-        s->whole = true; /* EINVAL: the file system cannot tell holes */
-    }
-    *lo = pos;
-    *hi = s->size;
+    *lo = e.lo;
+    *hi = e.hi;
     return 0;
 }
 
@@ -473,7 +453,7 @@ int doc_saveas_start(Doc *d, const char *path, bool overwrite, DocSave **out)
     s->overwrite = overwrite;
     s->size = doc_size(d);
     s->runs = (RangeSet)RANGESET_INIT;
-    s->whole = map_kind(doc_map(d)) == MMH_KIND_BLOCKDEV; /* SEEK_DATA means nothing there */
+    map_extent_iter(doc_map(d), &s->ext); /* up to size; a block device is all data */
     mode_t mode = 0644;
     struct stat old = {0}; /* st_mode 0: no file is replaced */
     int rc = open_parent(s, path);
@@ -573,7 +553,7 @@ static int save_unit(DocSave *s)
 
 int doc_saveas_step(DocSave *s, uint64_t budget_ns)
 {
-    uint64_t t0 = now_ns();
+    uint64_t t0 = sys_now_ns();
     /* At least one unit per step, so any budget makes progress. */
     do {
         if (s->phase == SAVE_DONE) {
@@ -584,7 +564,7 @@ int doc_saveas_step(DocSave *s, uint64_t budget_ns)
         int rc = save_unit(s);
         if (rc < 0)
             return fail(s, rc);
-    } while (now_ns() - t0 < budget_ns);
+    } while (sys_now_ns() - t0 < budget_ns);
     return 0;
 }
 

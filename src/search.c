@@ -50,8 +50,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "extent.h"
+#include "sys.h"
 
 /* Compile-time knobs. SearchOpts.chunk overrides the first at run time. */
 #ifndef SEARCH_CHUNK
@@ -419,7 +421,6 @@ struct Search {
     Matcher mt;          /* the prepared pattern */
     bool backward;       /* towards lower offsets */
     bool holes;          /* the pattern needs a non-zero byte: holes may be skipped */
-    bool whole;          /* SEEK_DATA means nothing here: all is data */
     uint64_t lo, hi;     /* the range; hi falls with the file's size */
     Leg leg[2];          /* before the wrap, and after it */
     int cur;             /* the leg scanned now; 2 when both are done */
@@ -427,9 +428,9 @@ struct Search {
     int state;           /* what the last step returned, if a SearchState */
     uint64_t match;      /* the last match found */
     bool wrapped;        /* the scan went on into the second leg */
-    uint64_t ext_from;   /* extent cache: no data in [ext_from, ext_lo) and */
-    uint64_t ext_lo;     /* data in [ext_lo, ext_hi); both UINT64_MAX: no */
-    uint64_t ext_hi;     /* data after ext_from (all three: nothing cached) */
+    ExtentIter ext;      /* data extents, with the one seen last cached */
+    uint64_t back_lo;    /* backward: data in [back_lo, back_hi), the extent */
+    uint64_t back_hi;    /* a walk ended in (both UINT64_MAX: none) */
     uint64_t ahead;      /* prefetched up to (forward) or down to (backward) */
     uint64_t ahead_len;  /* bytes to keep prefetched ahead of the scan */
     SearchProgress prog; /* as search_progress reports it */
@@ -438,13 +439,6 @@ struct Search {
     size_t carry_n;      /* visit callback: bytes held in carry */
     uint8_t carry[2 * MMH_PATTERN_MAX]; /* the previous piece's tail, then the next head */
 };
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static uint64_t min64(uint64_t a, uint64_t b)
 {
@@ -527,67 +521,25 @@ static int scan_window(Search *s, uint64_t a, uint64_t b)
     return s->hit ? 1 : 0;
 }
 
+/* The data extent holding off or next after it: [*a, *b), both UINT64_MAX
+ * when only holes follow. Cached by the iterator: a forward scan asks about
+ * the same extent once per window. */
+static int extent_after(Search *s, uint64_t off, uint64_t *a, uint64_t *b)
+{
+    Extent e;
+    int rc = extent_next_data(&s->ext, off, &e);
+    if (rc < 0)
+        return rc;
+    *a = e.lo < s->ext.size ? e.lo : UINT64_MAX;
+    *b = e.lo < s->ext.size ? e.hi : UINT64_MAX;
+    return 0;
+}
+
 /* The first data byte at or after off: 0 with *at (UINT64_MAX: none). */
 static int data_at(Search *s, uint64_t off, uint64_t *at)
 {
-    if (!s->whole) {
-        const SysOps *sys = map_sys(s->m);
-        off_t a = sys->lseek(map_fd(s->m), (off_t)off, SEEK_DATA);
-        if (a >= 0) {
-            *at = (uint64_t)a;
-            return 0;
-        }
-        if (errno == ENXIO) { /* holes to the end */
-            *at = UINT64_MAX;
-            return 0;
-        }
-        if (errno != EINVAL)
-            return -errno;
-        s->whole = true; /* the file system cannot tell holes */
-    }
-    *at = off;
-    return 0;
-}
-
-/* The first hole at or after off (a data byte): 0 with *at; the end of the
- * file counts as a hole. UINT64_MAX when the file ended before off. */
-static int hole_at(Search *s, uint64_t off, uint64_t *at)
-{
-    off_t h = map_sys(s->m)->lseek(map_fd(s->m), (off_t)off, SEEK_HOLE);
-    if (h >= 0) {
-        *at = (uint64_t)h;
-        return 0;
-    }
-    if (errno != ENXIO)
-        return -errno;
-    *at = UINT64_MAX; /* shrank under us: the caller stays conservative */
-    return 0;
-}
-
-/* The data extent holding off or next after it: [*a, *b), both UINT64_MAX
- * when only holes follow. Cached: a forward scan asks about the same
- * extent once per window. */
-static int extent_after(Search *s, uint64_t off, uint64_t *a, uint64_t *b)
-{
-    if (!(off >= s->ext_from && off < s->ext_hi)) {
-        uint64_t lo, hi = UINT64_MAX;
-        int rc = data_at(s, off, &lo);
-        if (rc < 0)
-            return rc;
-        if (lo != UINT64_MAX && !s->whole) {
-            rc = hole_at(s, lo, &hi);
-            if (rc < 0)
-                return rc;
-            if (hi == UINT64_MAX) /* shrank between the calls */
-                lo = UINT64_MAX;
-        }
-        s->ext_from = off;
-        s->ext_lo = lo;
-        s->ext_hi = hi;
-    }
-    *a = max64(off, s->ext_lo);
-    *b = s->ext_hi;
-    return 0;
+    uint64_t b;
+    return extent_after(s, off, at, &b);
 }
 
 /* Starts from pos on whose bytes [s, s+len) may hold something other than
@@ -634,26 +586,28 @@ static int next_region(Search *s, uint64_t pos, uint64_t *a, uint64_t *e)
 static int walk_extents(Search *s, uint64_t *lo, uint64_t y, uint64_t *first, uint64_t *d)
 {
     for (int k = 0; k < SEARCH_WALK; k++) {
-        uint64_t h = UINT64_MAX, next = UINT64_MAX;
-        int rc = hole_at(s, *lo, &h);
+        uint64_t a, h, next = UINT64_MAX;
+        int rc = extent_after(s, *lo, &a, &h);
         if (rc < 0)
             return rc;
         if (h >= y) {
             *first = *lo;
             *d = y - 1;
-        } else {
-            rc = data_at(s, h, &next);
-            if (rc < 0)
-                return rc;
-            if (next < y) {
-                *lo = next;
-                continue;
-            }
-            *first = *lo;
-            *d = h - 1;
+            return 0;
         }
-        s->ext_from = s->ext_lo = *lo;
-        s->ext_hi = h;
+        rc = data_at(s, h, &next);
+        if (rc < 0)
+            return rc;
+        if (next < y) {
+            *lo = next;
+            continue;
+        }
+        *first = *lo;
+        *d = h - 1;
+        /* The iterator has moved on to the extent at next: keep this one
+         * for the next window down. */
+        s->back_lo = *lo;
+        s->back_hi = h;
         return 0;
     }
     return 1;
@@ -669,8 +623,13 @@ static int walk_extents(Search *s, uint64_t *lo, uint64_t y, uint64_t *first, ui
  * SEARCH_PROBE bytes of holes get scanned, which is harmless). */
 static int last_data_below(Search *s, uint64_t floor, uint64_t y, uint64_t *first, uint64_t *d)
 {
-    if (s->ext_lo < y && y <= s->ext_hi) { /* inside the extent seen last */
-        *first = s->ext_lo;
+    if (!s->ext.whole && s->ext.lo < y && y <= s->ext.hi) { /* inside the extent seen last */
+        *first = s->ext.lo;
+        *d = y - 1;
+        return 0;
+    }
+    if (s->back_lo < y && y <= s->back_hi) { /* or the one a walk ended in */
+        *first = s->back_lo;
         *d = y - 1;
         return 0;
     }
@@ -678,7 +637,7 @@ static int last_data_below(Search *s, uint64_t floor, uint64_t y, uint64_t *firs
     int rc = data_at(s, floor, &lo);
     if (rc < 0)
         return rc;
-    if (s->whole) {
+    if (s->ext.whole) {
         *first = floor;
         *d = y - 1;
         return 0;
@@ -909,12 +868,12 @@ int search_start(Search **out, Doc *d, const Pattern *p, const SearchOpts *o)
     prepare(&s->mt, p);
     s->backward = o->backward;
     s->holes = !search_matches_zeros(p);
-    s->whole = map_kind(s->m) == MMH_KIND_BLOCKDEV; /* SEEK_DATA means nothing there */
     s->lo = o->lo;
     s->hi = hi;
     s->chunk = o->chunk ? o->chunk : SEARCH_CHUNK;
     s->state = SEARCH_RUNNING;
-    s->ext_from = s->ext_lo = s->ext_hi = UINT64_MAX; /* an empty cache */
+    map_extent_iter(s->m, &s->ext); /* a block device is all data */
+    s->back_lo = s->back_hi = UINT64_MAX;
     uint64_t ra = map_readahead(s->m) * SEARCH_AHEAD;
     s->ahead_len = min64(max64(ra, s->chunk), SEARCH_AHEAD_MAX);
     s->ahead = s->backward ? UINT64_MAX : 0;
@@ -939,12 +898,12 @@ int search_step(Search *s, uint64_t budget_ns)
 {
     if (s->state == SEARCH_NOT_FOUND)
         return SEARCH_NOT_FOUND;
-    uint64_t t0 = now_ns(), t;
+    uint64_t t0 = sys_now_ns(), t;
     clip(s);
     int rc;
     do {
         rc = advance(s);
-        t = now_ns();
+        t = sys_now_ns();
     } while (rc == SEARCH_RUNNING && t - t0 < budget_ns);
     s->prog.ns += t - t0;
     s->state = rc >= 0 ? rc : SEARCH_RUNNING; /* an error may be retried */

@@ -106,8 +106,9 @@ extern const SysOps sys_default;
  * 0 or -errno (-EIO if the file takes no more). */
 int sys_pwrite_all(const SysOps *ops, int fd, const void *buf, size_t n, uint64_t off);
 
-/* The monotonic clock in nanoseconds (not routed through SysOps: no test
- * needs to fail it). */
+/* CLOCK_MONOTONIC in nanoseconds, for timing calls (the ns fields of results)
+ * and budgets. Not in SysOps: no test fails it, and a clock that cannot fail
+ * needs no injection. */
 uint64_t sys_now_ns(void);
 
 #endif

@@ -640,6 +640,165 @@ static void test_enospc_rolls_back(void **state)
     tu_rmdir(dir);
 }
 
+/* ---- paging actions --------------------------------------------------------- */
+
+/* doc_evict reports the range it dropped: rounded out to 2 MiB, clipped to
+ * the file's size; nothing past the end. Edits survive it in both modes. */
+static void evict_in(MmhMode mode)
+{
+    char *dir = tu_mkdtemp();
+    char *path = tu_path(dir, "f");
+    const uint64_t size = 5 * MIB + 123;
+    tu_make_file(path, size, 0);
+    Doc *d = tu_open_doc(path, mode, NULL);
+    MapEvictResult er;
+    uint8_t b = 0;
+
+    assert_int_equal(doc_put(d, 3 * MIB + 7, (const uint8_t *)"\x5a", 1), 0);
+    assert_int_equal(doc_evict(d, 3 * MIB + 5, 10, &er), 0);
+    assert_int_equal(er.lo, 2 * MIB);
+    assert_int_equal(er.hi, 4 * MIB);
+    assert_int_equal(doc_read(d, 3 * MIB + 7, &b, 1), 0);
+    assert_int_equal(b, 0x5a);
+    if (mode == MMH_MODE_COPY) /* the private page holding the edit stays */
+        assert_true(er.kept_edited >= 1);
+    else /* written first, then dropped */
+        assert_int_equal(tu_pread_byte(path, 3 * MIB + 7), 0x5a);
+    assert_int_equal(doc_evict(d, 4 * MIB + MIB / 2, 1, &er), 0);
+    assert_int_equal(er.lo, 4 * MIB);
+    assert_int_equal(er.hi, size);
+    assert_int_equal(doc_evict(d, MIB, 0, &er), 0); /* len 0: to the end */
+    assert_int_equal(er.lo, 0);
+    assert_int_equal(er.hi, size);
+    assert_int_equal(doc_evict(d, size, 10, &er), 0);
+    assert_int_equal(er.lo, er.hi);
+    assert_int_equal(doc_evict(d, 0, 1, NULL), 0);
+    assert_int_equal(doc_read(d, 3 * MIB + 7, &b, 1), 0);
+    assert_int_equal(b, 0x5a);
+    doc_close(d);
+    free(path);
+    tu_rmdir(dir);
+}
+
+static void test_evict_copy(void **state)
+{
+    (void)state;
+    evict_in(MMH_MODE_COPY);
+}
+
+static void test_evict_shared(void **state)
+{
+    (void)state;
+    evict_in(MMH_MODE_SHARED);
+}
+
+/* flush, lock, unlock, prefetch and advise reach the map and leave the
+ * document's bytes and journal alone. */
+static void test_paging_calls(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp();
+    char *path = tu_path(dir, "f");
+    const uint64_t size = 4 * MIB;
+    tu_make_file(path, size, 0);
+    Doc *d = tu_open_doc(path, MMH_MODE_SHARED, NULL);
+    Map *m = doc_map(d);
+    const size_t ps = map_pagesize(m);
+    MapFlushResult fr = {7, 7};
+
+    /* Flush: a shared-mode edit is on disk after a synchronous flush. */
+    assert_int_equal(doc_put(d, 100, (const uint8_t *)"\x42", 1), 0);
+    assert_int_equal(doc_flush(d, 0, 0, true, &fr), 0);
+    assert_true(fr.pages >= -1);
+    assert_int_equal(tu_pread_byte(path, 100), 0x42);
+    assert_int_equal(doc_flush(d, 0, ps, false, NULL), 0);
+    assert_true(doc_unwritten(d) == false);
+
+    /* Lock and unlock: the map's lock set follows (one page fits any
+     * RLIMIT_MEMLOCK worth having; skip where even that is refused). */
+    int rc = doc_lock(d, ps + 1, 1);
+    if (rc == -ENOMEM || rc == -EPERM) {
+        doc_close(d);
+        free(path);
+        tu_rmdir(dir);
+        skip();
+    }
+    assert_int_equal(rc, 0);
+    assert_int_equal(rangeset_total(map_locked(m)), ps);
+    assert_true(rangeset_overlaps(map_locked(m), ps, 2 * ps));
+    assert_int_equal(doc_unlock(d, ps, ps), 0);
+    assert_int_equal(rangeset_total(map_locked(m)), 0);
+
+    /* Prefetch, both ways, and past the end (nothing to do). */
+    assert_int_equal(doc_prefetch(d, 0, MIB, false), 0);
+    assert_int_equal(doc_prefetch(d, MIB, MIB, true), 0);
+    assert_int_equal(doc_prefetch(d, size, MIB, true), 0);
+
+    /* Advice is remembered by the map. */
+    assert_int_equal(doc_advise(d, MMH_ADV_RANDOM), 0);
+    assert_int_equal(map_advice(m), MMH_ADV_RANDOM);
+    assert_int_equal(doc_advise(d, MMH_ADV_NORMAL), 0);
+    assert_int_equal(map_advice(m), MMH_ADV_NORMAL);
+
+    uint8_t b;
+    assert_int_equal(doc_read(d, 100, &b, 1), 0);
+    assert_int_equal(b, 0x42);
+    assert_int_equal(doc_read(d, MIB + 1, &b, 1), 0);
+    assert_int_equal(b, tu_pattern(MIB + 1));
+    doc_close(d);
+    free(path);
+    tu_rmdir(dir);
+}
+
+/* doc_extent and doc_seek_region on a sparse file: data [0, 1 MiB), a hole
+ * to 3 MiB, data to 4 MiB, a hole to the end at 6 MiB. */
+static void test_extents(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp();
+    char *path = tu_path(dir, "f");
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+    assert_true(fd >= 0);
+    uint8_t *buf = tu_pattern_buf(MIB);
+    assert_int_equal(pwrite(fd, buf, MIB, 0), (ssize_t)MIB);
+    assert_int_equal(pwrite(fd, buf, MIB, 3 * MIB), (ssize_t)MIB);
+    free(buf);
+    assert_int_equal(ftruncate(fd, 6 * MIB), 0);
+    bool sparse = lseek(fd, 0, SEEK_HOLE) == (off_t)MIB;
+    close(fd);
+    if (!sparse) {
+        tu_rmdir(dir);
+        free(path);
+        skip(); /* this file system does not report holes */
+    }
+    Doc *d = tu_open_doc(path, MMH_MODE_READONLY, NULL);
+    Extent e;
+    uint64_t at;
+
+    assert_int_equal(doc_extent(d, 10, &e), 0);
+    assert_true(e.data);
+    assert_int_equal(e.lo, 10);
+    assert_int_equal(e.hi, MIB);
+    assert_int_equal(doc_extent(d, 2 * MIB, &e), 0);
+    assert_false(e.data);
+    assert_int_equal(e.hi, 3 * MIB);
+    assert_int_equal(doc_extent(d, 5 * MIB, &e), 0);
+    assert_false(e.data);
+    assert_int_equal(e.hi, 6 * MIB);
+    assert_int_equal(doc_extent(d, 6 * MIB, &e), -ENXIO);
+
+    assert_int_equal(doc_seek_region(d, 0, false, false, &at), 0);
+    assert_int_equal(at, MIB);
+    assert_int_equal(doc_seek_region(d, MIB, true, false, &at), 0);
+    assert_int_equal(at, 3 * MIB);
+    assert_int_equal(doc_seek_region(d, 5 * MIB, true, true, &at), 0);
+    assert_int_equal(at, 3 * MIB);
+    assert_int_equal(doc_seek_region(d, 3 * MIB, true, false, &at), -ENXIO);
+    doc_close(d);
+    free(path);
+    tu_rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -655,6 +814,10 @@ int main(void)
         cmocka_unit_test(test_refresh_after_fault),
         cmocka_unit_test(test_write_failure_keeps_edits),
         cmocka_unit_test_teardown(test_enospc_rolls_back, tu_unmount_all),
+        cmocka_unit_test(test_evict_copy),
+        cmocka_unit_test(test_evict_shared),
+        cmocka_unit_test(test_paging_calls),
+        cmocka_unit_test(test_extents),
     };
     return cmocka_run_group_tests_name("doc", tests, NULL, NULL);
 }

@@ -40,6 +40,7 @@
 
 #include "guard.h"
 #include "map.h"
+#include "map_private.h"
 #include "testutil.h"
 
 #ifndef MADV_POPULATE_READ

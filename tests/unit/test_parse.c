@@ -12,10 +12,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
 #include "parse.h"
+#include "sys.h"
 
 #define KiB ((uint64_t)1 << 10)
 #define TiB ((uint64_t)1 << 40)
@@ -406,6 +408,50 @@ static void test_fmt_size(void **state)
     assert_int_equal(tiny[0], '\0');
 }
 
+/* ---- durations ----------------------------------------------------------- */
+
+static void ns_is(uint64_t ns, const char *want)
+{
+    char buf[32];
+    assert_ptr_equal(parse_fmt_ns(ns, buf, sizeof buf), buf);
+    assert_string_equal(buf, want);
+}
+
+static void test_fmt_ns(void **state)
+{
+    (void)state;
+    /* Whole microseconds below a millisecond, truncated. */
+    ns_is(0, "0 us");
+    ns_is(999, "0 us");
+    ns_is(1500, "1 us");
+    ns_is(999999, "999 us");
+    /* Tenths of a millisecond below ten seconds, rounded. */
+    ns_is(1000000, "1.0 ms");
+    ns_is(1250001, "1.3 ms");
+    ns_is(9999999999ull, "10000.0 ms");
+    /* Tenths of a second above. */
+    ns_is(10000000000ull, "10.0 s");
+    ns_is(123456789012ull, "123.5 s");
+    ns_is(UINT64_MAX, "18446744073.7 s");
+
+    /* A short buffer is cut and still terminated. */
+    char small[4];
+    parse_fmt_ns(1234567, small, sizeof small);
+    assert_string_equal(small, "1.2");
+}
+
+/* The clock the core times its calls with never runs backwards. */
+static void test_now_ns(void **state)
+{
+    (void)state;
+    uint64_t a = sys_now_ns();
+    struct timespec ts = {0, 2000000};
+    nanosleep(&ts, NULL);
+    uint64_t b = sys_now_ns();
+    assert_true(a > 0);
+    assert_true(b >= a + 2000000);
+}
+
 /* ---- escaping ------------------------------------------------------------ */
 
 static void esc_is(const char *in, const char *want)
@@ -483,6 +529,8 @@ int main(void)
         cmocka_unit_test(test_hex),
         cmocka_unit_test(test_fmt_size),
         cmocka_unit_test(test_fmt_short_and_permille),
+        cmocka_unit_test(test_fmt_ns),
+        cmocka_unit_test(test_now_ns),
         cmocka_unit_test(test_escape_ctl),
     };
     return cmocka_run_group_tests_name("parse", tests, NULL, NULL);
