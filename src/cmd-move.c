@@ -64,7 +64,7 @@ static int c_goto(Session *s, const char *arg, unsigned *r)
 static int seek_region(Session *s, bool data, bool back)
 {
     uint64_t at;
-    int rc = map_seek_region(doc_map(s->doc), s->view->cursor, data, back, &at);
+    int rc = doc_seek_region(s->doc, s->view->cursor, data, back, &at);
     const char *what = data ? "data" : "hole";
     if (rc == -ENXIO)
         return fail(s, -ENOENT, "no %s %s %s the cursor", back ? "earlier" : "later", what,

@@ -27,7 +27,7 @@ static int c_flush(Session *s, const char *arg, unsigned *r)
         return fail(s, -EINVAL, "flush: say 'flush' or 'flush async'");
     MapFlushResult f;
     char t[32];
-    int rc = map_flush(doc_map(s->doc), 0, 0, !async, &f);
+    int rc = doc_flush(s->doc, 0, 0, !async, &f);
     if (rc < 0)
         return fail(s, rc, "flush failed: %s", map_strerror(rc));
     parse_fmt_ns(f.ns, t, sizeof t);
@@ -45,7 +45,7 @@ static int do_lock(Session *s, bool lock, uint64_t off, uint64_t len)
 {
     Map *m = doc_map(s->doc);
     char msg[256], a[32];
-    int rc = lock ? map_lock(m, off, len) : map_unlock(m, off, len);
+    int rc = lock ? doc_lock(s->doc, off, len) : doc_unlock(s->doc, off, len);
     session_stale(s);
     if (rc < 0)
         return fail(s, rc, "%s", map_lock_message(m, rc, msg, sizeof msg));
@@ -117,7 +117,7 @@ static int c_advise(Session *s, const char *arg, unsigned *r)
         a = MMH_ADV_RANDOM;
     else
         return fail(s, -EINVAL, "advise: say normal, sequential or random");
-    int rc = map_advise(m, a);
+    int rc = doc_advise(s->doc, a);
     if (rc < 0)
         return fail(s, rc, "advise: %s", map_strerror(rc));
     say(s, false, "advice: %s", map_advice_name(a));
@@ -141,15 +141,12 @@ static int c_evict(Session *s, const char *arg, unsigned *r)
         session_target(s, &off, &len);
     MapEvictResult e;
     uint64_t t0 = sys_now_ns();
-    int rc = map_evict(doc_map(s->doc), off, len, &e);
+    int rc = doc_evict(s->doc, off, len, &e);
     session_stale(s);
     if (rc < 0)
         return core_error(s, rc, "evict");
     parse_fmt_ns(sys_now_ns() - t0, t, sizeof t);
-    /* Say what went: map_evict rounds out to 2 MiB (large folios). */
-    uint64_t lo = off & ~((2ull << 20) - 1),
-             hi = (off + len + (2ull << 20) - 1) & ~((2ull << 20) - 1);
-    parse_fmt_size((hi < size ? hi : size) - lo, a, sizeof a);
+    parse_fmt_size(e.hi - e.lo, a, sizeof a); /* what went: rounded out to 2 MiB */
     char kept[96] = "";
     if (e.kept_edited) /* kept on purpose: MADV_DONTNEED would discard them */
         snprintf(kept, sizeof kept, "; %" PRIu64 " edited page%s kept", e.kept_edited,
@@ -176,17 +173,16 @@ typedef struct PrefetchJob {
 static int prefetch_step(Session *s, void *st, uint64_t budget_ns)
 {
     PrefetchJob *j = st;
-    Map *m = doc_map(s->doc);
     uint64_t t0 = sys_now_ns(), size = session_size(s);
     while (j->pos < size) {
-        bool data;
-        uint64_t end;
-        int rc = map_region(m, j->pos, &data, &end);
+        Extent x;
+        int rc = doc_extent(s->doc, j->pos, &x);
         if (rc < 0)
             return rc;
-        if (data) {
+        uint64_t end = x.hi;
+        if (x.data) {
             uint64_t n = end - j->pos < PREFETCH_SLICE ? end - j->pos : PREFETCH_SLICE;
-            rc = map_prefetch(m, j->pos, n, true);
+            rc = doc_prefetch(s->doc, j->pos, n, true);
             if (rc < 0)
                 return rc;
             j->done += n;
@@ -264,7 +260,7 @@ static int c_prefetch(Session *s, const char *arg, unsigned *r)
         return fail(s, -EINVAL, "prefetch: say 'prefetch' or 'prefetch all'");
     session_target(s, &off, &len);
     uint64_t t0 = sys_now_ns();
-    int rc = map_prefetch(doc_map(s->doc), off, len, false);
+    int rc = doc_prefetch(s->doc, off, len, false);
     session_stale(s);
     if (rc < 0)
         return core_error(s, rc, "prefetch");
