@@ -1,14 +1,8 @@
 /*
- * search: patterns parsed, matched in memory, and searched for in a document
- * as a job of bounded steps (see search.h).
+ * search: patterns searched for in a document as a job of bounded steps
+ * (see search.h).
  *
- * The matcher is prepared once per job (per call for search_buf): plain
- * bytes go to memmem forward; anything with wildcards or case folding, and
- * every backward scan, looks for an anchor (the fixed byte least likely to
- * occur, by a rough table of byte frequencies) with memchr or memrchr, then
- * checks the whole pattern there. A case-folded letter as anchor is looked
- * for in both cases, each memchr result kept until passed, so a letter that
- * never occurs in one case costs one scan, not one per candidate.
+ * The patterns and the matcher are in search-pattern.c.
  *
  * The job works in start offsets: a match at s covers [s, s+len), so the
  * starts to try in [lo, hi) are [lo, hi-len+1). They form two legs: forward,
@@ -53,6 +47,7 @@
 #include <unistd.h>
 
 #include "extent.h"
+#include "search_private.h"
 #include "sys.h"
 
 /* Compile-time knobs. SearchOpts.chunk overrides the first at run time. */
@@ -60,354 +55,9 @@
 #define SEARCH_CHUNK (4u << 20) /* start offsets tried per map_visit call */
 #endif
 #define SEARCH_PROBE (UINT64_C(1) << 20)      /* backward hole probes: first width, finest band */
-#define SEARCH_RBLOCK (16u << 10)             /* bytes per memrchr call */
 #define SEARCH_WALK 8                         /* extents walked before probing instead */
 #define SEARCH_AHEAD 4                        /* readahead windows prefetched ahead of the scan */
 #define SEARCH_AHEAD_MAX (UINT64_C(64) << 20) /* at most this far ahead */
-
-static const char E_EMPTY[] = "empty pattern";
-static const char E_ODD[] = "odd number of hex digits";
-static const char E_WILD_PAIR[] = "a wildcard is a pair: ??";
-static const char E_ANYTHING[] = "pattern matches anything";
-static const char E_LONG[] = "pattern longer than 256 bytes";
-static const char E_X[] = "\\x needs two hex digits";
-static const char E_TRAILING[] = "a lone \\ at the end";
-
-/* Messages quoting the input (per thread, so parsers stay reentrant). */
-static _Thread_local char errbuf[48];
-
-/* ---- patterns ------------------------------------------------------------- */
-
-static int fail(const char **err, const char *msg, int rc)
-{
-    if (err)
-        *err = msg;
-    return rc;
-}
-
-/* A message naming the offending character: "not a hex digit: 'g'",
- * "bad escape \\q"; unprintable ones as \\xNN. */
-static int fail_char(const char **err, bool escape, char c)
-{
-    unsigned char u = (unsigned char)c;
-    bool shown = u > 0x20 && u < 0x7f;
-    if (escape && shown)
-        snprintf(errbuf, sizeof errbuf, "bad escape \\%c", c);
-    else if (escape)
-        snprintf(errbuf, sizeof errbuf, "bad escape \\ followed by byte 0x%02x", u);
-    else if (shown)
-        snprintf(errbuf, sizeof errbuf, "not a hex digit: '%c'", c);
-    else
-        snprintf(errbuf, sizeof errbuf, "not a hex digit: byte 0x%02x", u);
-    return fail(err, errbuf, -EINVAL);
-}
-
-static unsigned hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return (unsigned)(c - '0');
-    if (c >= 'a' && c <= 'f')
-        return (unsigned)(c - 'a' + 10);
-    if (c >= 'A' && c <= 'F')
-        return (unsigned)(c - 'A' + 10);
-    return 16;
-}
-
-static bool is_blank(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-static uint8_t lower(uint8_t b)
-{
-    return (unsigned)(b - 'A') < 26u ? (uint8_t)(b + 32) : b;
-}
-
-static bool is_lower(uint8_t b)
-{
-    return (unsigned)(b - 'a') < 26u;
-}
-
-int search_parse_hex(const char *s, Pattern *p, const char **err)
-{
-    Pattern q;
-    memset(&q, 0, sizeof q);
-    size_t fixed = 0;
-    for (const char *c = s;;) {
-        while (is_blank(*c))
-            c++;
-        if (!*c)
-            break;
-        uint8_t byte = 0, mask = 0xff;
-        if (c[0] == '?') {
-            if (c[1] != '?')
-                return fail(err, E_WILD_PAIR, -EINVAL); /* "?", "???", "?a": no half bytes */
-            mask = 0;
-        } else {
-            unsigned hi = hex_value(c[0]);
-            if (hi >= 16)
-                return fail_char(err, false, c[0]);
-            if (!c[1] || is_blank(c[1]))
-                return fail(err, E_ODD, -EINVAL); /* "d ead": pairs may not straddle a blank */
-            if (c[1] == '?')
-                return fail(err, E_WILD_PAIR, -EINVAL);
-            unsigned lo = hex_value(c[1]);
-            if (lo >= 16)
-                return fail_char(err, false, c[1]);
-            byte = (uint8_t)(hi << 4 | lo);
-            fixed++;
-        }
-        if (q.len == MMH_PATTERN_MAX)
-            return fail(err, E_LONG, -ERANGE);
-        q.bytes[q.len] = byte;
-        q.mask[q.len] = mask;
-        q.wild |= mask == 0;
-        q.len++;
-        c += 2;
-    }
-    if (q.len == 0)
-        return fail(err, E_EMPTY, -EINVAL);
-    if (fixed == 0)
-        return fail(err, E_ANYTHING, -EINVAL);
-    *p = q;
-    return 0;
-}
-
-int search_parse_text(const char *s, Pattern *p, const char **err)
-{
-    Pattern q;
-    memset(&q, 0, sizeof q);
-    const char *c = s;
-    if (c[0] == '\\' && c[1] == 'c') {
-        q.icase = true;
-        c += 2;
-    }
-    while (*c) {
-        uint8_t b;
-        if (*c != '\\') {
-            b = (uint8_t)*c++;
-        } else {
-            switch (c[1]) {
-            case '\\': b = '\\'; break;
-            case 'n': b = '\n'; break;
-            case 't': b = '\t'; break;
-            case 'r': b = '\r'; break;
-            case '0': b = 0; break;
-            case 'x': {
-                unsigned hi = hex_value(c[2]), lo = hi < 16 ? hex_value(c[3]) : 16;
-                if (lo >= 16)
-                    return fail(err, E_X, -EINVAL);
-                b = (uint8_t)(hi << 4 | lo);
-                c += 2;
-                break;
-            }
-            case '\0': return fail(err, E_TRAILING, -EINVAL);
-            default: return fail_char(err, true, c[1]);
-            }
-            c += 2;
-        }
-        if (q.len == MMH_PATTERN_MAX)
-            return fail(err, E_LONG, -ERANGE);
-        q.bytes[q.len] = q.icase ? lower(b) : b;
-        q.mask[q.len] = 0xff;
-        q.len++;
-    }
-    if (q.len == 0)
-        return fail(err, E_EMPTY, -EINVAL);
-    *p = q;
-    return 0;
-}
-
-bool search_matches_zeros(const Pattern *p)
-{
-    for (size_t i = 0; i < p->len; i++)
-        if ((p->bytes[i] & p->mask[i]) != 0)
-            return false;
-    return true;
-}
-
-/* ---- the matcher ---------------------------------------------------------- */
-
-typedef struct Matcher {
-    uint8_t bytes[MMH_PATTERN_MAX]; /* the pattern, folded when fold, then masked */
-    uint8_t mask[MMH_PATTERN_MAX];  /* as in the Pattern */
-    size_t len;                     /* pattern length */
-    bool fold;                      /* compare lower(byte) (icase) */
-    bool plain;                     /* all fixed, nothing to fold: memmem, memcmp */
-    bool anchored;                  /* some byte is fixed: anchor names the rarest */
-    size_t anchor;                  /* its index */
-    uint8_t a1, a2;                 /* the anchor byte in either case (equal if no letter) */
-} Matcher;
-
-/* Roughly how often byte b turns up in the files people search (code,
- * text, databases), in parts per ten thousand. Only the order matters. */
-static unsigned byte_freq(uint8_t b)
-{
-    if (b == 0x00)
-        return 2000;
-    if (b == ' ')
-        return 400;
-    if (b == 0xff)
-        return 300;
-    if (strchr("etaoinsrhl", b))
-        return 120;
-    if (b >= 'a' && b <= 'z')
-        return 40;
-    if (b >= '0' && b <= '9')
-        return 50;
-    if (b >= 'A' && b <= 'Z')
-        return 25;
-    if (b == '\n' || b == '\t' || strchr(".,:;/_-=\"'()", b))
-        return 40;
-    if (b < 0x10) /* small integers in binary structures */
-        return 60;
-    if (b < 0x80)
-        return 20;
-    return 8;
-}
-
-static void prepare(Matcher *mt, const Pattern *p)
-{
-    size_t len = p->len <= MMH_PATTERN_MAX ? p->len : MMH_PATTERN_MAX;
-    bool letters = false, wild = false;
-    for (size_t i = 0; i < len; i++) {
-        uint8_t b = p->icase ? lower(p->bytes[i]) : p->bytes[i];
-        mt->mask[i] = p->mask[i];
-        mt->bytes[i] = b & p->mask[i];
-        wild |= p->mask[i] != 0xff;
-        letters |= p->mask[i] != 0 && is_lower(b);
-    }
-    mt->len = len;
-    mt->fold = p->icase && letters;
-    mt->plain = !wild && !mt->fold;
-    mt->anchored = false;
-    unsigned best = ~0u;
-    for (size_t i = 0; i < len; i++) {
-        if (mt->mask[i] != 0xff)
-            continue;
-        uint8_t b = mt->bytes[i];
-        bool two = mt->fold && is_lower(b); /* searched for in both cases */
-        unsigned cost = byte_freq(b) + (two ? byte_freq((uint8_t)(b - 32)) : 0);
-        if (cost < best) {
-            best = cost;
-            mt->anchored = true;
-            mt->anchor = i;
-            mt->a1 = b;
-            mt->a2 = two ? (uint8_t)(b - 32) : b;
-        }
-    }
-}
-
-static bool verify(const Matcher *mt, const uint8_t *s)
-{
-    if (mt->plain)
-        return memcmp(s, mt->bytes, mt->len) == 0;
-    if (mt->fold) {
-        for (size_t t = 0; t < mt->len; t++)
-            if ((lower(s[t]) & mt->mask[t]) != mt->bytes[t])
-                return false;
-        return true;
-    }
-    for (size_t t = 0; t < mt->len; t++)
-        if ((s[t] & mt->mask[t]) != mt->bytes[t])
-            return false;
-    return true;
-}
-
-/* Index of byte c in base[from, end), or end. */
-static size_t next_of(const uint8_t *base, size_t from, size_t end, uint8_t c)
-{
-    const uint8_t *q = from < end ? memchr(base + from, c, end - from) : NULL;
-    return q ? (size_t)(q - base) : end;
-}
-
-/* Index of the last byte c in base[0, end), or -1. In blocks: a sanitizer
- * checks the whole range of every memrchr call, which would make a backward
- * scan through dense candidates quadratic; the extra calls cost nothing. */
-static long last_of(const uint8_t *base, size_t end, uint8_t c)
-{
-    while (end > 0) {
-        size_t n = end < SEARCH_RBLOCK ? end : SEARCH_RBLOCK;
-        const uint8_t *q = memrchr(base + end - n, c, n);
-        if (q)
-            return (long)(q - base);
-        end -= n;
-    }
-    return -1;
-}
-
-static long scan_fwd(const Matcher *mt, const uint8_t *buf, size_t n)
-{
-    if (mt->len == 0 || n < mt->len)
-        return -1;
-    size_t starts = n - mt->len + 1;
-    if (mt->plain) {
-        const uint8_t *q = memmem(buf, n, mt->bytes, mt->len);
-        return q ? (long)(q - buf) : -1;
-    }
-    if (!mt->anchored) {
-        for (size_t i = 0; i < starts; i++)
-            if (verify(mt, buf + i))
-                return (long)i;
-        return -1;
-    }
-    /* Candidate i has its anchor byte at base[i]. */
-    const uint8_t *base = buf + mt->anchor;
-    size_t i1 = next_of(base, 0, starts, mt->a1);
-    size_t i2 = mt->a2 == mt->a1 ? starts : next_of(base, 0, starts, mt->a2);
-    for (;;) {
-        size_t i = i1 < i2 ? i1 : i2;
-        if (i >= starts)
-            return -1;
-        if (verify(mt, buf + i))
-            return (long)i;
-        if (i == i1)
-            i1 = next_of(base, i + 1, starts, mt->a1);
-        else
-            i2 = next_of(base, i + 1, starts, mt->a2);
-    }
-}
-
-static long scan_bwd(const Matcher *mt, const uint8_t *buf, size_t n)
-{
-    if (mt->len == 0 || n < mt->len)
-        return -1;
-    size_t starts = n - mt->len + 1;
-    if (!mt->anchored) {
-        for (size_t i = starts; i-- > 0;)
-            if (verify(mt, buf + i))
-                return (long)i;
-        return -1;
-    }
-    const uint8_t *base = buf + mt->anchor;
-    long i1 = last_of(base, starts, mt->a1);
-    long i2 = mt->a2 == mt->a1 ? -1 : last_of(base, starts, mt->a2);
-    for (;;) {
-        long i = i1 > i2 ? i1 : i2;
-        if (i < 0)
-            return -1;
-        if (verify(mt, buf + i))
-            return i;
-        if (i == i1)
-            i1 = last_of(base, (size_t)i, mt->a1);
-        else
-            i2 = last_of(base, (size_t)i, mt->a2);
-    }
-}
-
-static long scan(const Matcher *mt, const uint8_t *buf, size_t n, bool backward)
-{
-    return backward ? scan_bwd(mt, buf, n) : scan_fwd(mt, buf, n);
-}
-
-long search_buf(const Pattern *p, const uint8_t *buf, size_t len, bool backward)
-{
-    if (p->len == 0 || p->len > MMH_PATTERN_MAX || len < p->len)
-        return -1;
-    Matcher mt;
-    prepare(&mt, p);
-    return scan(&mt, buf, len, backward);
-}
 
 /* ---- the job -------------------------------------------------------------- */
 
@@ -475,7 +125,7 @@ static int visit(const uint8_t *p, size_t n, uint64_t off, void *ctx)
         size_t head = n < keep ? n : keep;
         memcpy(s->carry + s->carry_n, p, head);
         /* At most carry_n + len - 1 bytes: every match found starts in the tail. */
-        long j = scan(mt, s->carry, s->carry_n + head, s->backward);
+        long j = search_scan(mt, s->carry, s->carry_n + head, s->backward);
         if (j >= 0) {
             s->hit = true;
             s->hit_off = off - s->carry_n + (uint64_t)j;
@@ -483,7 +133,7 @@ static int visit(const uint8_t *p, size_t n, uint64_t off, void *ctx)
                 return 1;
         }
     }
-    long i = scan(mt, p, n, s->backward);
+    long i = search_scan(mt, p, n, s->backward);
     if (i >= 0) {
         s->hit = true;
         s->hit_off = off + (uint64_t)i;
@@ -865,7 +515,7 @@ int search_start(Search **out, Doc *d, const Pattern *p, const SearchOpts *o)
         return -ENOMEM;
     s->d = d;
     s->m = doc_map(d);
-    prepare(&s->mt, p);
+    search_prepare(&s->mt, p);
     s->backward = o->backward;
     s->holes = !search_matches_zeros(p);
     s->lo = o->lo;
