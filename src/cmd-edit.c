@@ -121,45 +121,30 @@ static int c_write(Session *s, const char *arg, unsigned *r)
     return 0;
 }
 
-static int c_undo(Session *s, const char *arg, unsigned *r)
+/* Undo (opt 0) or redo (opt 1) one group. */
+static int undo_redo(Session *s, int redo)
 {
-    (void)arg, (void)r;
     uint64_t where;
     doc_snapshot(s->doc);
     if (refuse_while_busy(s))
         return -EBUSY;
-    int rc = doc_undo(s->doc, &where);
+    int rc = redo ? doc_redo(s->doc, &where) : doc_undo(s->doc, &where);
     if (rc == 1)
-        return fail(s, 0, "nothing to undo");
+        return fail(s, 0, "nothing to %s", redo ? "redo" : "undo");
     if (rc < 0)
-        return core_error(s, rc, "undo");
+        return core_error(s, rc, redo ? "redo" : "undo");
     s->view->cursor = where;
     session_clamp(s);
-    say(s, false, "undone (%zu more)", journal_groups(doc_journal(s->doc)));
+    if (redo)
+        say(s, false, "redone");
+    else
+        say(s, false, "undone (%zu more)", journal_groups(doc_journal(s->doc)));
     return 0;
 }
 
-static int c_redo(Session *s, const char *arg, unsigned *r)
+static int edit(Session *s, int opt)
 {
-    (void)arg, (void)r;
-    uint64_t where;
-    doc_snapshot(s->doc);
-    if (refuse_while_busy(s))
-        return -EBUSY;
-    int rc = doc_redo(s->doc, &where);
-    if (rc == 1)
-        return fail(s, 0, "nothing to redo");
-    if (rc < 0)
-        return core_error(s, rc, "redo");
-    s->view->cursor = where;
-    session_clamp(s);
-    say(s, false, "redone");
-    return 0;
-}
-
-static int c_edit(Session *s, const char *arg, unsigned *r)
-{
-    (void)arg, (void)r;
+    (void)opt;
     if (!doc_editable(s->doc))
         return refuse_readonly(s);
     if (refuse_while_busy(s))
@@ -175,9 +160,11 @@ static int c_edit(Session *s, const char *arg, unsigned *r)
     return 0;
 }
 
-static void pane(Session *s)
+static int pane(Session *s, int opt)
 {
+    (void)opt;
     session_switch_pane(s);
+    return 0;
 }
 
 /* ---- save-as: a job ------------------------------------------------------ */
@@ -322,18 +309,20 @@ static int c_saveas_force(Session *s, const char *arg, unsigned *r)
 }
 
 static const CmdDef cmds[] = {
-    {"put", c_put, NULL, "put HEX", "overwrite bytes at the cursor: de ad be ef, deadbeef", 0},
-    {"puttext", c_puttext, NULL, "puttext TEXT", "overwrite bytes at the cursor with the text", 0},
-    {"undo", c_undo, NULL, NULL, "undo one step", 0},
-    {"redo", c_redo, NULL, NULL, "redo one step", 0},
-    {"edit", c_edit, NULL, NULL, "edit mode: keys overwrite bytes (Esc leaves)", 0},
-    {"pane", NULL, pane, NULL, "switch between the hex and text panes", 0},
-    {"write", c_write, NULL, NULL,
-     "write the edits to the file (copy: runs + fsync; shared: msync)", 0},
-    {"w", c_write, NULL, NULL, NULL, CMD_ALIAS},
-    {"saveas", c_saveas, NULL, "saveas PATH", "write to a new file, holes kept, edits applied", 0},
-    {"saveas!", c_saveas_force, NULL, "saveas! PATH", "the same, replacing PATH (a link itself)",
-     0},
+    {"put", c_put, .usage = "put HEX",
+     .help = "overwrite bytes at the cursor: de ad be ef, deadbeef"},
+    {"puttext", c_puttext, .usage = "puttext TEXT",
+     .help = "overwrite bytes at the cursor with the text"},
+    {"undo", .act = undo_redo, .opt = 0, .help = "undo one step"},
+    {"redo", .act = undo_redo, .opt = 1, .help = "redo one step"},
+    {"edit", .act = edit, .help = "edit mode: keys overwrite bytes (Esc leaves)"},
+    {"pane", .act = pane, .help = "switch between the hex and text panes"},
+    {"write", c_write, .help = "write the edits to the file (copy: runs + fsync; shared: msync)"},
+    {"w", c_write, .flags = CMD_ALIAS},
+    {"saveas", c_saveas, .usage = "saveas PATH",
+     .help = "write to a new file, holes kept, edits applied"},
+    {"saveas!", c_saveas_force, .usage = "saveas! PATH",
+     .help = "the same, replacing PATH (a link itself)"},
 };
 
 CMD_FAMILY(edit, cmds);

@@ -26,13 +26,18 @@ typedef int (*CmdFn)(Session *s, const char *arg, unsigned *react);
 #define CMD_ALIAS 1u    /* another name for the row before: not listed apart */
 #define CMD_INTERNAL 2u /* for keys only (prompt): not listed, not in the man page */
 
+/* A command that takes no argument (one given is ignored): opt tells the
+ * handler which of its commands this is. 0 or -errno, as CmdFn. */
+typedef int (*CmdAct)(Session *s, int opt);
+
 typedef struct CmdDef {
-    const char *name;         /* what is typed */
-    CmdFn run;                /* the handler, or NULL for move */
-    void (*move)(Session *s); /* a command without argument or failure */
-    const char *usage;        /* "goto EXPR" (NULL: the name) */
-    const char *help;         /* one line, for the help screen */
-    unsigned flags;           /* CMD_* */
+    const char *name;  /* what is typed */
+    CmdFn run;         /* the handler, or NULL: act */
+    CmdAct act;        /* the handler of a command without argument */
+    int opt;           /* act's opt */
+    const char *usage; /* "goto EXPR" (NULL: the name) */
+    const char *help;  /* one line, for the help screen */
+    unsigned flags;    /* CMD_* */
 } CmdDef;
 
 typedef struct CmdFamily {

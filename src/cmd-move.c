@@ -11,34 +11,37 @@
 #include "cmd-family.h"
 #include "parse.h"
 
-static void top(Session *s)
-{
-    session_move_to(s, 0);
-}
+enum {
+    MOVE_LEFT,
+    MOVE_RIGHT,
+    MOVE_UP,
+    MOVE_DOWN,
+    MOVE_PAGEUP,
+    MOVE_PAGEDOWN,
+    MOVE_ROWSTART,
+    MOVE_ROWEND,
+    MOVE_TOP,
+    MOVE_BOTTOM
+};
+enum { SEEK_DATA_ = 1, SEEK_BACK = 2 }; /* seek_region's opt (SEEK_DATA is lseek's) */
 
-static void bottom(Session *s)
+/* The moves that cannot fail, one per opt. */
+static int move(Session *s, int opt)
 {
-    session_move_to(s, session_size(s) ? session_size(s) - 1 : 0);
-}
-
-static void left(Session *s)
-{
-    session_move_by(s, -1);
-}
-
-static void right(Session *s)
-{
-    session_move_by(s, 1);
-}
-
-static void pagedown(Session *s)
-{
-    session_page(s, 1);
-}
-
-static void pageup(Session *s)
-{
-    session_page(s, -1);
+    uint64_t size = session_size(s);
+    switch (opt) {
+    case MOVE_LEFT: session_move_by(s, -1); break;
+    case MOVE_RIGHT: session_move_by(s, 1); break;
+    case MOVE_UP: session_move_up(s); break;
+    case MOVE_DOWN: session_move_down(s); break;
+    case MOVE_PAGEUP: session_page(s, -1); break;
+    case MOVE_PAGEDOWN: session_page(s, 1); break;
+    case MOVE_ROWSTART: session_move_rowstart(s); break;
+    case MOVE_ROWEND: session_move_rowend(s); break;
+    case MOVE_TOP: session_move_to(s, 0); break;
+    case MOVE_BOTTOM: session_move_to(s, size ? size - 1 : 0); break;
+    }
+    return 0;
 }
 
 static int c_goto(Session *s, const char *arg, unsigned *r)
@@ -61,8 +64,10 @@ static int c_goto(Session *s, const char *arg, unsigned *r)
     return 0;
 }
 
-static int seek_region(Session *s, bool data, bool back)
+/* The start of the next or previous data region or hole (opt: SEEK_*). */
+static int seek_region(Session *s, int opt)
 {
+    bool data = opt & SEEK_DATA_, back = opt & SEEK_BACK;
     uint64_t at;
     int rc = doc_seek_region(s->doc, s->view->cursor, data, back, &at);
     const char *what = data ? "data" : "hole";
@@ -76,33 +81,9 @@ static int seek_region(Session *s, bool data, bool back)
     return 0;
 }
 
-static int c_nextdata(Session *s, const char *arg, unsigned *r)
+static int select_toggle(Session *s, int opt)
 {
-    (void)arg, (void)r;
-    return seek_region(s, true, false);
-}
-
-static int c_prevdata(Session *s, const char *arg, unsigned *r)
-{
-    (void)arg, (void)r;
-    return seek_region(s, true, true);
-}
-
-static int c_nexthole(Session *s, const char *arg, unsigned *r)
-{
-    (void)arg, (void)r;
-    return seek_region(s, false, false);
-}
-
-static int c_prevhole(Session *s, const char *arg, unsigned *r)
-{
-    (void)arg, (void)r;
-    return seek_region(s, false, true);
-}
-
-static int c_select(Session *s, const char *arg, unsigned *r)
-{
-    (void)arg, (void)r;
+    (void)opt;
     if (!session_size(s))
         return 0;
     if (s->view->sel_on) {
@@ -117,23 +98,26 @@ static int c_select(Session *s, const char *arg, unsigned *r)
 }
 
 static const CmdDef cmds[] = {
-    {"left", NULL, left, NULL, "one byte left", 0},
-    {"right", NULL, right, NULL, "one byte right", 0},
-    {"up", NULL, session_move_up, NULL, "one row up", 0},
-    {"down", NULL, session_move_down, NULL, "one row down", 0},
-    {"pageup", NULL, pageup, NULL, "one screen up", 0},
-    {"pagedown", NULL, pagedown, NULL, "one screen down", 0},
-    {"rowstart", NULL, session_move_rowstart, NULL, "start of the row", 0},
-    {"rowend", NULL, session_move_rowend, NULL, "end of the row", 0},
-    {"top", NULL, top, NULL, "the first byte", 0},
-    {"bottom", NULL, bottom, NULL, "the last byte", 0},
-    {"goto", c_goto, NULL, "goto EXPR", "move the cursor: 0x1f00 4096 +4k -16 50% end-0x10", 0},
-    {"g", c_goto, NULL, NULL, NULL, CMD_ALIAS},
-    {"nextdata", c_nextdata, NULL, NULL, "start of the next data region (sparse files)", 0},
-    {"prevdata", c_prevdata, NULL, NULL, "start of the previous data region", 0},
-    {"nexthole", c_nexthole, NULL, NULL, "start of the next hole", 0},
-    {"prevhole", c_prevhole, NULL, NULL, "start of the previous hole", 0},
-    {"select", c_select, NULL, NULL, "start or clear a selection", 0},
+    {"left", .act = move, .opt = MOVE_LEFT, .help = "one byte left"},
+    {"right", .act = move, .opt = MOVE_RIGHT, .help = "one byte right"},
+    {"up", .act = move, .opt = MOVE_UP, .help = "one row up"},
+    {"down", .act = move, .opt = MOVE_DOWN, .help = "one row down"},
+    {"pageup", .act = move, .opt = MOVE_PAGEUP, .help = "one screen up"},
+    {"pagedown", .act = move, .opt = MOVE_PAGEDOWN, .help = "one screen down"},
+    {"rowstart", .act = move, .opt = MOVE_ROWSTART, .help = "start of the row"},
+    {"rowend", .act = move, .opt = MOVE_ROWEND, .help = "end of the row"},
+    {"top", .act = move, .opt = MOVE_TOP, .help = "the first byte"},
+    {"bottom", .act = move, .opt = MOVE_BOTTOM, .help = "the last byte"},
+    {"goto", c_goto, .usage = "goto EXPR",
+     .help = "move the cursor: 0x1f00 4096 +4k -16 50% end-0x10"},
+    {"g", c_goto, .flags = CMD_ALIAS},
+    {"nextdata", .act = seek_region, .opt = SEEK_DATA_,
+     .help = "start of the next data region (sparse files)"},
+    {"prevdata", .act = seek_region, .opt = SEEK_DATA_ | SEEK_BACK,
+     .help = "start of the previous data region"},
+    {"nexthole", .act = seek_region, .opt = 0, .help = "start of the next hole"},
+    {"prevhole", .act = seek_region, .opt = SEEK_BACK, .help = "start of the previous hole"},
+    {"select", .act = select_toggle, .help = "start or clear a selection"},
 };
 
 CMD_FAMILY(move, cmds);

@@ -282,7 +282,7 @@ static int c_stat(Session *s, const char *arg, unsigned *r)
     parse_fmt_size(size, a, sizeof a);
     emit(s, "file       %s\n", map_path(m));
     emit(s, "size       %" PRIu64 " (%s)\n", size, a);
-    emit(s, "mode       %s\n", session_mode_name(map_mode(m)));
+    emit(s, "mode       %s\n", view_mode_name(map_mode(m)));
     int rc = resid_count(res, 0, 0, &c);
     if (rc == -ENOSYS) { /* no cachestat: count by mincore */
         ResidScan sc;
@@ -329,7 +329,7 @@ static int c_details(Session *s, const char *arg, unsigned *r)
     char a[32], b[32];
     ResidSmaps sm;
     int rc = resid_smaps(res, &sm);
-    emit(s, "mapping of %s (%s)\n", map_path(m), session_mode_name(map_mode(m)));
+    emit(s, "mapping of %s (%s)\n", map_path(m), view_mode_name(map_mode(m)));
     if (rc == 0) {
 #define SZ(x) parse_fmt_size((x), a, sizeof a)
         emit(s, "  smaps Size           %s\n", SZ(sm.size));
@@ -371,18 +371,19 @@ static int c_details(Session *s, const char *arg, unsigned *r)
 }
 
 static const CmdDef cmds[] = {
-    {"flush", c_flush, NULL, "flush [async]", "msync(MS_SYNC), durable; async: start writeback", 0},
-    {"lock", c_lock_ask, NULL, "lock [view|all]",
-     "lock the selection or the visible pages, or the file", 0},
-    {"unlock", c_unlock, NULL, "unlock [all]", "unlock them", 0},
-    {"advise", c_advise, NULL, "advise [normal|sequential|random]",
-     "madvise the map (no word: cycle)", 0},
-    {"evict", c_evict, NULL, "evict [all]", "evict the selection or the visible pages, or the file",
-     0},
-    {"prefetch", c_prefetch, NULL, "prefetch [all]",
-     "prefetch them, or load the whole file (a job)", 0},
-    {"stat", c_stat, NULL, NULL, "the residency summary (like fincore)", 0},
-    {"details", c_details, NULL, NULL, "the mapping: smaps, faults, lock limit, readahead", 0},
+    {"flush", c_flush, .usage = "flush [async]",
+     .help = "msync(MS_SYNC), durable; async: start writeback"},
+    {"lock", c_lock_ask, .usage = "lock [view|all]",
+     .help = "lock the selection or the visible pages, or the file"},
+    {"unlock", c_unlock, .usage = "unlock [all]", .help = "unlock them"},
+    {"advise", c_advise, .usage = "advise [normal|sequential|random]",
+     .help = "madvise the map (no word: cycle)"},
+    {"evict", c_evict, .usage = "evict [all]",
+     .help = "evict the selection or the visible pages, or the file"},
+    {"prefetch", c_prefetch, .usage = "prefetch [all]",
+     .help = "prefetch them, or load the whole file (a job)"},
+    {"stat", c_stat, .help = "the residency summary (like fincore)"},
+    {"details", c_details, .help = "the mapping: smaps, faults, lock limit, readahead"},
 };
 
 CMD_FAMILY(paging, cmds);

@@ -270,10 +270,10 @@ static int c_prev(Session *s, const char *arg, unsigned *r)
 }
 
 static const CmdDef cmds[] = {
-    {"find", c_find, NULL, "find [-x|-t] [-i] [-b] [-a] [--] PATTERN",
-     "search (hex or text; -i any case, -b backward, -a list every match)", 0},
-    {"next", c_next, NULL, NULL, "the next match of the last search", 0},
-    {"prev", c_prev, NULL, NULL, "the previous match of the last search", 0},
+    {"find", c_find, .usage = "find [-x|-t] [-i] [-b] [-a] [--] PATTERN",
+     .help = "search (hex or text; -i any case, -b backward, -a list every match)"},
+    {"next", c_next, .help = "the next match of the last search"},
+    {"prev", c_prev, .help = "the previous match of the last search"},
 };
 
 CMD_FAMILY(search, cmds);

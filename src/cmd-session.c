@@ -161,17 +161,18 @@ static int c_dump(Session *s, const char *arg, unsigned *r)
 }
 
 static const CmdDef cmds[] = {
-    {"quit", c_quit, NULL, NULL, "quit (asks when copy-mode edits are unwritten)", 0},
-    {"q", c_quit, NULL, NULL, NULL, CMD_ALIAS},
-    {"quit!", c_quit_force, NULL, NULL, "quit without asking", 0},
-    {"q!", c_quit_force, NULL, NULL, NULL, CMD_ALIAS},
-    {"help", c_help, NULL, NULL, "the keys and commands", 0},
-    {"messages", c_messages, NULL, NULL, "the last 100 messages, oldest first", 0},
-    {"refresh", c_refresh, NULL, NULL, "check the file and redraw", 0},
-    {"map", c_map, NULL, NULL, "the residency map of the whole file", 0},
-    {"dump", c_dump, NULL, "dump [OFFSET [LENGTH]]", "a hex dump (256 bytes at the cursor)", 0},
-    {"prompt", c_prompt, NULL, "prompt goto|saveas|command|find|rfind", "open a prompt",
-     CMD_INTERNAL},
+    {"quit", c_quit, .help = "quit (asks when copy-mode edits are unwritten)"},
+    {"q", c_quit, .flags = CMD_ALIAS},
+    {"quit!", c_quit_force, .help = "quit without asking"},
+    {"q!", c_quit_force, .flags = CMD_ALIAS},
+    {"help", c_help, .help = "the keys and commands"},
+    {"messages", c_messages, .help = "the last 100 messages, oldest first"},
+    {"refresh", c_refresh, .help = "check the file and redraw"},
+    {"map", c_map, .help = "the residency map of the whole file"},
+    {"dump", c_dump, .usage = "dump [OFFSET [LENGTH]]",
+     .help = "a hex dump (256 bytes at the cursor)"},
+    {"prompt", c_prompt, .usage = "prompt goto|saveas|command|find|rfind", .help = "open a prompt",
+     .flags = CMD_INTERNAL},
 };
 
 CMD_FAMILY(session, cmds);

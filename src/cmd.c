@@ -102,12 +102,7 @@ unsigned cmd_run(Session *s, const char *line)
         return react;
     }
     doc_snapshot(s->doc); /* a command never joins a typing run's undo step */
-    if (c->run) {
-        s->result = c->run(s, argbuf, &react);
-    } else {
-        c->move(s);
-        s->result = 0;
-    }
+    s->result = c->run ? c->run(s, argbuf, &react) : c->act(s, c->opt);
     free(argbuf);
     if (!job_holds_keys(s)) /* a running search shows its list when it ends */
         session_show_output(s);

@@ -263,7 +263,7 @@ static void hex_frame(Session *s, void *st, Grid *g)
     const char *name = strrchr(map_path(m), '/');
     ViewInfo info = {
         .name = name ? name + 1 : map_path(m),
-        .mode = session_mode_name(map_mode(m)),
+        .mode = view_mode_name(map_mode(m)),
         .state = state,
         .modified = doc_unwritten(p->doc),
         .file_known = s->file_known,

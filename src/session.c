@@ -403,15 +403,6 @@ void session_stale(Session *s)
 
 /* ---- small things -------------------------------------------------------- */
 
-const char *session_mode_name(MmhMode m)
-{
-    switch (m) {
-    case MMH_MODE_READONLY: return "READ-ONLY";
-    case MMH_MODE_SHARED: return "SHARED";
-    default: return "COPY";
-    }
-}
-
 bool session_stopping(const Session *s)
 {
     return s->stop && *s->stop;

@@ -186,7 +186,6 @@ void session_sample(Session *s, bool force);
 void session_stale(Session *s);
 
 /* ---- small things ---- */
-const char *session_mode_name(MmhMode m);
 /* The program is to stop (batch: a signal arrived). */
 bool session_stopping(const Session *s);
 /* Refusals shared by commands and screens. */

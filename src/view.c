@@ -347,6 +347,15 @@ static void draw_too_small(uint64_t size, Grid *g)
     put_wrapped(g, msg, MMH_CC_NORMAL);
 }
 
+const char *view_mode_name(MmhMode m)
+{
+    switch (m) {
+    case MMH_MODE_READONLY: return "READ-ONLY";
+    case MMH_MODE_SHARED: return "SHARED";
+    default: return "COPY";
+    }
+}
+
 static void draw_title(const View *v, Doc *d, const ViewInfo *in, Grid *g)
 {
     const char *tag = v->pane == MMH_PANE_TEXT ? "[text]" : "[hex]";
@@ -356,9 +365,7 @@ static void draw_title(const View *v, Doc *d, const ViewInfo *in, Grid *g)
     char size[32];
 
     if (!mode)
-        mode = map_mode(doc_map(d)) == MMH_MODE_COPY     ? "COPY"
-               : map_mode(doc_map(d)) == MMH_MODE_SHARED ? "SHARED"
-                                                         : "READ-ONLY";
+        mode = view_mode_name(map_mode(doc_map(d)));
     grid_fill_row(g, 0, MMH_CC_TITLE);
     if (g->cols >= taglen + 2) {
         /* The pane tag stays at the right edge; the rest gives way. */

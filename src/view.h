@@ -67,6 +67,9 @@ int view_offset_width(uint64_t size);
 /* The smallest terminal that can show one data row. */
 void view_min_size(uint64_t size, int *rows, int *cols);
 
+/* The mode as the title row names it: "COPY", "SHARED", "READ-ONLY". */
+const char *view_mode_name(MmhMode m);
+
 /* Scroll so the cursor is visible (minimal movement). */
 void view_follow(View *v, uint64_t size);
 
