@@ -64,12 +64,26 @@ Grid grid_window(const Grid *g, int row, int col, int rows, int cols);
 /* Take w's cursor (if shown) into g, which w is a window of at (row, col). */
 void grid_window_done(Grid *g, const Grid *w, int row, int col);
 
-/* The cell at (row, col); NULL outside the grid. */
-Cell *grid_cell(const Grid *g, int row, int col);
+/* The cell at (row, col); NULL outside the grid. Inline, as grid_put:
+ * a frame puts every cell of the screen, and a call per cell costs a
+ * fifth of a frame's instructions. */
+static inline Cell *grid_cell(const Grid *g, int row, int col)
+{
+    if (!g->cells || row < 0 || row >= g->rows || col < 0 || col >= g->cols)
+        return NULL;
+    return &g->cells[(size_t)row * (size_t)(g->stride > 0 ? g->stride : g->cols) + (size_t)col];
+}
 /* Every cell blank in class cls; the cursor hidden. */
 void grid_clear(Grid *g, int cls);
 /* Set one cell (ignored outside the grid); blank a row in a class. */
-void grid_put(Grid *g, int row, int col, uint32_t ch, int cls);
+static inline void grid_put(Grid *g, int row, int col, uint32_t ch, int cls)
+{
+    Cell *c = grid_cell(g, row, col);
+    if (c) {
+        c->ch = ch;
+        c->cls = (uint8_t)cls;
+    }
+}
 void grid_fill_row(Grid *g, int row, int cls);
 /* Put UTF-8 text s at (row, col), no further than column limit (exclusive,
  * clipped to the grid); control characters and malformed bytes show as '?'.
