@@ -94,7 +94,22 @@ static void usage(FILE *f)
                "      --demo       open a sparse 8 GiB demo file, removed on exit\n"
                "  -h, --help       this help\n"
                "  -V, --version    print the version\n"
-               "Keys: F1 or H in the editor. Commands and more: man mmhex\n");
+               "Commands for -e and the ':' prompt (mmhex -e help FILE explains each):\n");
+    /* From the command table itself, so the list cannot go stale. */
+    CmdInfo c;
+    int col = 0;
+    for (size_t i = 0; cmd_info(i, &c); i++) {
+        if (c.alias || c.internal)
+            continue;
+        int w = (int)strlen(c.name) + 1;
+        if (col + w > 78) {
+            fputc('\n', f);
+            col = 0;
+        }
+        fprintf(f, "%s%s", col ? " " : "  ", c.name);
+        col += w + (col ? 0 : 1);
+    }
+    fprintf(f, "\nKeys: F1 or H in the editor. More: man mmhex\n");
 }
 
 /* A sparse demo file with something to find at recognisable offsets. The

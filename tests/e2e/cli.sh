@@ -8,6 +8,7 @@ expect_match "--version" "$out" '^mmhex [0-9]+\.[0-9]+'
 
 out=$("$MMHEX" --help)
 expect_match "--help lists the modes" "$out" '--shared'
+expect_match "--help lists the commands, from the command table" "$out" ' saveas saveas! find '
 
 "$MMHEX" --no-such-option >/dev/null 2>"$E2E_DIR/err"
 expect_eq "a bad option exits 2" "$?" 2
