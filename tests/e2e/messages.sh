@@ -95,10 +95,19 @@ if ! mount -t tmpfs -o size=1m none "$mnt" 2>"$err"; then
 fi
 h=$mnt/h.bin
 
+# no_mapper: no process has a file of the tmpfs mapped.
+no_mapper() {
+    ! grep -qs " $mnt/" /proc/[0-9]*/maps
+}
+
 # fill_up: a fresh h.bin (one page of data, then a hole to 64 KiB, made
 # before the file system fills), then fill the file system. Reading a hole
 # once there is room allocates it, so each check starts from here.
 fill_up() {
+    # An editor stopped a moment ago may still map the old h.bin: its pages
+    # go back to the tmpfs only when it exits, and room freed after the
+    # fill would let the hole be read. Wait until no process maps it.
+    wait_until 10 no_mapper || echo "note: an old editor still maps $h"
     rm -f "$mnt/fill" "$h"
     printf 'hello' >"$h"
     truncate -s 65536 "$h"
