@@ -4,7 +4,7 @@
  * One row per key. Rows that share a help line follow each other, the first
  * carrying `keys` and `help`, the rest NULL, so the help screen lists
  * "arrows, h j k l  move" once. Edit mode and prompts read keys themselves
- * (cmd.c): only normal mode goes through this table.
+ * (screen-hex.c, prompt.c): only normal mode goes through this table.
  */
 #include "config.h"
 
