@@ -231,7 +231,9 @@ int map_flush(Map *m, uint64_t off, uint64_t len, bool wait, MapFlushResult *res
 
 /* ---- locking -------------------------------------------------------------- */
 
-int map_lock(Map *m, uint64_t off, uint64_t len)
+/* Lock or unlock the pages of [off, off+len), keeping the lock set true to
+ * what the kernel holds: the set changes only when the call succeeds. */
+static int relock(Map *m, uint64_t off, uint64_t len, bool lock)
 {
     uint64_t lo, hi;
     if (!span(m, off, len, m->pagesize, &lo, &hi))
@@ -239,13 +241,15 @@ int map_lock(Map *m, uint64_t off, uint64_t len)
     RangeSet next;
     int rc = set_copy(&next, &m->locked);
     if (rc == 0)
-        rc = rangeset_add(&next, lo, hi);
-    if (rc == 0) {
+        rc = lock ? rangeset_add(&next, lo, hi) : rangeset_remove(&next, lo, hi);
+    if (rc == 0 && lock) {
         rc = map_lock_pages(m, lo, hi);
         /* mlock marks the range locked before populating it, so a failure
          * while populating leaves pages locked that nobody asked for. */
         if (rc < 0)
             unlock_gaps(m, &m->locked, lo, hi);
+    } else if (rc == 0 && m->sys->munlock(m->base + lo, hi - lo) < 0) {
+        rc = -errno;
     }
     if (rc < 0) {
         rangeset_free(&next);
@@ -255,23 +259,14 @@ int map_lock(Map *m, uint64_t off, uint64_t len)
     return 0;
 }
 
+int map_lock(Map *m, uint64_t off, uint64_t len)
+{
+    return relock(m, off, len, true);
+}
+
 int map_unlock(Map *m, uint64_t off, uint64_t len)
 {
-    uint64_t lo, hi;
-    if (!span(m, off, len, m->pagesize, &lo, &hi))
-        return 0;
-    RangeSet next;
-    int rc = set_copy(&next, &m->locked);
-    if (rc == 0)
-        rc = rangeset_remove(&next, lo, hi);
-    if (rc == 0 && m->sys->munlock(m->base + lo, hi - lo) < 0)
-        rc = -errno;
-    if (rc < 0) {
-        rangeset_free(&next);
-        return rc;
-    }
-    set_replace(&m->locked, &next);
-    return 0;
+    return relock(m, off, len, false);
 }
 
 const RangeSet *map_locked(const Map *m)
