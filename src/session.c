@@ -24,6 +24,9 @@
 /* ---- messages ------------------------------------------------------------ */
 
 static void set_msg(Session *s, bool err, bool transient, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+
+static void set_msg(Session *s, bool err, bool transient, const char *fmt, va_list ap)
 {
     vsnprintf(s->msg, sizeof s->msg, fmt, ap);
     s->msg_err = err;
