@@ -137,6 +137,14 @@ struct Session {
     /* ---- a range a screen picked for the paging actions (the map's bucket) ---- */
     bool pick_on;                /* set: paging actions act on it */
     uint64_t pick_off, pick_len; /* the range */
+
+    /* ---- the data inspector (cmd-inspect.c, screen-inspect.c) ---- */
+
+    /* ---- selections: the clipboard (cmd-select.c) ---- */
+
+    /* ---- hashes (cmd-hash.c) ---- */
+
+    /* ---- bookmarks, the jump list, prompt history (cmd-mark.c) ---- */
 };
 
 /* ---- messages ---- */
