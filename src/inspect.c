@@ -61,9 +61,9 @@ static const struct {
     const char *name;
     InspType t;
 } aliases[] = {
-    {"s8", INSP_I8},       {"s16", INSP_I16},   {"s32", INSP_I32},     {"s64", INSP_I64},
-    {"s128", INSP_I128},   {"half", INSP_F16},  {"float", INSP_F32},   {"double", INSP_F64},
-    {"byte", INSP_BIN},    {"uleb", INSP_ULEB}, {"sleb", INSP_SLEB},   {"utf-8", INSP_UTF8},
+    {"s8", INSP_I8},        {"s16", INSP_I16},       {"s32", INSP_I32},       {"s64", INSP_I64},
+    {"s128", INSP_I128},    {"half", INSP_F16},      {"float", INSP_F32},     {"double", INSP_F64},
+    {"byte", INSP_BIN},     {"uleb", INSP_ULEB},     {"sleb", INSP_SLEB},     {"utf-8", INSP_UTF8},
     {"utf-16", INSP_UTF16}, {"time32", INSP_UNIX32}, {"time64", INSP_UNIX64}, {"dos", INSP_DOS},
     {"uuid", INSP_GUID},
 };
@@ -223,7 +223,8 @@ static int parse_fit(const char *text, unsigned nb, bool is_signed, const char *
 static double widen(uint32_t v, int eb, int mb)
 {
     int bias = (1 << (eb - 1)) - 1;
-    uint32_t sign = (v >> (eb + mb)) & 1, e = (v >> mb) & ((1u << eb) - 1), m = v & ((1u << mb) - 1);
+    uint32_t sign = (v >> (eb + mb)) & 1, e = (v >> mb) & ((1u << eb) - 1),
+             m = v & ((1u << mb) - 1);
     double r;
     if (e == (1u << eb) - 1)
         r = m ? NAN : INFINITY;
@@ -464,7 +465,9 @@ static int utf8_strict(const uint8_t *b, size_t len, uint32_t *cp, char *why, si
     }
     if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
         return say_rc(-EILSEQ, why, n, "invalid UTF-8 (%s)",
-                      v < min ? "overlong" : v > 0x10ffff ? "past U+10FFFF" : "a surrogate");
+                      v < min        ? "overlong"
+                      : v > 0x10ffff ? "past U+10FFFF"
+                                     : "a surrogate");
     *cp = v;
     return k;
 }
@@ -606,19 +609,18 @@ int inspect_decode(InspType t, const uint8_t *b, size_t len, bool big, char *out
         fmt_char(0x10000 + ((u - 0xd800) << 10) + (l - 0xdc00), 4, out, n);
         return 4;
     }
-    case INSP_UNIX32:
-        fmt_time((int32_t)(uint32_t)load(b, 4, big), 0, "Z", out, n);
-        return 4;
-    case INSP_UNIX64:
-        fmt_time((int64_t)(uint64_t)load(b, 8, big), 0, "Z", out, n);
-        return 8;
+    case INSP_UNIX32: fmt_time((int32_t)(uint32_t)load(b, 4, big), 0, "Z", out, n); return 4;
+    case INSP_UNIX64: fmt_time((int64_t)(uint64_t)load(b, 8, big), 0, "Z", out, n); return 8;
     case INSP_DOS: {
         unsigned tm = (unsigned)load(b, 2, false), dt = (unsigned)load(b + 2, 2, false);
         unsigned y = 1980 + (dt >> 9), mo = (dt >> 5) & 15, d = dt & 31;
         unsigned h = tm >> 11, mi = (tm >> 5) & 63, s = (tm & 31) * 2;
-        if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 59)
-            return say_rc(-EILSEQ, out, n, "not a DOS date (%04u-%02u-%02u %02u:%02u:%02u)", y,
-                          mo, d, h, mi, s);
+        if (mo < 1 || mo > 12)
+            return say_rc(-EILSEQ, out, n, "not a DOS date: month %u", mo);
+        if (d < 1 || d > days_in_month(y, mo))
+            return say_rc(-EILSEQ, out, n, "not a DOS date: day %u", d);
+        if (h > 23 || mi > 59 || s > 59)
+            return say_rc(-EILSEQ, out, n, "not a DOS time: %02u:%02u:%02u", h, mi, s);
         snprintf(out, n, "%04u-%02u-%02uT%02u:%02u:%02u", y, mo, d, h, mi, s);
         return 4;
     }
@@ -628,8 +630,7 @@ int inspect_decode(InspType t, const uint8_t *b, size_t len, bool big, char *out
         return 8;
     }
     case INSP_GUID:
-        snprintf(out, n,
-                 "{%08" PRIX32 "-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X}",
+        snprintf(out, n, "{%08" PRIX32 "-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X}",
                  (uint32_t)load(b, 4, false), (unsigned)load(b + 4, 2, false),
                  (unsigned)load(b + 6, 2, false), b[8], b[9], b[10], b[11], b[12], b[13], b[14],
                  b[15]);
@@ -732,11 +733,11 @@ static int encode_time(InspType t, const char *text, bool big, uint8_t *out, cha
         /* Not a date: a number (seconds, or FILETIME ticks) will do. */
         u128 v;
         char e2[INSPECT_TEXT];
-        rc = parse_fit(text, t == INSP_UNIX32 ? 4 : 8, t != INSP_FILETIME, label, &v, e2,
-                       sizeof e2);
+        rc =
+            parse_fit(text, t == INSP_UNIX32 ? 4 : 8, t != INSP_FILETIME, label, &v, e2, sizeof e2);
         if (rc == -EINVAL)
-            return say_rc(-EINVAL, err, n, "'%s' is not a time: say 2026-12-04T12:00:00Z or a number",
-                          text);
+            return say_rc(-EINVAL, err, n,
+                          "'%s' is not a time: say 2026-12-04T12:00:00Z or a number", text);
         if (rc < 0)
             return say_rc(rc, err, n, "%s", e2);
         store(v, out, t == INSP_UNIX32 ? 4 : 8, t == INSP_FILETIME ? false : big);
@@ -805,8 +806,9 @@ static int encode_guid(const char *text, uint8_t *out, char *err, size_t n)
         }
         if (!isxdigit((unsigned char)p[i]) || k == 32)
             break;
-        unsigned v = isdigit((unsigned char)p[i]) ? (unsigned)(p[i] - '0')
-                                                  : (unsigned)(tolower((unsigned char)p[i]) - 'a' + 10);
+        unsigned v = isdigit((unsigned char)p[i])
+                         ? (unsigned)(p[i] - '0')
+                         : (unsigned)(tolower((unsigned char)p[i]) - 'a' + 10);
         raw[k / 2] = (uint8_t)(k % 2 ? raw[k / 2] | v : v << 4);
         k++;
     }
@@ -842,7 +844,8 @@ int inspect_encode(InspType t, const char *text, bool big, uint8_t *out, size_t 
     case INSP_U64:
     case INSP_U128: {
         u128 v;
-        bool sgn = t == INSP_I8 || t == INSP_I16 || t == INSP_I32 || t == INSP_I64 || t == INSP_I128;
+        bool sgn =
+            t == INSP_I8 || t == INSP_I16 || t == INSP_I32 || t == INSP_I64 || t == INSP_I128;
         int rc = parse_fit(text, in->size, sgn, in->label, &v, err, n);
         if (rc < 0)
             return rc;

@@ -62,9 +62,9 @@ typedef struct InspInfo {
 
 /* The inspector's choices, kept in the Session (cmd-inspect.c). */
 typedef struct InspectState {
-    bool big;  /* big endian */
-    int row;   /* the panel's picked row (an InspType) */
-    int top;   /* the first row the panel shows */
+    bool big;   /* big endian */
+    int row;    /* the panel's picked row (an InspType) */
+    int top;    /* the first row the panel shows */
     bool focus; /* the panel takes the keys */
     int cols;   /* the panel's width at the last frame */
 } InspectState;

@@ -111,7 +111,8 @@ static void panel_frame(Session *s, void *st, Grid *g)
         grid_put_str(g, row, LABEL_COL, VALUE_COL - 1, text, lcls, false);
         if (info->endian && in->big)
             grid_put(g, row, VALUE_COL - 1, '*', MMH_CC_OFFSET); /* follows the endianness */
-        row += put_wrapped(g, row, avail + 1 - row, vals[t], ok[t] < 0 ? MMH_CC_ZERO : MMH_CC_NORMAL);
+        row +=
+            put_wrapped(g, row, avail + 1 - row, vals[t], ok[t] < 0 ? MMH_CC_ZERO : MMH_CC_NORMAL);
     }
 }
 
@@ -165,7 +166,9 @@ static unsigned focus_key(Session *s, void *st, int key)
     case MMH_KEY_UP:
     case 'k': in->row = in->row > 0 ? in->row - 1 : 0; return MMH_R_REDRAW;
     case MMH_KEY_DOWN:
-    case 'j': in->row = in->row < INSP_COUNT - 1 ? in->row + 1 : INSP_COUNT - 1; return MMH_R_REDRAW;
+    case 'j':
+        in->row = in->row < INSP_COUNT - 1 ? in->row + 1 : INSP_COUNT - 1;
+        return MMH_R_REDRAW;
     case MMH_KEY_HOME: in->row = 0; return MMH_R_REDRAW;
     case MMH_KEY_END: in->row = INSP_COUNT - 1; return MMH_R_REDRAW;
     case 'e': return cmd_run(s, "endian");

@@ -339,8 +339,7 @@ static void test_round_trip(void **state)
                     continue; /* years before 0 or past 999999 are not typed */
                 decoded[t]++;
                 typed_form((InspType)t, shown, typed, sizeof typed);
-                int k2 =
-                    inspect_encode((InspType)t, typed, big, e, sizeof e, err, sizeof err);
+                int k2 = inspect_encode((InspType)t, typed, big, e, sizeof e, err, sizeof err);
                 if (k2 < 0)
                     print_message("%s \"%s\": %s\n", inspect_info((InspType)t)->name, typed, err);
                 assert_true(k2 > 0);
@@ -420,12 +419,14 @@ static void test_cmd_inspect(void **state)
     uint8_t b[4];
     tu_pread(path, 0x10, b, 4);
     char want[64];
-    snprintf(want, sizeof want, "%u\n", (unsigned)(b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24));
+    snprintf(want, sizeof want, "%u\n",
+             (unsigned)(b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24));
     assert_int_equal(run(s, "inspect u32 0x10"), 0);
     assert_string_equal(take(s), want);
     assert_int_equal(run(s, "endian big"), 0);
     assert_int_equal(run(s, "inspect u32 0x10"), 0);
-    snprintf(want, sizeof want, "%u\n", (unsigned)(b[3] | b[2] << 8 | b[1] << 16 | (uint32_t)b[0] << 24));
+    snprintf(want, sizeof want, "%u\n",
+             (unsigned)(b[3] | b[2] << 8 | b[1] << 16 | (uint32_t)b[0] << 24));
     assert_string_equal(take(s), want);
     assert_int_equal(run(s, "endian"), 0); /* a toggle: little again */
     assert_true(msg_has(s, "little"));
@@ -467,7 +468,7 @@ static void test_cmd_set(void **state)
         assert_int_equal(run(s, "set guid 0x30 {00112233-4455-6677-8899-aabbccddeeff}"), 0);
         assert_int_equal(run(s, "goto 0x40"), 0);
         assert_int_equal(run(s, "set unix32 2026-12-04 12:00:00"), 0); /* at the cursor */
-        assert_int_equal(cmd_view(s)->cursor, 0x40);                  /* the cursor stays */
+        assert_int_equal(cmd_view(s)->cursor, 0x40);                   /* the cursor stays */
         assert_int_equal(run(s, "write"), 0);
         tu_pread(path, 0x10, b, 2);
         assert_memory_equal(b, "\x34\x12", 2);
@@ -556,7 +557,7 @@ static void test_panel(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_names),        cmocka_unit_test(test_decode_ints),
+        cmocka_unit_test(test_names),         cmocka_unit_test(test_decode_ints),
         cmocka_unit_test(test_decode_floats), cmocka_unit_test(test_decode_other),
         cmocka_unit_test(test_decode_times),  cmocka_unit_test(test_encode),
         cmocka_unit_test(test_round_trip),    cmocka_unit_test(test_cmd_inspect),
