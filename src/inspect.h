@@ -60,13 +60,25 @@ typedef struct InspInfo {
     bool endian;       /* follows the little/big endian choice */
 } InspInfo;
 
+/* The values last decoded, kept while the bytes under them stay the same. */
+typedef struct InspectCache {
+    bool valid;                          /* holds a decoding */
+    bool big;                            /* in this byte order */
+    uint64_t off;                        /* at this offset */
+    size_t len;                          /* of these bytes */
+    uint8_t bytes[INSPECT_MAX];          /* (what was read) */
+    int rc[INSP_COUNT];                  /* inspect_decode's result per type */
+    char text[INSP_COUNT][INSPECT_TEXT]; /* and its text */
+} InspectCache;
+
 /* The inspector's choices, kept in the Session (cmd-inspect.c). */
 typedef struct InspectState {
-    bool big;   /* big endian */
-    int row;    /* the panel's picked row (an InspType) */
-    int top;    /* the first row the panel shows */
-    bool focus; /* the panel takes the keys */
-    int cols;   /* the panel's width at the last frame */
+    bool big;           /* big endian */
+    int row;            /* the panel's picked row (an InspType) */
+    int top;            /* the first row the panel shows */
+    bool focus;         /* the panel takes the keys */
+    int cols;           /* the panel's width at the last frame */
+    InspectCache cache; /* what the panel decoded last */
 } InspectState;
 
 const InspInfo *inspect_info(InspType t);

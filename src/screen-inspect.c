@@ -81,18 +81,31 @@ static void panel_frame(Session *s, void *st, Grid *g)
                  in->focus ? " Enter set  e endian  Esc leave" : " X pick a row  x close",
                  MMH_CC_STATUS, true);
 
+    /* Decode again only when the bytes (whoever changed them), the offset
+     * or the byte order did: most frames redraw the same values. */
+    InspectCache *c = &in->cache;
+    if (rc < 0 || !c->valid || c->off != off || c->big != in->big || c->len != len ||
+        memcmp(c->bytes, buf, len)) {
+        for (int t = 0; t < INSP_COUNT; t++) {
+            if (rc < 0)
+                c->rc[t] = rc,
+                snprintf(c->text[t], INSPECT_TEXT, "cannot read: %s", map_strerror(rc));
+            else if (session_size(s) == 0)
+                c->rc[t] = -1, snprintf(c->text[t], INSPECT_TEXT, "the file is empty");
+            else
+                c->rc[t] = inspect_decode((InspType)t, buf, len, in->big, c->text[t], INSPECT_TEXT);
+        }
+        c->valid = rc == 0;
+        c->off = off;
+        c->big = in->big;
+        c->len = len;
+        memcpy(c->bytes, buf, len);
+    }
+    char(*vals)[INSPECT_TEXT] = c->text;
+    const int *ok = c->rc;
+
     /* Scroll so the picked row shows whole. */
     int avail = g->rows - 2;
-    char vals[INSP_COUNT][INSPECT_TEXT];
-    int ok[INSP_COUNT];
-    for (int t = 0; t < INSP_COUNT; t++) {
-        if (rc < 0)
-            ok[t] = rc, snprintf(vals[t], sizeof vals[t], "cannot read: %s", map_strerror(rc));
-        else if (session_size(s) == 0)
-            ok[t] = -1, snprintf(vals[t], sizeof vals[t], "the file is empty");
-        else
-            ok[t] = inspect_decode((InspType)t, buf, len, in->big, vals[t], sizeof vals[t]);
-    }
     if (in->top > in->row)
         in->top = in->row;
     for (;;) {
