@@ -426,8 +426,12 @@ static int parse_time(const char *text, int64_t *secs, uint32_t *ticks, char *er
 static void fmt_char(uint32_t cp, int len, char *out, size_t n)
 {
     char u[8] = "";
-    if (cp >= 0x20 && cp != 0x7f && !(cp >= 0x80 && cp < 0xa0)) {
-        /* The character itself, then its number. */
+    /* The character itself, then its number, for the characters every
+     * terminal draws one cell wide (Latin, Greek, Cyrillic): a wide or
+     * combining one would shift what follows it on the row. */
+    bool narrow_glyph = (cp >= 0x20 && cp < 0x300 && cp != 0x7f && !(cp >= 0x80 && cp < 0xa0)) ||
+                        (cp >= 0x370 && cp < 0x530 && !(cp >= 0x483 && cp <= 0x489));
+    if (narrow_glyph) {
         if (cp < 0x80) {
             u[0] = (char)cp;
         } else if (cp < 0x800) {

@@ -75,6 +75,9 @@ static void panel_frame(Session *s, void *st, Grid *g)
         return;
     snprintf(title, sizeof title, " %s 0x%" PRIx64 " %s", in->focus ? "INSPECT" : "inspect", off,
              in->big ? "big endian" : "little endian");
+    if ((int)strlen(title) >= g->cols) /* a long offset: the short words */
+        snprintf(title, sizeof title, " %s 0x%" PRIx64 " %s", in->focus ? "INSPECT" : "inspect",
+                 off, in->big ? "BE" : "LE");
     grid_fill_row(g, 0, MMH_CC_TITLE);
     grid_put_str(g, 0, 1, g->cols, title, MMH_CC_TITLE, true);
     grid_put_str(g, g->rows - 1, 1, g->cols,

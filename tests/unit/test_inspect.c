@@ -176,15 +176,17 @@ static void test_decode_other(void **state)
     expect_dec_err("uleb128", "80 80 80 80 80 80 80 80 80 80 80 80 80 80 80 80", -EILSEQ);
     expect_dec("utf8", "41 42", false, "'A' U+0041 (1 byte)");
     expect_dec("utf8", "c3 a9", false, "'\xc3\xa9' U+00E9 (2 bytes)");
-    expect_dec("utf8", "f0 9f 98 80", false, "'\xf0\x9f\x98\x80' U+1F600 (4 bytes)");
+    expect_dec("utf8", "f0 9f 98 80", false, "U+1F600 (4 bytes)"); /* wide: no glyph */
     expect_dec("utf8", "0a", false, "U+000A (1 byte)");
     expect_dec_err("utf8", "c0 80", -EILSEQ);       /* overlong */
     expect_dec_err("utf8", "ed a0 80", -EILSEQ);    /* a surrogate */
     expect_dec_err("utf8", "f4 90 80 80", -EILSEQ); /* past U+10FFFF */
     expect_dec_err("utf8", "80", -EILSEQ);
     expect_dec_err("utf8", "e2 82", -ENODATA); /* cut by the end */
-    expect_dec("utf16", "3d d8 00 de", false, "'\xf0\x9f\x98\x80' U+1F600 (4 bytes)");
-    expect_dec("utf16", "d8 3d de 00", true, "'\xf0\x9f\x98\x80' U+1F600 (4 bytes)");
+    expect_dec("utf16", "3d d8 00 de", false, "U+1F600 (4 bytes)");
+    expect_dec("utf16", "d8 3d de 00", true, "U+1F600 (4 bytes)");
+    expect_dec("utf16", "04 03", true, "'\xd0\x83' U+0403 (2 bytes)");
+    expect_dec("utf8", "cc 81", false, "U+0301 (2 bytes)"); /* combining: no glyph */
     expect_dec("utf16", "e9 00", false, "'\xc3\xa9' U+00E9 (2 bytes)");
     expect_dec_err("utf16", "00 dc 00 00", -EILSEQ);
     expect_dec_err("utf16", "3d d8 41 00", -EILSEQ);
@@ -444,6 +446,18 @@ static void test_cmd_inspect(void **state)
     assert_int_not_equal(run(s, "inspect u64 end-4"), 0);
     assert_true(msg_has(s, "needs 8 bytes"));
     assert_int_equal(run(s, "inspect u32 end"), -ERANGE);
+    /* A selection: the inspector looks at its start, whichever end the
+     * cursor is at. */
+    assert_int_equal(run(s, "goto 0x40"), 0);
+    assert_int_equal(run(s, "select"), 0);
+    assert_int_equal(run(s, "goto 0x30"), 0);
+    assert_int_equal(run(s, "inspect u8"), 0);
+    snprintf(want, sizeof want, "%u\n", tu_pattern(0x30));
+    assert_string_equal(take(s), want);
+    assert_int_equal(run(s, "goto 0x50"), 0);
+    assert_int_equal(run(s, "inspect u8"), 0);
+    snprintf(want, sizeof want, "%u\n", tu_pattern(0x40));
+    assert_string_equal(take(s), want);
     assert_int_equal(run(s, "inspect nosuch"), -EINVAL);
     /* Read-only inspects and refuses to set. */
     assert_int_equal(run(s, "set u16 0x10 1"), -EROFS);
