@@ -518,6 +518,32 @@ static void test_cmd_set(void **state)
     }
 }
 
+/* A hole reads as zeros: every type decodes them, and set writes into it
+ * (the file keeps its size). */
+static void test_hole(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp(), *path = tu_path(dir, "sparse");
+    tu_make_file(path, 1u << 20, 1);
+    Session *s = open_session(path, MMH_MODE_COPY, true);
+    assert_int_equal(run(s, "inspect u64 0x80000"), 0);
+    assert_string_equal(take(s), "0\n");
+    assert_int_equal(run(s, "inspect guid 0x80000"), 0);
+    assert_string_equal(take(s), "{00000000-0000-0000-0000-000000000000}\n");
+    assert_int_equal(run(s, "inspect unix32 0x80000"), 0);
+    assert_string_equal(take(s), "1970-01-01T00:00:00Z\n");
+    assert_int_equal(run(s, "set f64 0x80000 -1.5"), 0);
+    assert_int_equal(run(s, "write"), 0);
+    uint8_t b[8];
+    tu_pread(path, 0x80000, b, 8);
+    assert_memory_equal(b, "\x00\x00\x00\x00\x00\x00\xf8\xbf", 8);
+    assert_int_equal(tu_size(path), 1u << 20);
+    cmd_session_free(s);
+    unlink(path);
+    free(path);
+    tu_rmdir(dir);
+}
+
 /* The panel: toggled, drawn at 120 columns, refused when too narrow; the
  * focus screen picks a row and its prompt runs set. */
 static void test_panel(void **state)
@@ -575,7 +601,8 @@ int main(void)
         cmocka_unit_test(test_decode_floats), cmocka_unit_test(test_decode_other),
         cmocka_unit_test(test_decode_times),  cmocka_unit_test(test_encode),
         cmocka_unit_test(test_round_trip),    cmocka_unit_test(test_cmd_inspect),
-        cmocka_unit_test(test_cmd_set),       cmocka_unit_test(test_panel),
+        cmocka_unit_test(test_cmd_set),       cmocka_unit_test(test_hole),
+        cmocka_unit_test(test_panel),
     };
     return cmocka_run_group_tests_name("inspect", tests, NULL, NULL);
 }
