@@ -24,7 +24,7 @@
 
 typedef struct Prompt {
     char label[32];               /* "goto: " */
-    char verb[16];                /* command the text is given to */
+    char verb[64];                /* command the text is given to */
     char input[PROMPT_INPUT_MAX]; /* the text */
     size_t len;                   /* its length */
     size_t cur;                   /* cursor (a byte index, on a UTF-8 boundary) */

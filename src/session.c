@@ -493,6 +493,7 @@ void cmd_session_free(Session *s)
         screen_pop(s);
     if (s->panel.type && s->panel.type->free)
         s->panel.type->free(s->panel.st);
+    free(s->insp);
     free(s->pane.watch.snap);
     free(s->pane.watch.hot);
     if (s->pane.doc)

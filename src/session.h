@@ -139,6 +139,7 @@ struct Session {
     uint64_t pick_off, pick_len; /* the range */
 
     /* ---- the data inspector (cmd-inspect.c, screen-inspect.c) ---- */
+    struct InspectState *insp; /* its choices (inspect.h); NULL until first used */
 
     /* ---- selections: the clipboard (cmd-select.c) ---- */
 

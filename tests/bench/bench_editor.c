@@ -53,6 +53,12 @@
  *     hexedit, the same way (each shows the offset in its status line), when
  *     installed.
  *
+ * A --frames child run with MMH_BENCH_PANEL=1 in its environment shows the
+ * data inspector's side panel ("inspector on"), so its per-frame cost can be
+ * read beside the plain frame's; MMH_BENCH_MOVE=1 moves the cursor a byte
+ * before each frame (outside cmd_frame, so outside the count), so every
+ * frame decodes new bytes.
+ *
  * Usage: bench_editor [--mmhex PATH] [--only LIST] DIR
  * LIST is a comma-separated subset of render,write,memory,latency. Files are
  * created in DIR (about 4 GiB of real data at a time) and removed before
@@ -329,9 +335,16 @@ static int child_frames(const char *ns, const char *path, const char *rs, const 
         bu_die("--frames N FILE ROWS COLS");
     Editor e;
     editor_open(&e, path, MMH_MODE_AUTO, rows, cols);
+    const char *panel = getenv("MMH_BENCH_PANEL"); /* 1: the inspector panel is shown */
+    if (panel && !strcmp(panel, "1") && (cmd_run(e.s, "inspector on"), cmd_result(e.s) < 0))
+        bu_die("inspector on: %s", cmd_message(e.s, NULL));
+    const char *move = getenv("MMH_BENCH_MOVE"); /* 1: the cursor moves a byte before each frame */
+    bool moving = move && !strcmp(move, "1");
     uint64_t *t = bu_xmalloc(n * sizeof *t);
     uint64_t total0 = bu_now_ns();
     for (unsigned long i = 0; i < n; i++) {
+        if (moving)
+            cmd_key(e.s, MMH_KEY_RIGHT);
         uint64_t t0 = bu_now_ns();
         cmd_frame(e.s, &e.g);
         t[i] = bu_now_ns() - t0;
