@@ -527,6 +527,101 @@ static void test_cmd_layout(void **state)
     fix_close(&f);
 }
 
+static void type(Session *s, const char *text)
+{
+    for (; *text; text++)
+        cmd_key(s, (unsigned char)*text);
+}
+
+/* The prompt row's text (the last row of a 24x80 frame). */
+static const char *prompt_row(Session *s, Grid *g, int back)
+{
+    static char row[256];
+    cmd_frame(s, g);
+    return grid_row_text(g, 23 - back, row, sizeof row);
+}
+
+static void test_prompt(void **state)
+{
+    (void)state;
+    Fix f;
+    fix_open(&f, 4096, false);
+    Session *s = f.s;
+    Grid g = {0};
+    assert_int_equal(grid_resize(&g, 24, 80), 0);
+
+    /* History: per kind, Up and Down, what was typed comes back. */
+    cmd_key(s, 'g');
+    type(s, "0x10\r");
+    cmd_key(s, 'g');
+    type(s, "0x20\r");
+    cmd_key(s, '/');
+    type(s, "41\r"); /* another kind */
+    assert_true(msg_has(s, "41"));
+    cmd_key(s, 'g');
+    type(s, "1");
+    cmd_key(s, MMH_KEY_UP);
+    assert_non_null(strstr(prompt_row(s, &g, 0), "goto: 0x20"));
+    cmd_key(s, MMH_KEY_UP);
+    assert_non_null(strstr(prompt_row(s, &g, 0), "goto: 0x10"));
+    cmd_key(s, MMH_KEY_UP); /* the oldest: stays */
+    assert_non_null(strstr(prompt_row(s, &g, 0), "goto: 0x10"));
+    cmd_key(s, MMH_KEY_DOWN);
+    cmd_key(s, MMH_KEY_DOWN);
+    assert_non_null(strstr(prompt_row(s, &g, 0), "goto: 1"));
+    cmd_key(s, MMH_KEY_UP);
+    type(s, "\r");
+    assert_int_equal(cursor(s), 0x20);
+
+    /* The find prompt: Tab switches hex and text, and the verb with it. */
+    cmd_key(s, '/');
+    assert_non_null(strstr(prompt_row(s, &g, 0), "/ hex:"));
+    cmd_key(s, MMH_KEY_TAB);
+    assert_non_null(strstr(prompt_row(s, &g, 0), "/ text:"));
+    type(s, "zz\r");
+    assert_true(msg_has(s, "'zz'")); /* a text pattern: as hex, zz is no pattern */
+    cmd_key(s, '?');
+    cmd_key(s, MMH_KEY_TAB);
+    assert_non_null(strstr(prompt_row(s, &g, 0), "? text:"));
+    cmd_key(s, MMH_KEY_TAB);
+    assert_non_null(strstr(prompt_row(s, &g, 0), "? hex:"));
+    cmd_key(s, MMH_KEY_ESC);
+
+    /* Tab at save-as: one match completes (a directory with its slash),
+     * several complete their common part and are listed above. */
+    char *sub = tu_path(f.dir, "subdir"), *a = tu_path(f.dir, "out-alpha");
+    char *b = tu_path(f.dir, "out-beta"), line[512];
+    assert_int_equal(mkdir(sub, 0700), 0);
+    tu_make_file(a, 1, 0);
+    tu_make_file(b, 1, 0);
+    cmd_key(s, 'W');
+    snprintf(line, sizeof line, "%s/su", f.dir);
+    type(s, line);
+    cmd_key(s, MMH_KEY_TAB);
+    snprintf(line, sizeof line, "save as: %s/subdir/", f.dir);
+    assert_non_null(strstr(prompt_row(s, &g, 0), line));
+    cmd_key(s, MMH_KEY_CTRL('u'));
+    snprintf(line, sizeof line, "%s/out-", f.dir);
+    type(s, line);
+    cmd_key(s, MMH_KEY_TAB);
+    assert_non_null(strstr(prompt_row(s, &g, 1), "2: out-alpha out-beta"));
+    type(s, "a");
+    cmd_key(s, MMH_KEY_TAB);
+    snprintf(line, sizeof line, "%s/out-alpha", f.dir);
+    assert_non_null(strstr(prompt_row(s, &g, 0), line));
+    assert_null(strstr(prompt_row(s, &g, 1), "out-beta")); /* the list is gone */
+    cmd_key(s, MMH_KEY_CTRL('u'));
+    type(s, "/no/such/dir/x");
+    cmd_key(s, MMH_KEY_TAB);
+    assert_non_null(strstr(prompt_row(s, &g, 1), "cannot list /no/such/dir/"));
+    cmd_key(s, MMH_KEY_ESC);
+    free(sub);
+    free(a);
+    free(b);
+    grid_free(&g);
+    fix_close(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -535,7 +630,7 @@ int main(void)
         cmocka_unit_test(test_unwritable),    cmocka_unit_test(test_jumps),
         cmocka_unit_test(test_history),       cmocka_unit_test(test_cmd_marks),
         cmocka_unit_test(test_cmd_marks_unwritable), cmocka_unit_test(test_cmd_jumps),
-        cmocka_unit_test(test_cmd_layout),
+        cmocka_unit_test(test_cmd_layout), cmocka_unit_test(test_prompt),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
