@@ -19,8 +19,9 @@
  *   (a terminal with over 64 KiB on screen) are drawn blank. Likewise at
  *   most VIEW_PAGES_MAX pages are sampled; pages beyond count as unknown.
  * - Every cell write is clipped to the grid, so any size (0x0, 1x1) is safe;
- *   a row wider than the terminal (a -w too large for it) is cut at the
- *   right edge, and view_hit reports nothing past it.
+ *   view_layout never lays out a row wider than the terminal (a -w too
+ *   large for it falls back to the fit and sets bpr_refused), so the
+ *   cursor is always on screen.
  * - The hex pane's terminal cursor sits on the digit of v->nibble, so it
  *   marks the nibble being typed in edit mode and the byte's first digit
  *   otherwise (the caller keeps nibble 0 outside edit mode).

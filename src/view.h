@@ -14,9 +14,11 @@
  *   rows-2     status 2: locked/limit, advice, last frame's faults and time
  *   rows-1     message (the prompt screen draws its line over it)
  * A data row: the offset (hex, as many digits as the file's last offset
- * needs, at least 8), a space, the page-state glyph of the row's first byte,
- * a space, "xx " per byte with one more space after every 8 bytes, one
- * space, then one text character per byte (printable ASCII, '.' otherwise).
+ * needs, at least 8; or decimal), a space, the page-state glyph of the row's
+ * first byte, a space, the hex pane ("xx " per byte with one more space
+ * after every 8 bytes; grouped by 2, 4 or 8: the group's digits together,
+ * a space after each group, as xxd -g), one space, then one text character
+ * per byte (printable ASCII, '.' otherwise).
  * Glyphs: R resident, . not resident, D dirty, W under writeback, L locked,
  * C holds copy-mode edits, ? unknown (permission trap), H hole (no data on
  * disk), ! unreadable. Bytes of a hole page show as "--" (they read as zero)
