@@ -51,6 +51,7 @@ typedef struct Geo {
     int offw;  /* offset digits */
     int bpr;   /* bytes per row */
     int group; /* bytes per group in the hex pane */
+    int gsh;   /* log2(group): hex_col runs once per byte drawn */
     int hex0;  /* column of the first hex digit */
     int text0; /* column of the first text character */
     int nrows; /* data rows */
@@ -183,6 +184,7 @@ static Geo geo(const View *v, uint64_t size)
     k.offw = offw_of(v, size);
     k.bpr = v->bpr < 1 ? 1 : v->bpr;
     k.group = group_of(v);
+    k.gsh = k.group == 8 ? 3 : k.group == 4 ? 2 : k.group == 2 ? 1 : 0;
     k.hex0 = k.offw + 3;
     k.text0 = k.hex0 + (int)hex_width(k.bpr, k.group) + 1;
     k.nrows = view_data_rows(v);
@@ -191,7 +193,7 @@ static Geo geo(const View *v, uint64_t size)
 
 static int hex_col(const Geo *k, int j)
 {
-    return k->hex0 + 2 * j + j / k->group + (k->group < 8 ? j / 8 : 0);
+    return k->hex0 + 2 * j + (j >> k->gsh) + (k->gsh < 3 ? j >> 3 : 0);
 }
 
 int view_data_rows(const View *v)
@@ -306,14 +308,15 @@ int view_hit(const View *v, uint64_t size, int row, int col, uint64_t *off, MmhP
         j = col - k.text0;
         p = MMH_PANE_TEXT;
     } else if (col >= k.hex0 && col < k.text0 - 1) {
-        /* The byte whose two digits hold col; a space between is none. The
-         * first guess (each byte takes at least two columns) is at or past
-         * the byte; the walk back is O(bpr), once per click. */
+        /* The byte whose two digits, or the space after them, hold col;
+         * the extra space between runs of 8 is none. The first guess (each
+         * byte takes at least two columns) is at or past the byte; the walk
+         * back is O(bpr), once per click. */
         rel = col - k.hex0;
         j = rel / 2 < k.bpr ? rel / 2 : k.bpr - 1;
         while (j > 0 && hex_col(&k, j) > col)
             j--;
-        if (col - hex_col(&k, j) > 1)
+        if (col - hex_col(&k, j) > 2)
             return -1;
         p = MMH_PANE_HEX;
     } else {
