@@ -35,8 +35,8 @@ static Places *ready(Session *s)
         return p;
     p->loaded = true;
     char dir[PATH_MAX];
-    if (marks_identify(map_path(doc_map(s->doc)), &p->id) == 0 &&
-        marks_dir(dir, sizeof dir) == 0 && marks_file(dir, &p->id, p->file, sizeof p->file) == 0) {
+    if (marks_identify(map_path(doc_map(s->doc)), &p->id) == 0 && marks_dir(dir, sizeof dir) == 0 &&
+        marks_file(dir, &p->id, p->file, sizeof p->file) == 0) {
         p->have_id = true;
         if (marks_load(&p->marks, p->file, &p->id) < 0)
             marks_free(&p->marks); /* unreadable: start afresh, saving replaces it */
@@ -103,8 +103,7 @@ static int c_jump(Session *s, const char *arg, unsigned *r)
     if (k->off >= session_size(s))
         return fail(s, -ERANGE, "mark %s at 0x%" PRIx64 " is past the end now", k->name, k->off);
     session_jump(s, k->off);
-    say(s, false, "mark %s at 0x%" PRIx64 "%s%s", k->name, k->off, k->note[0] ? ": " : "",
-        k->note);
+    say(s, false, "mark %s at 0x%" PRIx64 "%s%s", k->name, k->off, k->note[0] ? ": " : "", k->note);
     return 0;
 }
 
@@ -148,8 +147,8 @@ static int go(Session *s, int opt)
     uint64_t to;
     if (!p)
         return fail(s, -ENOMEM, "out of memory");
-    bool ok = opt == GO_BACK ? jump_back(&p->jumps, s->view->cursor, &to)
-                             : jump_forward(&p->jumps, &to);
+    bool ok =
+        opt == GO_BACK ? jump_back(&p->jumps, s->view->cursor, &to) : jump_forward(&p->jumps, &to);
     if (!ok)
         return fail(s, -ENOENT, "%s", opt == GO_BACK ? "no earlier jump" : "no later jump");
     if (to >= session_size(s))
@@ -164,7 +163,8 @@ enum { ASK_MARK, ASK_JUMP };
 
 static int ask(Session *s, int opt)
 {
-    return opt == ASK_MARK ? prompt_open(s, "mark: ", "mark") : prompt_open(s, "jump to mark: ", "jump");
+    return opt == ASK_MARK ? prompt_open(s, "mark: ", "mark")
+                           : prompt_open(s, "jump to mark: ", "jump");
 }
 
 static const CmdDef cmds[] = {

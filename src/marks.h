@@ -29,13 +29,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MARK_NAME_MAX 32    /* bytes of a name, with the NUL */
-#define MARK_NOTE_MAX 128   /* bytes of a note, with the NUL */
-#define MARKS_MAX 1000      /* bookmarks per file at most */
-#define JUMPS_MAX 100       /* positions the jump list keeps */
-#define HISTORY_MAX 50      /* lines kept per prompt kind */
-#define HISTORY_KINDS 8     /* prompt kinds with a history */
-#define HISTORY_LINE 1024   /* bytes of a recalled line, with the NUL */
+#define MARK_NAME_MAX 32  /* bytes of a name, with the NUL */
+#define MARK_NOTE_MAX 128 /* bytes of a note, with the NUL */
+#define MARKS_MAX 1000    /* bookmarks per file at most */
+#define JUMPS_MAX 100     /* positions the jump list keeps */
+#define HISTORY_MAX 50    /* lines kept per prompt kind */
+#define HISTORY_KINDS 8   /* prompt kinds with a history */
+#define HISTORY_LINE 1024 /* bytes of a recalled line, with the NUL */
 
 /* One bookmark. */
 typedef struct Mark {
@@ -65,22 +65,22 @@ typedef struct JumpList {
 
 /* The lines typed at one kind of prompt, oldest first. */
 typedef struct History {
-    bool used;                /* this slot holds a kind */
-    char kind[16];            /* "goto", "find", "saveas", "" (':') */
-    char *line[HISTORY_MAX];  /* the lines (owned) */
-    size_t n;                 /* how many */
+    bool used;               /* this slot holds a kind */
+    char kind[16];           /* "goto", "find", "saveas", "" (':') */
+    char *line[HISTORY_MAX]; /* the lines (owned) */
+    size_t n;                /* how many */
 } History;
 
 /* Everything a session keeps about places (Session.places). */
 typedef struct Places {
-    Marks marks;                      /* the bookmarks of the open file */
-    bool loaded;                      /* marks were read (or there was nothing to read) */
-    bool have_id;                     /* id and file are set */
-    MarkId id;                        /* the open file's identity */
-    char file[PATH_MAX];              /* where its bookmarks are kept */
-    bool said_unsaved;                /* "cannot keep bookmarks" was said once */
-    JumpList jumps;                   /* the jump list */
-    History hist[HISTORY_KINDS];      /* prompt lines per kind */
+    Marks marks;                 /* the bookmarks of the open file */
+    bool loaded;                 /* marks were read (or there was nothing to read) */
+    bool have_id;                /* id and file are set */
+    MarkId id;                   /* the open file's identity */
+    char file[PATH_MAX];         /* where its bookmarks are kept */
+    bool said_unsaved;           /* "cannot keep bookmarks" was said once */
+    JumpList jumps;              /* the jump list */
+    History hist[HISTORY_KINDS]; /* prompt lines per kind */
 } Places;
 
 /* ---- bookmarks ---- */

@@ -148,7 +148,8 @@ static unsigned complete_path(Prompt *p)
     DIR *d = opendir(dlen ? dir : ".");
     p->list[0] = 0;
     if (!d) {
-        snprintf(p->list, sizeof p->list, "cannot list %.400s: %s", dlen ? dir : ".", strerror(errno));
+        snprintf(p->list, sizeof p->list, "cannot list %.400s: %s", dlen ? dir : ".",
+                 strerror(errno));
         return MMH_R_REDRAW;
     }
     for (struct dirent *e; n < COMPLETE_MAX && (e = readdir(d));) {

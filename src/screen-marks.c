@@ -93,8 +93,8 @@ static void marks_frame(Session *s, void *st, Grid *g)
         size_t i = l->top + (size_t)r;
         const Mark *k = &m->v[i];
         int cls = i == l->sel ? MMH_CC_SELECTED : MMH_CC_NORMAL;
-        snprintf(buf, sizeof buf, "%s %-12s 0x%012" PRIx64 "  %s", i == l->sel ? ">" : " ",
-                 k->name, k->off, k->note);
+        snprintf(buf, sizeof buf, "%s %-12s 0x%012" PRIx64 "  %s", i == l->sel ? ">" : " ", k->name,
+                 k->off, k->note);
         if (i == l->sel)
             grid_fill_row(g, 1 + r, cls);
         grid_put_str(g, 1 + r, 0, g->cols, buf, cls, true);

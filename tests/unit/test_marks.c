@@ -432,8 +432,8 @@ static void test_cmd_jumps(void **state)
     /* Searches and the data/hole seeks are jumps too. */
     assert_int_equal(run(s, "goto 0"), 0);
     char pat[64];
-    snprintf(pat, sizeof pat, "find -x -- %02x %02x %02x", tu_pattern(0x9001),
-             tu_pattern(0x9002), tu_pattern(0x9003));
+    snprintf(pat, sizeof pat, "find -x -- %02x %02x %02x", tu_pattern(0x9001), tu_pattern(0x9002),
+             tu_pattern(0x9003));
     assert_int_equal(run(s, pat), 0);
     assert_true(cursor(s) > 0);
     assert_int_equal(run(s, "back"), 0);
@@ -627,12 +627,18 @@ static void test_prompt(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_names_and_set), cmocka_unit_test(test_dir),
-        cmocka_unit_test(test_round_trip),    cmocka_unit_test(test_identity),
-        cmocka_unit_test(test_unwritable),    cmocka_unit_test(test_jumps),
-        cmocka_unit_test(test_history),       cmocka_unit_test(test_cmd_marks),
-        cmocka_unit_test(test_cmd_marks_unwritable), cmocka_unit_test(test_cmd_jumps),
-        cmocka_unit_test(test_cmd_layout), cmocka_unit_test(test_prompt),
+        cmocka_unit_test(test_names_and_set),
+        cmocka_unit_test(test_dir),
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_identity),
+        cmocka_unit_test(test_unwritable),
+        cmocka_unit_test(test_jumps),
+        cmocka_unit_test(test_history),
+        cmocka_unit_test(test_cmd_marks),
+        cmocka_unit_test(test_cmd_marks_unwritable),
+        cmocka_unit_test(test_cmd_jumps),
+        cmocka_unit_test(test_cmd_layout),
+        cmocka_unit_test(test_prompt),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
