@@ -4,10 +4,11 @@
  * prompts that ask for a mark's name. The data lives in marks.c; the list
  * screen is screen-marks.c.
  *
- * Bookmarks are read the first time a command needs them and written after
- * every change (atomically, marks.h). A state directory that cannot be
- * written costs the marks' survival, never the edit: it is said once, and
- * the marks last until the session ends.
+ * Bookmarks are read by every command that uses them (so two editors on
+ * one file see each other's marks; the last change wins for a name) and
+ * written after every change (atomically, marks.h). A state directory that
+ * cannot be written costs the marks' survival, never the edit: it is said
+ * once, and the marks last until the session ends.
  */
 #include "config.h"
 
@@ -15,6 +16,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd-family.h"
 #include "marks.h"
@@ -31,8 +33,18 @@ static Places *ready(Session *s)
         fail(s, -ENOMEM, "out of memory");
         return NULL;
     }
-    if (p->loaded)
+    if (p->loaded) {
+        /* Read them again when the file is there (another editor may have
+         * changed it); when it is not, what this session holds stands. */
+        Marks again = {0};
+        if (p->have_id && access(p->file, F_OK) == 0 && marks_load(&again, p->file, &p->id) == 0) {
+            marks_free(&p->marks);
+            p->marks = again;
+        } else {
+            marks_free(&again);
+        }
         return p;
+    }
     p->loaded = true;
     char dir[PATH_MAX];
     if (marks_identify(map_path(doc_map(s->doc)), &p->id) == 0 && marks_dir(dir, sizeof dir) == 0 &&

@@ -1,8 +1,8 @@
 /*
  * screen-marks: the list of bookmarks (the `marks` command, key B).
- * Arrows (j, k) pick a row, Enter jumps to it and leaves, d deletes it,
- * Esc (or q) leaves. It reads the session's Places each frame, so a mark
- * made or deleted through a command shows at once; it runs `jump` and
+ * Arrows (j, k) or a click pick a row, Enter (or a click on the picked
+ * row) jumps to it and leaves, d deletes it, Esc (or q, B) leaves. It reads the session's Places
+ * each frame, so a mark made or deleted through a command shows at once; it runs `jump` and
  * `unmark` through cmd_run, the same code as the commands.
  */
 #include "config.h"
@@ -68,6 +68,21 @@ static unsigned marks_key(Session *s, void *st, int key)
     }
 }
 
+/* A click picks a row; a click on the picked row jumps there. */
+static unsigned marks_mouse(Session *s, void *st, MmhMouse what, int row, int col)
+{
+    MarkList *l = st;
+    const Marks *m = list_of(s);
+    (void)col;
+    if (what != MMH_MOUSE_CLICK || row < 1 || l->top + (size_t)(row - 1) >= m->n)
+        return MMH_R_NONE;
+    size_t i = l->top + (size_t)(row - 1);
+    if (i == l->sel)
+        return marks_key(s, st, MMH_KEY_ENTER);
+    l->sel = i;
+    return MMH_R_REDRAW;
+}
+
 static void marks_frame(Session *s, void *st, Grid *g)
 {
     MarkList *l = st;
@@ -107,6 +122,7 @@ static void marks_frame(Session *s, void *st, Grid *g)
 const ScreenType screen_marks = {
     .name = "marks",
     .key = marks_key,
+    .mouse = marks_mouse,
     .frame = marks_frame,
     .free = free,
 };

@@ -353,6 +353,15 @@ static void test_cmd_marks(void **state)
     s = f.s = open_session(f.path, MMH_MODE_READONLY, true); /* read-only marks too */
     assert_int_equal(run(s, "jump a"), -ENOENT);
     assert_int_equal(run(s, "jump hdr"), 0);
+    /* Two editors on one file see each other's marks. */
+    Session *s3 = open_session(f.path, MMH_MODE_COPY, true);
+    assert_int_equal(run(s3, "jump hdr"), 0); /* s3 has read them */
+    assert_int_equal(run(s, "mark late 0x99"), 0);
+    assert_int_equal(run(s3, "jump late"), 0);
+    assert_int_equal(cursor(s3), 0x99);
+    assert_int_equal(run(s3, "unmark late"), 0);
+    assert_int_equal(run(s, "jump late"), -ENOENT);
+    cmd_session_free(s3);
     char *other = tu_path(f.dir, "other");
     tu_make_file(other, 4096, 0);
     Session *s2 = open_session(other, MMH_MODE_COPY, true);
