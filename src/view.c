@@ -177,6 +177,12 @@ int view_fit_bpr(const View *v, int cols, uint64_t size)
     return fit_bpr(offw_of(v, size), group_of(v), cols);
 }
 
+/* Too small for v as it is set (decimal offsets can be wider). */
+static bool too_small_v(const View *v, uint64_t size)
+{
+    return too_small(v->rows, v->cols, size) || row_width(offw_of(v, size), 1, 1) > v->cols;
+}
+
 static Geo geo(const View *v, uint64_t size)
 {
     Geo k;
@@ -228,7 +234,7 @@ void view_layout(View *v, int rows, int cols, uint64_t size)
             v->bpr_refused = want; /* never a cursor past the right edge */
     }
     v->bpr = bpr;
-    v->too_small = too_small(v->rows, v->cols, size);
+    v->too_small = too_small_v(v, size);
     if (v->nibble < 0 || v->nibble > 1)
         v->nibble = 0;
 
@@ -299,7 +305,7 @@ int view_hit(const View *v, uint64_t size, int row, int col, uint64_t *off, MmhP
     int j, rel;
     MmhPane p;
 
-    if (k.nrows <= 0 || too_small(v->rows, v->cols, size))
+    if (k.nrows <= 0 || too_small_v(v, size))
         return -1;
     if (row < 1 || row > k.nrows || col < 0 || col >= v->cols)
         return -1;
@@ -709,7 +715,7 @@ void view_render(const View *v, Doc *d, const ViewInfo *info, Grid *g, ViewFrame
     else
         g->cur_row = g->cur_col = -1;
     k = geo(v, size);
-    if (k.nrows <= 0 || too_small(v->rows, v->cols, size) || g->rows < VIEW_STATUS_ROWS + 1) {
+    if (k.nrows <= 0 || too_small_v(v, size) || g->rows < VIEW_STATUS_ROWS + 1) {
         draw_too_small(size, g);
     } else {
         if (k.nrows > g->rows - VIEW_STATUS_ROWS)

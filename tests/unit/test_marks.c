@@ -536,6 +536,23 @@ static void test_cmd_layout(void **state)
     assert_int_equal(run(s, "offsets oct"), -EINVAL);
     grid_free(&g);
     fix_close(&f);
+
+    /* Decimal offsets can be wider than hex ones: a terminal that fits a
+     * row with hex offsets but not with decimal ones is too small then,
+     * never a row cut at the edge. 10^10 bytes: 9 hex digits, 10 decimal. */
+    fix_open(&f, 0, false);
+    assert_int_equal(truncate(f.path, 10000000000LL), 0);
+    cmd_session_free(f.s);
+    s = f.s = open_session(f.path, MMH_MODE_READONLY, false);
+    v = cmd_view(s);
+    cmd_resize(s, 24, 17);
+    assert_false(v->too_small);
+    assert_int_equal(v->bpr, 1);
+    assert_int_equal(run(s, "offsets dec"), 0);
+    assert_true(v->too_small);
+    cmd_resize(s, 24, 18);
+    assert_false(v->too_small);
+    fix_close(&f);
 }
 
 static void type(Session *s, const char *text)
