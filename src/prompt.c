@@ -8,8 +8,10 @@
  * typed before at prompts of the same kind (the verb's first word: goto,
  * find, saveas, ...; kept in the session's Places, marks.h). Tab completes
  * a path at the save-as prompt (several matches are listed on the row
- * above) and switches a find prompt between hex and text. A question runs its line on y;
- * on "quit!" w writes and then quits; any other key cancels.
+ * above) and switches a find prompt between hex and text.
+ *
+ * A question runs its line on y; on "quit!" w writes and then quits; any
+ * other key cancels.
  */
 #include "config.h"
 
