@@ -52,6 +52,8 @@ extern const CmdFamily cmd_family_search;
 extern const CmdFamily cmd_family_paging;
 extern const CmdFamily cmd_family_session;
 extern const CmdFamily cmd_family_inspect;
+extern const CmdFamily cmd_family_mark;
+extern const CmdFamily cmd_family_layout;
 
 /* Every command, family by family: i from 0 while the result is not NULL. */
 const CmdDef *cmd_at(size_t i);

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <strings.h>
 
 #include "cmd-family.h"
 #include "parse.h"
@@ -56,11 +57,13 @@ static int c_goto(Session *s, const char *arg, unsigned *r)
         return fail(s, rc, "goto %s: %s", arg, err ? err : "bad offset");
     if (size == 0)
         return fail(s, -ERANGE, "goto: the file is empty");
+    if (off == size && !strcasecmp(arg, "end"))
+        off = size - 1; /* `goto end` is the last byte (end-0 is still past it) */
     if (off >= size)
         return fail(s, -ERANGE,
                     "goto: 0x%" PRIx64 " is past the end (the last byte is 0x%" PRIx64 ")", off,
                     size - 1);
-    session_move_to(s, off);
+    session_jump(s, off);
     return 0;
 }
 
@@ -76,7 +79,7 @@ static int seek_region(Session *s, int opt)
                     back ? "before" : "after");
     if (rc < 0)
         return fail(s, rc, "seek %s: %s", what, map_strerror(rc));
-    session_move_to(s, at);
+    session_jump(s, at);
     say(s, false, "%s starts at 0x%" PRIx64, data ? "data" : "a hole", at);
     return 0;
 }

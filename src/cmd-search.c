@@ -125,7 +125,7 @@ static int search_job_finish(Session *s, void *st, int rc)
     }
     if (done.state == SEARCH_NOT_FOUND)
         return fail(s, -ENOENT, "not found%s: %s (%s, %s)", in_sel, s->pat_text, t, rate);
-    session_move_to(s, at);
+    session_jump(s, at);
     s->pane.match_on = true;
     s->pane.match_off = at;
     s->pane.match_len = s->pat.len;

@@ -23,10 +23,18 @@
 #define CMD_WORD_MAX 32 /* bytes of a command name */
 
 /* The families, in the order the help lists them: one line each. */
+/* clang-format off */
 static const CmdFamily *const families[] = {
-    &cmd_family_move,   &cmd_family_edit,    &cmd_family_search,
-    &cmd_family_paging, &cmd_family_session, &cmd_family_inspect,
+    &cmd_family_move,
+    &cmd_family_edit,
+    &cmd_family_search,
+    &cmd_family_paging,
+    &cmd_family_session,
+    &cmd_family_inspect,
+    &cmd_family_mark,
+    &cmd_family_layout,
 };
+/* clang-format on */
 
 const CmdDef *cmd_at(size_t i)
 {

@@ -40,6 +40,9 @@ unsigned cmd_resize(Session *s, int rows, int cols)
     s->cols = cols;
     layout_pane_size(s, rows, cols, &pr, &pc);
     view_layout(s->view, pr, pc, session_size(s));
+    if (s->view->bpr_refused) /* -w too wide: a message, never a hidden cursor */
+        say(s, false, "width %d does not fit %d columns: showing %d", s->view->bpr_refused,
+            s->view->cols, s->view->bpr);
     return MMH_R_REDRAW;
 }
 

@@ -69,6 +69,15 @@ static const KeyBinding table[] = {
     {'H', "help", NULL, NULL},
     {'q', "quit", "q", "quit (asks when copy-mode edits are unwritten)"},
     {'Q', "quit!", "Q", "quit without asking"},
+    {'M', "askmark", "M", "bookmark the cursor (asks for a name; a letter will do)"},
+    {'\'', "askjump", "'", "jump to a bookmark (asks for its name)"},
+    {'B', "marks", "B", "the bookmarks list (Enter jumps, d deletes, Esc leaves)"},
+    {MMH_KEY_CTRL('o'), "back", "Ctrl-O, Ctrl-N", "back / forward through the jump list"},
+    {MMH_KEY_CTRL('n'), "forward", NULL, NULL},
+    {'>', "width more", "> <", "more / fewer bytes per row"},
+    {'<', "width less", NULL, NULL},
+    {'K', "group", "K", "group the hex bytes by 1, 2, 4, 8 (cycles)"},
+    {'D', "offsets", "D", "offsets in decimal / hex"},
 };
 
 const char *keymap_lookup(int key)

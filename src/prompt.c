@@ -4,11 +4,18 @@
  *
  * The prompt edits UTF-8 text (a pattern typed as text is searched as its
  * UTF-8 bytes); Enter runs "VERB TEXT" through cmd_run, Esc leaves, and
- * Backspace on an empty prompt leaves too. A question runs its line on y;
- * on "quit!" w writes and then quits; any other key cancels.
+ * Backspace on an empty prompt leaves too. Up and Down recall the lines
+ * typed before at prompts of the same kind (the verb's first word: goto,
+ * find, saveas, ...; kept in the session's Places, marks.h). Tab completes
+ * a path at the save-as prompt (several matches are listed on the row
+ * above) and switches a find prompt between hex and text.
+ *
+ * A question runs its line on y; on "quit!" w writes and then quits; any
+ * other key cancels.
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,6 +24,9 @@
 
 #include "prompt.h"
 
+#include <sys/stat.h>
+
+#include "marks.h"
 #include "screen.h"
 #include "utf8.h"
 
@@ -29,6 +39,10 @@ typedef struct Prompt {
     size_t len;                   /* its length */
     size_t cur;                   /* cursor (a byte index, on a UTF-8 boundary) */
     bool dropped;                 /* a typed character could not be taken */
+    char kind[16];                /* its history's kind: the verb's first word */
+    size_t back;                  /* the recalled line (1 the newest), 0 none */
+    char typed[PROMPT_INPUT_MAX]; /* what was typed before recalling */
+    char list[SESSION_MSG_MAX];   /* Tab's matches, shown on the row above */
 } Prompt;
 
 typedef struct Confirm {
@@ -75,6 +89,10 @@ static void prompt_frame(Session *s, void *st, Grid *g)
     screen_draw_under(s, st, g);
     if (g->rows < 1)
         return;
+    if (p->list[0] && g->rows >= 2) {
+        grid_fill_row(g, g->rows - 2, MMH_CC_MESSAGE);
+        grid_put_str(g, g->rows - 2, 0, g->cols, p->list, MMH_CC_MESSAGE, true);
+    }
     grid_fill_row(g, g->rows - 1, MMH_CC_NORMAL);
     prompt_draw(g, g->rows - 1, p->label, p->input, p->cur);
 }
@@ -88,10 +106,118 @@ static void input_cut(Prompt *p, size_t a, size_t b)
     p->len -= b - a;
 }
 
+static void set_input(Prompt *p, const char *text)
+{
+    snprintf(p->input, sizeof p->input, "%s", text);
+    p->len = p->cur = strlen(p->input);
+}
+
+static History *history(Session *s, const Prompt *p)
+{
+    Places *pl = session_places(s);
+    return pl ? history_of(pl, p->kind) : NULL;
+}
+
+/* Up (dir 1) and Down (dir -1) through the lines typed before. */
+static unsigned recall(Session *s, Prompt *p, int dir)
+{
+    History *h = history(s, p);
+    size_t to = dir > 0 ? p->back + 1 : p->back ? p->back - 1 : 0;
+    if (!h || (dir > 0 && !history_get(h, to)) || (dir < 0 && p->back == 0))
+        return MMH_R_NONE;
+    if (p->back == 0)
+        snprintf(p->typed, sizeof p->typed, "%s", p->input);
+    p->back = to;
+    set_input(p, to ? history_get(h, to) : p->typed);
+    return MMH_R_REDRAW;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+#define COMPLETE_MAX 4096 /* names of a directory considered at most */
+
+/* Tab at the save-as prompt: complete the path's last part from its
+ * directory, as far as every match agrees; list them when several do. */
+static unsigned complete_path(Prompt *p)
+{
+    char dir[PROMPT_INPUT_MAX], *names[COMPLETE_MAX];
+    const char *slash = strrchr(p->input, '/'), *base = slash ? slash + 1 : p->input;
+    size_t dlen = slash ? (size_t)(slash - p->input) + 1 : 0, blen = strlen(base), n = 0;
+    snprintf(dir, sizeof dir, "%.*s", (int)dlen, p->input);
+    DIR *d = opendir(dlen ? dir : ".");
+    p->list[0] = 0;
+    if (!d) {
+        snprintf(p->list, sizeof p->list, "cannot list %.400s: %s", dlen ? dir : ".",
+                 strerror(errno));
+        return MMH_R_REDRAW;
+    }
+    for (struct dirent *e; n < COMPLETE_MAX && (e = readdir(d));) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        if (strncmp(e->d_name, base, blen) || (e->d_name[0] == '.' && base[0] != '.'))
+            continue;
+        if (!(names[n] = strdup(e->d_name)))
+            break;
+        n++;
+    }
+    closedir(d);
+    if (n == 0) {
+        snprintf(p->list, sizeof p->list, "no file starts with %.400s", p->input);
+        return MMH_R_REDRAW;
+    }
+    qsort(names, n, sizeof names[0], cmp_str);
+    size_t common = strlen(names[0]);
+    for (size_t i = 1; i < n; i++) {
+        size_t k = 0;
+        while (k < common && names[i][k] == names[0][k])
+            k++;
+        common = k;
+    }
+    char out[PROMPT_INPUT_MAX];
+    int len = snprintf(out, sizeof out, "%s%.*s", dir, (int)common, names[0]);
+    struct stat st;
+    if (n == 1 && len > 0 && (size_t)len + 1 < sizeof out && stat(out, &st) == 0 &&
+        S_ISDIR(st.st_mode))
+        strcat(out, "/");
+    if (len > 0 && (size_t)len < sizeof out)
+        set_input(p, out);
+    if (n > 1) {
+        size_t at = (size_t)snprintf(p->list, sizeof p->list, "%zu%s:", n,
+                                     n == COMPLETE_MAX ? " or more" : "");
+        for (size_t i = 0; i < n && at < sizeof p->list; i++)
+            at += (size_t)snprintf(p->list + at, sizeof p->list - at, " %s", names[i]);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    return MMH_R_REDRAW;
+}
+
+/* Tab at a find prompt: hex patterns to text and back (the label says which). */
+static unsigned toggle_find(Prompt *p)
+{
+    bool back = p->label[0] == '?', hex = strstr(p->label, "hex") != NULL;
+    snprintf(p->label, sizeof p->label, "%c %s: ", back ? '?' : '/', hex ? "text" : "hex");
+    snprintf(p->verb, sizeof p->verb, "find%s %s --", back ? " -b" : "", hex ? "-t" : "-x");
+    return MMH_R_REDRAW;
+}
+
 static unsigned prompt_key(Session *s, void *st, int key)
 {
     Prompt *p = st;
+    if (key != MMH_KEY_TAB)
+        p->list[0] = 0;
     switch (key) {
+    case MMH_KEY_UP: return recall(s, p, 1);
+    case MMH_KEY_DOWN: return recall(s, p, -1);
+    case MMH_KEY_TAB:
+        if (!strcmp(p->kind, "saveas"))
+            return complete_path(p);
+        if (!strcmp(p->kind, "find"))
+            return toggle_find(p);
+        return MMH_R_NONE;
     case MMH_KEY_ESC:
         screen_pop(s);
         s->msg[0] = 0;
@@ -111,6 +237,9 @@ static unsigned prompt_key(Session *s, void *st, int key)
             snprintf(line, sizeof line, "%s %s", p->verb, p->input);
         else
             snprintf(line, sizeof line, "%s", p->input);
+        History *h = history(s, p);
+        if (h)
+            history_add(h, p->input);
         screen_pop(s); /* p is gone */
         return cmd_run(s, line);
     }
@@ -170,6 +299,7 @@ int prompt_open(Session *s, const char *label, const char *verb)
         return fail(s, -ENOMEM, "out of memory");
     snprintf(p->label, sizeof p->label, "%s", label);
     snprintf(p->verb, sizeof p->verb, "%s", verb);
+    snprintf(p->kind, sizeof p->kind, "%.*s", (int)strcspn(verb, " "), verb);
     return screen_push(s, &screen_prompt, p);
 }
 

@@ -72,7 +72,7 @@ static unsigned map_key(Session *s, void *st, int key)
         uint64_t to = n ? m->rmap.b[sel].lo : 0;
         screen_pop(s); /* m is gone */
         if (n)
-            session_move_to(s, to);
+            session_jump(s, to); /* Ctrl-O comes back */
         return MMH_R_REDRAW;
     }
     case MMH_KEY_ESC:

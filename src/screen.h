@@ -62,9 +62,12 @@ extern const ScreenType screen_map;
 extern const ScreenType screen_pager;
 extern const ScreenType screen_prompt;
 extern const ScreenType screen_confirm;
+extern const ScreenType screen_marks;
 
 /* Open them. */
 int map_screen_open(Session *s);
+/* The bookmarks list (screen-marks.c). */
+int marks_screen_open(Session *s);
 /* A pager over text (owned from now on). title: its first row. */
 int pager_open(Session *s, const char *title, char *text);
 

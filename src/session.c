@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "job.h"
+#include "marks.h"
 #include "parse.h"
 #include "screen.h"
 #include "sys.h"
@@ -201,6 +202,36 @@ void session_move_to(Session *s, uint64_t off)
     s->view->cursor = off;
     s->view->nibble = 0;
     session_clamp(s);
+}
+
+struct Places *session_places(Session *s)
+{
+    if (!s->places)
+        s->places = calloc(1, sizeof *s->places);
+    return s->places;
+}
+
+void session_jump_place(Session *s, uint64_t off)
+{
+    View *v = s->view;
+    uint64_t bpr = (uint64_t)(v->bpr < 1 ? 1 : v->bpr);
+    int rows = view_data_rows(v);
+    bool shown = rows > 0 && off >= v->top && (off - v->top) / bpr < (uint64_t)rows;
+    session_move_to(s, off);
+    if (shown || rows < 3)
+        return;
+    /* Where the eye finds it: a third of the way down, not the bottom row. */
+    uint64_t crs = v->cursor - v->cursor % bpr, up = (uint64_t)(rows / 3) * bpr;
+    v->top = crs > up ? crs - up : 0;
+    view_follow(v, session_size(s));
+}
+
+void session_jump(Session *s, uint64_t off)
+{
+    struct Places *p = session_places(s);
+    if (p)
+        jump_record(&p->jumps, s->view->cursor);
+    session_jump_place(s, off);
 }
 
 void session_move_by(Session *s, int64_t delta)
@@ -499,5 +530,6 @@ void cmd_session_free(Session *s)
     if (s->pane.doc)
         doc_close(s->pane.doc);
     free(s->out);
+    places_free(s->places);
     free(s);
 }

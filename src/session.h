@@ -146,6 +146,7 @@ struct Session {
     /* ---- hashes (cmd-hash.c) ---- */
 
     /* ---- bookmarks, the jump list, prompt history (cmd-mark.c) ---- */
+    struct Places *places; /* marks.h; made on first use (session_places) */
 };
 
 /* ---- messages ---- */
@@ -172,6 +173,15 @@ void session_show_output(Session *s);
 uint64_t session_size(const Session *s);
 void session_clamp(Session *s);
 void session_move_to(Session *s, uint64_t off);
+/* A jump (goto, search, data/hole seeks, bookmarks): remember where the
+ * cursor was in the jump list, move, and put a target that was off screen
+ * a third of the way down. */
+void session_jump(Session *s, uint64_t off);
+/* Move as a jump does without remembering (back, forward). */
+void session_jump_place(Session *s, uint64_t off);
+/* The session's places (marks.h), made on first use; NULL when out of
+ * memory. */
+struct Places *session_places(Session *s);
 void session_move_by(Session *s, int64_t delta);
 void session_page(Session *s, int dir);
 void session_move_up(Session *s);

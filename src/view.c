@@ -19,8 +19,9 @@
  *   (a terminal with over 64 KiB on screen) are drawn blank. Likewise at
  *   most VIEW_PAGES_MAX pages are sampled; pages beyond count as unknown.
  * - Every cell write is clipped to the grid, so any size (0x0, 1x1) is safe;
- *   a row wider than the terminal (a -w too large for it) is cut at the
- *   right edge, and view_hit reports nothing past it.
+ *   view_layout never lays out a row wider than the terminal (a -w too
+ *   large for it falls back to the fit and sets bpr_refused), so the
+ *   cursor is always on screen.
  * - The hex pane's terminal cursor sits on the digit of v->nibble, so it
  *   marks the nibble being typed in edit mode and the byte's first digit
  *   otherwise (the caller keeps nibble 0 outside edit mode).
@@ -49,6 +50,8 @@
 typedef struct Geo {
     int offw;  /* offset digits */
     int bpr;   /* bytes per row */
+    int group; /* bytes per group in the hex pane */
+    int gsh;   /* log2(group): hex_col runs once per byte drawn */
     int hex0;  /* column of the first hex digit */
     int text0; /* column of the first text character */
     int nrows; /* data rows */
@@ -92,11 +95,36 @@ int view_offset_width(uint64_t size)
     return w < 8 ? 8 : w;
 }
 
-/* Columns of a data row: offset, space, glyph, space, "xx " per byte with a
- * space more between groups of 8, a space, then the text. */
-static long row_width(int offw, int bpr)
+/* Digits of the offset column as v shows it. */
+static int offw_of(const View *v, uint64_t size)
 {
-    return (long)offw + 3 + 3L * bpr + ((bpr + 7) / 8 - 1) + 1 + bpr;
+    if (!v->dec_offsets)
+        return view_offset_width(size);
+    uint64_t last = size ? size - 1 : 0;
+    int w = 1;
+    while (last /= 10)
+        w++;
+    return w < 8 ? 8 : w;
+}
+
+static int group_of(const View *v)
+{
+    return v->group == 2 || v->group == 4 || v->group == 8 ? v->group : 1;
+}
+
+/* Columns of the hex pane: two digits per byte, a space after each group
+ * of g bytes, and (for g < 8) one more between runs of 8 bytes. With g = 1
+ * this is the classic "xx " per byte with an extra space every 8. */
+static long hex_width(int bpr, int g)
+{
+    return 2L * bpr + (bpr + g - 1) / g + (g < 8 ? (bpr + 7) / 8 - 1 : 0);
+}
+
+/* Columns of a data row: offset, space, glyph, space, the hex pane, a
+ * space, then the text. */
+static long row_width(int offw, int bpr, int g)
+{
+    return (long)offw + 3 + hex_width(bpr, g) + 1 + bpr;
 }
 
 void view_min_size(uint64_t size, int *rows, int *cols)
@@ -104,7 +132,7 @@ void view_min_size(uint64_t size, int *rows, int *cols)
     if (rows)
         *rows = VIEW_STATUS_ROWS + 1;
     if (cols)
-        *cols = (int)row_width(view_offset_width(size), 1);
+        *cols = (int)row_width(view_offset_width(size), 1, 1);
 }
 
 static bool too_small(int rows, int cols, uint64_t size)
@@ -117,33 +145,61 @@ static bool too_small(int rows, int cols, uint64_t size)
 
 /* The largest of 1, 2, 4, 8, 16, 24, 32, ... whose row fits in cols (1 if
  * none does). */
-static int fit_bpr(int offw, int cols)
+static int fit_bpr(int offw, int g, int cols)
 {
     int bpr = 1;
 
     for (;;) {
-        int next = bpr < 8 ? bpr * 2 : bpr + 8;
-        if (next > VIEW_BPR_MAX || row_width(offw, next) > cols)
+        int next = view_bpr_step(bpr, 1);
+        if (next > VIEW_BPR_MAX || row_width(offw, next, g) > cols)
             return bpr;
         bpr = next;
     }
+}
+
+int view_bpr_step(int bpr, int dir)
+{
+    if (dir > 0)
+        return bpr < 8 ? bpr * 2 : bpr - bpr % 8 + 8;
+    if (bpr <= 1)
+        return 1;
+    if (bpr <= 8) {
+        int p = 1;
+        while (p * 2 < bpr)
+            p *= 2;
+        return p;
+    }
+    return bpr % 8 ? bpr - bpr % 8 : bpr - 8;
+}
+
+int view_fit_bpr(const View *v, int cols, uint64_t size)
+{
+    return fit_bpr(offw_of(v, size), group_of(v), cols);
+}
+
+/* Too small for v as it is set (decimal offsets can be wider). */
+static bool too_small_v(const View *v, uint64_t size)
+{
+    return too_small(v->rows, v->cols, size) || row_width(offw_of(v, size), 1, 1) > v->cols;
 }
 
 static Geo geo(const View *v, uint64_t size)
 {
     Geo k;
 
-    k.offw = view_offset_width(size);
+    k.offw = offw_of(v, size);
     k.bpr = v->bpr < 1 ? 1 : v->bpr;
+    k.group = group_of(v);
+    k.gsh = k.group == 8 ? 3 : k.group == 4 ? 2 : k.group == 2 ? 1 : 0;
     k.hex0 = k.offw + 3;
-    k.text0 = k.hex0 + 3 * k.bpr + (k.bpr + 7) / 8 - 1 + 1;
+    k.text0 = k.hex0 + (int)hex_width(k.bpr, k.group) + 1;
     k.nrows = view_data_rows(v);
     return k;
 }
 
 static int hex_col(const Geo *k, int j)
 {
-    return k->hex0 + 3 * j + j / 8;
+    return k->hex0 + 2 * j + (j >> k->gsh) + (k->gsh < 3 ? j >> 3 : 0);
 }
 
 int view_data_rows(const View *v)
@@ -157,7 +213,7 @@ int view_data_rows(const View *v)
 
 void view_layout(View *v, int rows, int cols, uint64_t size)
 {
-    int offw = view_offset_width(size), old_rows = view_data_rows(v), bpr, nrows;
+    int offw = offw_of(v, size), old_rows = view_data_rows(v), bpr, nrows;
     long sr = -1; /* the cursor's screen row before, -1 when not on screen */
     uint64_t crs, back;
 
@@ -168,12 +224,17 @@ void view_layout(View *v, int rows, int cols, uint64_t size)
     }
     v->rows = rows < 0 ? 0 : rows;
     v->cols = cols < 0 ? 0 : cols;
-    if (v->bpr_fixed > 0)
-        bpr = v->bpr_fixed > VIEW_BPR_MAX ? VIEW_BPR_MAX : v->bpr_fixed;
-    else
-        bpr = fit_bpr(offw, v->cols);
+    v->bpr_refused = 0;
+    bpr = fit_bpr(offw, group_of(v), v->cols);
+    if (v->bpr_fixed > 0) {
+        int want = v->bpr_fixed > VIEW_BPR_MAX ? VIEW_BPR_MAX : v->bpr_fixed;
+        if (row_width(offw, want, group_of(v)) <= v->cols)
+            bpr = want;
+        else
+            v->bpr_refused = want; /* never a cursor past the right edge */
+    }
     v->bpr = bpr;
-    v->too_small = too_small(v->rows, v->cols, size);
+    v->too_small = too_small_v(v, size);
     if (v->nibble < 0 || v->nibble > 1)
         v->nibble = 0;
 
@@ -244,7 +305,7 @@ int view_hit(const View *v, uint64_t size, int row, int col, uint64_t *off, MmhP
     int j, rel;
     MmhPane p;
 
-    if (k.nrows <= 0 || too_small(v->rows, v->cols, size))
+    if (k.nrows <= 0 || too_small_v(v, size))
         return -1;
     if (row < 1 || row > k.nrows || col < 0 || col >= v->cols)
         return -1;
@@ -253,11 +314,15 @@ int view_hit(const View *v, uint64_t size, int row, int col, uint64_t *off, MmhP
         j = col - k.text0;
         p = MMH_PANE_TEXT;
     } else if (col >= k.hex0 && col < k.text0 - 1) {
+        /* The byte whose two digits, or the space after them, hold col;
+         * the extra space between runs of 8 is none. The first guess (each
+         * byte takes at least two columns) is at or past the byte; the walk
+         * back is O(bpr), once per click. */
         rel = col - k.hex0;
-        if (rel % 25 == 24) /* the space between groups of 8 */
-            return -1;
-        j = rel / 25 * 8 + rel % 25 / 3;
-        if (j >= k.bpr)
+        j = rel / 2 < k.bpr ? rel / 2 : k.bpr - 1;
+        while (j > 0 && hex_col(&k, j) > col)
+            j--;
+        if (col - hex_col(&k, j) > 2)
             return -1;
         p = MMH_PANE_HEX;
     } else {
@@ -412,7 +477,10 @@ static void draw_data(const View *v, Doc *d, const ViewInfo *in, const Geo *k, c
 
         if (row >= s->hi)
             break; /* past the end of the file or of the buffer: blank */
-        snprintf(num, sizeof num, "%0*" PRIx64, k->offw, row);
+        if (v->dec_offsets)
+            snprintf(num, sizeof num, "%0*" PRIu64, k->offw, row);
+        else
+            snprintf(num, sizeof num, "%0*" PRIx64, k->offw, row);
         grid_put_str(g, y, 0, g->cols, num, MMH_CC_OFFSET, false);
         pi = (row - s->pg0) / s->ps;
         glyph_of(pi < VIEW_PAGES_MAX ? flags[pi] : MMH_PG_UNKNOWN, &gch, &gcls);
@@ -647,7 +715,7 @@ void view_render(const View *v, Doc *d, const ViewInfo *info, Grid *g, ViewFrame
     else
         g->cur_row = g->cur_col = -1;
     k = geo(v, size);
-    if (k.nrows <= 0 || too_small(v->rows, v->cols, size) || g->rows < VIEW_STATUS_ROWS + 1) {
+    if (k.nrows <= 0 || too_small_v(v, size) || g->rows < VIEW_STATUS_ROWS + 1) {
         draw_too_small(size, g);
     } else {
         if (k.nrows > g->rows - VIEW_STATUS_ROWS)

@@ -14,9 +14,11 @@
  *   rows-2     status 2: locked/limit, advice, last frame's faults and time
  *   rows-1     message (the prompt screen draws its line over it)
  * A data row: the offset (hex, as many digits as the file's last offset
- * needs, at least 8), a space, the page-state glyph of the row's first byte,
- * a space, "xx " per byte with one more space after every 8 bytes, one
- * space, then one text character per byte (printable ASCII, '.' otherwise).
+ * needs, at least 8; or decimal), a space, the page-state glyph of the row's
+ * first byte, a space, the hex pane ("xx " per byte with one more space
+ * after every 8 bytes; grouped by 2, 4 or 8: the group's digits together,
+ * a space after each group, as xxd -g), one space, then one text character
+ * per byte (printable ASCII, '.' otherwise).
  * Glyphs: R resident, . not resident, D dirty, W under writeback, L locked,
  * C holds copy-mode edits, ? unknown (permission trap), H hole (no data on
  * disk), ! unreadable. Bytes of a hole page show as "--" (they read as zero)
@@ -53,17 +55,26 @@ typedef struct View {
     bool sel_on;         /* a selection is being made or exists */
     uint64_t sel_anchor; /* the selection runs from here to the cursor */
     bool too_small;      /* set by view_layout: not even a 1-byte row fits */
+    int group;           /* hex bytes printed together: 1 (0), 2, 4 or 8 */
+    bool dec_offsets;    /* the offset column in decimal */
+    int bpr_refused;     /* set by view_layout: bpr_fixed did not fit (0: it did) */
 } View;
 
 /* Lay the view out for a rows x cols terminal and a file of size bytes:
  * bytes per row (the largest of 1, 2, 4, 8, 16, 24, 32, ... that fits, or
- * bpr_fixed), then keep the cursor visible. */
+ * bpr_fixed when its row fits; when it does not, the fit is used and
+ * bpr_refused says what was asked, so the cursor is never off the right
+ * edge), then keep the cursor visible. */
 void view_layout(View *v, int rows, int cols, uint64_t size);
 
 /* Data rows that fit (0 when the terminal is too small). */
 int view_data_rows(const View *v);
 /* Digits of the offset column for a file of size bytes (at least 8). */
 int view_offset_width(uint64_t size);
+/* The widest row (bytes per row) that fits cols with v's grouping and
+ * offsets, and the next or previous step (1 2 4 8 16 24 32 ...) from bpr. */
+int view_fit_bpr(const View *v, int cols, uint64_t size);
+int view_bpr_step(int bpr, int dir);
 /* The smallest terminal that can show one data row. */
 void view_min_size(uint64_t size, int *rows, int *cols);
 

@@ -66,6 +66,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         abort();
     }
     snprintf(path, sizeof path, "%s/data", dir);
+    /* Bookmarks are saved under XDG_STATE_HOME: put it under the data
+     * file, so saving fails (ENOTDIR, said once) and nothing is written. */
+    char state[sizeof path + 16];
+    snprintf(state, sizeof state, "%s/state", path);
+    setenv("XDG_STATE_HOME", state, 1);
     int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
     if (fd < 0) {
         perror("fuzz_cmd: open");

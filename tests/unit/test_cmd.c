@@ -163,8 +163,12 @@ static void test_goto_forms(void **state)
         assert_int_equal(run(s, "  goto   0x20   "), 0); /* blanks around */
         assert_int_equal(cursor(s), 0x20);
 
-        /* Past the end: an error, the cursor stays. */
-        assert_true(run(s, "goto end") < 0);
+        /* `goto end` alone is the last byte; past the end: an error, the
+         * cursor stays. */
+        assert_int_equal(run(s, "goto end"), 0);
+        assert_int_equal(cursor(s), 4095);
+        assert_int_equal(run(s, "goto 0x20"), 0);
+        assert_true(run(s, "goto end+0") < 0);
         assert_int_equal(cursor(s), 0x20);
         assert_true(msg_has(s, "past the end"));
         assert_true(run(s, "goto 0x1000") < 0);

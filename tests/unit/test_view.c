@@ -278,14 +278,21 @@ static void test_layout_bpr(void **state)
         assert_true(v.bpr <= 8 ? (v.bpr & (v.bpr - 1)) == 0 : v.bpr % 8 == 0);
         assert_int_equal(view_data_rows(&v), 20);
     }
-    /* -w overrides the fit (even when the row is wider than the screen). */
+    /* -w overrides the fit when its row fits; a wider one is refused (the
+     * fit is shown and bpr_refused says what was asked), never a cursor
+     * past the right edge. */
     memset(&v, 0, sizeof v);
     v.bpr_fixed = 5;
     view_layout(&v, 24, 80, 256);
     assert_int_equal(v.bpr, 5);
+    assert_int_equal(v.bpr_refused, 0);
     v.bpr_fixed = 64;
     view_layout(&v, 24, 80, 256);
+    assert_int_equal(v.bpr, 16);
+    assert_int_equal(v.bpr_refused, 64);
+    view_layout(&v, 24, 300, 256);
     assert_int_equal(v.bpr, 64);
+    assert_int_equal(v.bpr_refused, 0);
     assert_int_equal(v.top % 64, 0);
     v.bpr_fixed = 0;
     view_layout(&v, 24, 80, 256);
