@@ -498,5 +498,6 @@ void cmd_session_free(Session *s)
     if (s->pane.doc)
         doc_close(s->pane.doc);
     free(s->out);
+    clip_free(s->clip);
     free(s);
 }

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "clip.h"
 #include "cmd.h"
 #include "doc.h"
 #include "map.h"
@@ -141,6 +142,7 @@ struct Session {
     /* ---- the data inspector (cmd-inspect.c, screen-inspect.c) ---- */
 
     /* ---- selections: the clipboard (cmd-select.c) ---- */
+    Clip *clip; /* the clipboard and copy-as text for the terminal, or NULL */
 
     /* ---- hashes (cmd-hash.c) ---- */
 
