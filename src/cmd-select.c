@@ -423,20 +423,21 @@ static int mod_start(Session *s, ModJob *j, bool confirmed, const char *cmd_line
         return rc;
     }
     if (len > MOD_ASK && !confirmed && !s->batch) {
-        char a[32], h[32], verb[96], line[SESSION_LINE_MAX];
+        /* Short, to fit 80 columns; the man page adds the undo history's
+         * share (old and new bytes, 4 bytes per byte in all). */
+        char a[32], h[32], line[SESSION_LINE_MAX];
+        const char *verb = j->kind == MOD_FILL ? "fill" : "transform";
         bool copy = map_mode(doc_map(s->doc)) == MMH_MODE_COPY;
         parse_fmt_size(len, a, sizeof a);
-        parse_fmt_size(4 * len, h, sizeof h); /* journal: old + new; edits: base + now */
-        snprintf(verb, sizeof verb, "%s", j->name);
+        parse_fmt_size(4 * len, h, sizeof h);
         snprintf(line, sizeof line, "%s", cmd_line);
         free(j);
         if (copy)
-            return confirm_ask(s, line,
-                               "%s %s -> about %s of private memory until written, and %s of "
-                               "undo history; continue? (y/n)",
-                               verb, a, a, h);
-        return confirm_ask(s, line, "%s %s -> about %s of undo history; continue? (y/n)", verb,
-                           a, h);
+            return confirm_ask(
+                s, line, "%s %s -> about %s of private memory until written; continue? (y/n)", verb,
+                a, a);
+        return confirm_ask(s, line, "%s %s -> about %s of undo history; continue? (y/n)", verb, a,
+                           h);
     }
     j->lo = lo;
     j->len = len;

@@ -112,7 +112,7 @@ keys v G :
 literal 'fill 5a'
 keys Enter
 see_msg "a fill above 64 MiB asks, naming the memory" \
-    'fill 5a 96\.0 MiB -> about 96\.0 MiB of private memory until written'
+    '^fill 96\.0 MiB -> about 96\.0 MiB of private memory until written; continue\? \(y/n\)$'
 keys y
 see_msg "it shows progress" '^fill 5a: [0-9]+% .*Esc cancels' 20
 keys Escape

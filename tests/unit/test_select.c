@@ -351,12 +351,49 @@ static void test_job_cancel(void **state)
     cmd_run(f.s, "select");
     cmd_run(f.s, "goto end-1");
     cmd_run(f.s, "fill 00");
-    assert_true(msg_has(f.s, "fill 00 65.0 MiB -> about 65.0 MiB of private memory"));
+    assert_true(msg_has(f.s, "fill 65.0 MiB -> about 65.0 MiB of private memory until written; continue? (y/n)"));
     cmd_key(f.s, 'n');
     assert_false(cmd_busy(f.s));
     run(f.s, "undo");
     assert_true(msg_has(f.s, "nothing to undo"));
     fix_close(&f);
+}
+
+/* Another process truncates the file under a running fill: the fill fails,
+ * says so, and what it had done is undone, in memory and on disk. */
+static void test_job_truncated(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < N_WMODES; i++) {
+        Fix f;
+        uint64_t size = 48u << 20, cut = 1u << 20;
+        fix_open(&f, size, WMODES[i], false);
+        cmd_run(f.s, "select");
+        cmd_run(f.s, "goto end-1");
+        cmd_run(f.s, "fill 5a");
+        if (!cmd_busy(f.s)) {
+            print_message("# the fill ended in its first slice: nothing to truncate under\n");
+            fix_close(&f);
+            continue;
+        }
+        tu_truncate_by_child(f.path, cut);
+        for (int k = 0; k < 1000 && cmd_busy(f.s); k++)
+            cmd_tick(f.s, 50000000);
+        assert_false(cmd_busy(f.s));
+        /* The job failed (the message row then says the truncation). */
+        assert_true(cmd_result(f.s) < 0);
+        assert_int_equal(tu_size(f.path), cut);
+        uint8_t *got = malloc(cut), *want = tu_pattern_buf(cut);
+        mem(f.s, 0, got, cut);
+        assert_memory_equal(got, want, cut);
+        cmd_run(f.s, "write");
+        tu_pread(f.path, 0, got, cut);
+        assert_memory_equal(got, want, cut);
+        assert_int_equal(tu_size(f.path), cut);
+        free(got);
+        free(want);
+        fix_close(&f);
+    }
 }
 
 static void test_copyas(void **state)
@@ -507,7 +544,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_copy_paste), cmocka_unit_test(test_fill),
         cmocka_unit_test(test_transforms), cmocka_unit_test(test_chunks),
-        cmocka_unit_test(test_job_cancel), cmocka_unit_test(test_copyas),
+        cmocka_unit_test(test_job_cancel), cmocka_unit_test(test_job_truncated),cmocka_unit_test(test_copyas),
         cmocka_unit_test(test_import),     cmocka_unit_test(test_patch),
         cmocka_unit_test(test_readonly),
     };
