@@ -31,18 +31,10 @@ void bytes_apply(uint8_t *buf, size_t n, BytesOp op, const uint8_t *pat, size_t 
     for (size_t i = 0; i < n; i++) {
         uint8_t k = pat[p];
         switch (op) {
-        case BYTES_XOR:
-            buf[i] ^= k;
-            break;
-        case BYTES_AND:
-            buf[i] &= k;
-            break;
-        case BYTES_OR:
-            buf[i] |= k;
-            break;
-        case BYTES_ADD:
-            buf[i] = (uint8_t)(buf[i] + k);
-            break;
+        case BYTES_XOR: buf[i] ^= k; break;
+        case BYTES_AND: buf[i] &= k; break;
+        case BYTES_OR: buf[i] |= k; break;
+        case BYTES_ADD: buf[i] = (uint8_t)(buf[i] + k); break;
         }
         if (++p == plen)
             p = 0;

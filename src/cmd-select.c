@@ -297,7 +297,8 @@ static int mod_step(Session *s, void *st, uint64_t budget_ns)
                 return rc;
             bytes_reverse(j->a, (size_t)k);
             bytes_reverse(j->b, (size_t)k);
-            if ((rc = put(s, j, f, j->b, (size_t)k)) < 0 || (rc = put(s, j, e, j->a, (size_t)k)) < 0)
+            if ((rc = put(s, j, f, j->b, (size_t)k)) < 0 ||
+                (rc = put(s, j, e, j->a, (size_t)k)) < 0)
                 return rc;
             j->done += k;
         } else {
@@ -306,9 +307,7 @@ static int mod_step(Session *s, void *st, uint64_t budget_ns)
             uint64_t at = j->lo + j->done;
             size_t n = j->len - j->done < MOD_CHUNK ? (size_t)(j->len - j->done) : MOD_CHUNK;
             switch (j->kind) {
-            case MOD_FILL:
-                bytes_fill(j->a, n, j->pat, j->plen, j->done);
-                break;
+            case MOD_FILL: bytes_fill(j->a, n, j->pat, j->plen, j->done); break;
             case MOD_RANDOM:
                 if ((rc = bytes_random(j->a, n)) < 0)
                     return rc;
@@ -339,8 +338,8 @@ static void mod_progress(Session *s, void *st)
     char a[32], b[32];
     uint64_t done = j->kind == MOD_REVERSE ? 2 * j->done : j->done;
     note(s, "%s: %.0f%% (%s of %s), Esc cancels and undoes it", j->name,
-         j->len ? 100.0 * (double)done / (double)j->len : 100.0,
-         parse_fmt_size(done, a, sizeof a), parse_fmt_size(j->len, b, sizeof b));
+         j->len ? 100.0 * (double)done / (double)j->len : 100.0, parse_fmt_size(done, a, sizeof a),
+         parse_fmt_size(j->len, b, sizeof b));
     say_ignored(s);
 }
 
@@ -433,9 +432,9 @@ static int mod_start(Session *s, ModJob *j, bool confirmed, const char *cmd_line
         snprintf(line, sizeof line, "%s", cmd_line);
         free(j);
         if (copy)
-            return confirm_ask(
-                s, line, "%s %s -> about %s of private memory until written; continue? (y/n)", verb,
-                a, a);
+            return confirm_ask(s, line,
+                               "%s %s -> about %s of private memory until written; continue? (y/n)",
+                               verb, a, a);
         return confirm_ask(s, line, "%s %s -> about %s of undo history; continue? (y/n)", verb, a,
                            h);
     }

@@ -178,9 +178,9 @@ static void test_patch(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fill),    cmocka_unit_test(test_apply),
+        cmocka_unit_test(test_fill),         cmocka_unit_test(test_apply),
         cmocka_unit_test(test_reverse_swap), cmocka_unit_test(test_random),
-        cmocka_unit_test(test_base64),  cmocka_unit_test(test_formats),
+        cmocka_unit_test(test_base64),       cmocka_unit_test(test_formats),
         cmocka_unit_test(test_patch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

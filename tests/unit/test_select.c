@@ -156,8 +156,7 @@ static void test_copy_paste(void **state)
         assert_false(cmd_view(f.s)->sel_on);
         assert_int_equal(run(f.s, "goto 0x200"), 0);
         assert_int_equal(run(f.s, "paste"), 0);
-        uint8_t want[4] = {tu_pattern(0x10), tu_pattern(0x11), tu_pattern(0x12),
-                           tu_pattern(0x13)};
+        uint8_t want[4] = {tu_pattern(0x10), tu_pattern(0x11), tu_pattern(0x12), tu_pattern(0x13)};
         check_change(&f, WMODES[i], 0x200, want, 4);
         /* Never past the end. */
         assert_int_equal(run(f.s, "goto end-2"), 0);
@@ -351,7 +350,8 @@ static void test_job_cancel(void **state)
     cmd_run(f.s, "select");
     cmd_run(f.s, "goto end-1");
     cmd_run(f.s, "fill 00");
-    assert_true(msg_has(f.s, "fill 65.0 MiB -> about 65.0 MiB of private memory until written; continue? (y/n)"));
+    assert_true(msg_has(
+        f.s, "fill 65.0 MiB -> about 65.0 MiB of private memory until written; continue? (y/n)"));
     cmd_key(f.s, 'n');
     assert_false(cmd_busy(f.s));
     run(f.s, "undo");
@@ -410,7 +410,8 @@ static void test_copyas(void **state)
     assert_int_equal(run(f.s, "copyas python"), 0);
     assert_true(out_is(f.s, "b'\\x66\\x6f\\x6f\\x62\\x61\\x72'\n"));
     assert_int_equal(run(f.s, "copyas c"), 0);
-    assert_true(out_is(f.s, "unsigned char data[6] = {\n    0x66, 0x6f, 0x6f, 0x62, 0x61, 0x72\n};\n"));
+    assert_true(
+        out_is(f.s, "unsigned char data[6] = {\n    0x66, 0x6f, 0x6f, 0x62, 0x61, 0x72\n};\n"));
     assert_int_equal(run(f.s, "copyas rust"), -EINVAL);
     char *p = tu_path(f.dir, "out.txt");
     char line[256], buf[64] = {0};
@@ -544,9 +545,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_copy_paste), cmocka_unit_test(test_fill),
         cmocka_unit_test(test_transforms), cmocka_unit_test(test_chunks),
-        cmocka_unit_test(test_job_cancel), cmocka_unit_test(test_job_truncated),cmocka_unit_test(test_copyas),
-        cmocka_unit_test(test_import),     cmocka_unit_test(test_patch),
-        cmocka_unit_test(test_readonly),
+        cmocka_unit_test(test_job_cancel), cmocka_unit_test(test_job_truncated),
+        cmocka_unit_test(test_copyas),     cmocka_unit_test(test_import),
+        cmocka_unit_test(test_patch),      cmocka_unit_test(test_readonly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
