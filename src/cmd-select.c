@@ -82,13 +82,13 @@ static int read_doc(Session *s, uint64_t off, uint8_t *buf, size_t n)
 static int read_sel(Session *s, const char *cmd, uint8_t **out, size_t *n)
 {
     uint64_t lo, len;
-    char a[32];
+    char a[32], m[32];
     int rc = sel_range(s, cmd, &lo, &len);
     if (rc < 0)
         return rc;
     if (len > CLIP_MAX)
         return fail(s, -E2BIG, "%s: the selection is %s; at most %s at a time", cmd,
-                    parse_fmt_size(len, a, sizeof a), parse_fmt_size(CLIP_MAX, a + 16, 16));
+                    parse_fmt_size(len, a, sizeof a), parse_fmt_size(CLIP_MAX, m, sizeof m));
     uint8_t *b = malloc(len ? (size_t)len : 1);
     if (!b)
         return fail(s, -ENOMEM, "%s: out of memory", cmd);
@@ -491,6 +491,8 @@ static int c_transform_as(Session *s, const char *arg, bool confirmed)
     char word[16], line[SESSION_LINE_MAX];
     size_t w = strcspn(arg, " \t");
     const char *rest = arg + w + strspn(arg + w, " \t");
+    if (!*arg && !s->batch && !s->view->sel_on) /* before the prompt, not after */
+        return fail(s, -EINVAL, "transform: no selection (v starts one)");
     if (!*arg && !s->batch && !confirmed)
         return prompt_open(s, "transform: ", "transform");
     if (w == 0 || w >= sizeof word)
@@ -547,10 +549,12 @@ static int c_transform_force(Session *s, const char *arg, unsigned *r)
 static int c_copyas(Session *s, const char *arg, unsigned *r)
 {
     (void)r;
-    char word[16], a[32];
+    char word[16], a[32], m[32];
     size_t w = strcspn(arg, " \t");
     const char *path = arg + w + strspn(arg + w, " \t");
     BytesFmt f;
+    if (!*arg && !s->batch && !s->view->sel_on) /* before the prompt, not after */
+        return fail(s, -EINVAL, "copyas: no selection (v starts one)");
     if (!*arg && !s->batch)
         return prompt_open(s, "copy as (hex, c, python, base64 [PATH]): ", "copyas");
     if (w == 0 || w >= sizeof word)
@@ -568,7 +572,7 @@ static int c_copyas(Session *s, const char *arg, unsigned *r)
     if (!*path && !s->batch && len > OSC52_MAX)
         return fail(s, -E2BIG,
                     "copyas: %s is too much for the terminal clipboard (at most %s); give a path",
-                    parse_fmt_size(len, a, sizeof a), parse_fmt_size(OSC52_MAX, a + 16, 16));
+                    parse_fmt_size(len, a, sizeof a), parse_fmt_size(OSC52_MAX, m, sizeof m));
     if ((rc = read_sel(s, "copyas", &b, &n)) < 0)
         return rc;
     char *t = bytes_format(f, b, n, &tlen);

@@ -426,6 +426,12 @@ static void test_copyas(void **state)
 
     /* Interactive: base64 of the text for the terminal (OSC 52). */
     fix_open(&f, SMALL, MMH_MODE_COPY, false);
+    cmd_key(f.s, 'Y'); /* no selection: said before any prompt opens */
+    assert_true(msg_has(f.s, "copyas: no selection"));
+    cmd_key(f.s, 't');
+    assert_true(msg_has(f.s, "transform: no selection"));
+    cmd_key(f.s, 'j'); /* a key for the hex screen, not a prompt */
+    assert_int_equal(cmd_view(f.s)->cursor, 16);
     cmd_run(f.s, "put 66 6f 6f 62 61 72");
     cmd_run(f.s, "goto 0");
     cmd_key(f.s, 'v');
