@@ -432,6 +432,7 @@ static void test_copyas(void **state)
     assert_true(msg_has(f.s, "transform: no selection"));
     cmd_key(f.s, 'j'); /* a key for the hex screen, not a prompt */
     assert_int_equal(cmd_view(f.s)->cursor, 16);
+    cmd_run(f.s, "goto 0");
     cmd_run(f.s, "put 66 6f 6f 62 61 72");
     cmd_run(f.s, "goto 0");
     cmd_key(f.s, 'v');
