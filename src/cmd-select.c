@@ -259,7 +259,8 @@ typedef struct ModJob {
     uint64_t lo, len; /* the selection */
     uint64_t done;    /* bytes done (reverse: from each end) */
     bool put_any;     /* something was put: cancel has a group to undo */
-    uint8_t *a, *b;   /* MOD_CHUNK each */
+    size_t chunk;     /* bytes per step: MOD_CHUNK, more for reverse */
+    uint8_t *a, *b;   /* chunk bytes each */
     char name[96];    /* "fill 00", "transform xor ff" */
     uint64_t t0;
 } ModJob;
@@ -289,8 +290,8 @@ static int mod_step(Session *s, void *st, uint64_t budget_ns)
             uint64_t left = j->len - 2 * j->done, k = left / 2;
             if (k == 0)
                 return 1;
-            if (k > MOD_CHUNK)
-                k = MOD_CHUNK;
+            if (k > j->chunk)
+                k = j->chunk;
             uint64_t f = j->lo + j->done, e = j->lo + j->len - j->done - k;
             if ((rc = read_doc(s, f, j->a, (size_t)k)) < 0 ||
                 (rc = read_doc(s, e, j->b, (size_t)k)) < 0)
@@ -305,7 +306,7 @@ static int mod_step(Session *s, void *st, uint64_t budget_ns)
             if (j->done == j->len)
                 return 1;
             uint64_t at = j->lo + j->done;
-            size_t n = j->len - j->done < MOD_CHUNK ? (size_t)(j->len - j->done) : MOD_CHUNK;
+            size_t n = j->len - j->done < j->chunk ? (size_t)(j->len - j->done) : j->chunk;
             switch (j->kind) {
             case MOD_FILL: bytes_fill(j->a, n, j->pat, j->plen, j->done); break;
             case MOD_RANDOM:
@@ -320,7 +321,7 @@ static int mod_step(Session *s, void *st, uint64_t budget_ns)
                 else if (j->kind == MOD_NOT)
                     bytes_not(j->a, n);
                 else
-                    (void)bytes_swap(j->a, n, j->width); /* MOD_CHUNK and len: multiples */
+                    (void)bytes_swap(j->a, n, j->width); /* chunk and len: multiples of 8 */
                 break;
             }
             if ((rc = put(s, j, at, j->a, n)) < 0)
@@ -441,8 +442,16 @@ static int mod_start(Session *s, ModJob *j, bool confirmed, const char *cmd_line
     j->lo = lo;
     j->len = len;
     j->t0 = sys_now_ns();
-    j->a = malloc(MOD_CHUNK);
-    j->b = malloc(MOD_CHUNK);
+    /* Reverse puts its back chunks going down, and each one merges into
+     * the unwritten-edit extent above it by copying that extent (edits.c
+     * appends cheaply, prepends by copying): n^2/(2 chunk) bytes copied in
+     * all, so its chunk grows with the selection: 16 steps at most, for
+     * buffers of 1/8 of it. */
+    j->chunk = MOD_CHUNK;
+    if (j->kind == MOD_REVERSE && len / 16 > MOD_CHUNK && len / 16 < SIZE_MAX / 2)
+        j->chunk = (size_t)(len / 16);
+    j->a = malloc(j->chunk);
+    j->b = malloc(j->chunk);
     if (!j->a || !j->b) {
         mod_free(j);
         return fail(s, -ENOMEM, "out of memory");
