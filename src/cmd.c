@@ -33,6 +33,7 @@ static const CmdFamily *const families[] = {
     &cmd_family_inspect,
     &cmd_family_mark,
     &cmd_family_layout,
+    &cmd_family_select,
 };
 /* clang-format on */
 

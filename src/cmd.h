@@ -89,6 +89,9 @@ const char *cmd_message(const Session *s, bool *is_error);
 char *cmd_output_take(Session *s);
 
 const View *cmd_view(const Session *s);
+/* Base64 text for the terminal clipboard (OSC 52) that copyas left, to be
+ * written after the next paint; ownership passes to the caller. NULL if none. */
+char *cmd_osc52_take(Session *s);
 
 /* One command of the language, for help and checks. */
 typedef struct CmdInfo {

@@ -223,6 +223,10 @@ static int run_tui(Session *s)
             if (grid_resize(&g, rows, cols) == 0) {
                 cmd_frame(s, &g);
                 tui_paint(&g);
+                char *clip = cmd_osc52_take(s);
+                if (clip)
+                    tui_osc52(clip);
+                free(clip);
             }
         }
         r = MMH_R_NONE;

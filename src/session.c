@@ -531,5 +531,6 @@ void cmd_session_free(Session *s)
         doc_close(s->pane.doc);
     free(s->out);
     places_free(s->places);
+    clip_free(s->clip);
     free(s);
 }

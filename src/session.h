@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "clip.h"
 #include "cmd.h"
 #include "doc.h"
 #include "map.h"
@@ -142,6 +143,7 @@ struct Session {
     struct InspectState *insp; /* its choices (inspect.h); NULL until first used */
 
     /* ---- selections: the clipboard (cmd-select.c) ---- */
+    Clip *clip; /* the clipboard and copy-as text for the terminal, or NULL */
 
     /* ---- hashes (cmd-hash.c) ---- */
 

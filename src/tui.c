@@ -11,8 +11,12 @@
 #include "tui.h"
 
 #include <curses.h>
+#include <errno.h>
 #include <locale.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include <wchar.h>
 
 #include "keymap.h"
@@ -205,4 +209,25 @@ void tui_paint(const Grid *g)
         curs_set(0);
     }
     refresh();
+}
+
+void tui_osc52(const char *b64)
+{
+    /* After the refresh, straight to the terminal: curses has flushed its
+     * output, and the sequence moves no cursor and draws nothing. */
+    fflush(stdout);
+    const char *parts[] = {"\033]52;c;", b64, "\a"};
+    for (int i = 0; i < 3; i++) {
+        const char *p = parts[i];
+        size_t n = strlen(p);
+        while (n) {
+            ssize_t w = write(STDOUT_FILENO, p, n);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0)
+                return;
+            p += w;
+            n -= (size_t)w;
+        }
+    }
 }

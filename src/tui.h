@@ -34,4 +34,8 @@ void tui_read(TuiEvent *ev, int timeout_ms);
 /* Paint the grid and place the cursor; one refresh. */
 void tui_paint(const Grid *g);
 
+/* Hand base64 text to the terminal's clipboard (OSC 52: works over ssh;
+ * tmux needs `set -g set-clipboard on`). Call after tui_paint. */
+void tui_osc52(const char *b64);
+
 #endif

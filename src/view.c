@@ -551,8 +551,20 @@ static void draw_status1(const View *v, Doc *d, const ViewInfo *in, const ViewFr
 
     if (size == 0 || size == 1)
         pm = size ? 1000 : 0;
-    n = (size_t)snprintf(line, sizeof line, "0x%0*" PRIx64 "/0x%" PRIx64 " %u.%u%%",
-                         view_offset_width(size), cur, size, pm / 10, pm % 10);
+    if (v->sel_on && size) { /* the selection instead: the cursor is one of its ends */
+        uint64_t lo = v->sel_anchor < cur ? v->sel_anchor : cur;
+        uint64_t hi = v->sel_anchor < cur ? cur : v->sel_anchor, len = hi - lo + 1;
+        int w = view_offset_width(size);
+        n = (size_t)snprintf(line, sizeof line, "sel 0x%0*" PRIx64 "-0x%0*" PRIx64, w, lo, w, hi);
+        if (len < 100000)
+            n += (size_t)snprintf(line + n, sizeof line - n, " len %" PRIu64, len);
+        else
+            n += (size_t)snprintf(line + n, sizeof line - n, " len %s",
+                                  parse_fmt_size_short(len, a, sizeof a));
+    } else {
+        n = (size_t)snprintf(line, sizeof line, "0x%0*" PRIx64 "/0x%" PRIx64 " %u.%u%%",
+                             view_offset_width(size), cur, size, pm / 10, pm % 10);
+    }
     if (f->pages == 0)
         n += (size_t)snprintf(line + n, sizeof line - n, "  res 0/0  dirty 0 wb 0");
     else if (s->unknown)

@@ -9,7 +9,8 @@
  * Frame layout (rows top to bottom):
  *   0          title: " mmhex  NAME  MODE  SIZE ... [hex|text]"
  *   1..R       data rows: OFFSET G  HEX...  TEXT
- *   rows-3     status 1: cursor/size (percent), view residency, dirty and
+ *   rows-3     status 1: cursor/size (percent), or while a selection exists
+ *              its first and last offsets and length; view residency, dirty and
  *              writeback of the view, whole-file cached size and share
  *   rows-2     status 2: locked/limit, advice, last frame's faults and time
  *   rows-1     message (the prompt screen draws its line over it)
