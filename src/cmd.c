@@ -104,6 +104,7 @@ unsigned cmd_run(Session *s, const char *line)
     size_t alen = strlen(arg);
     while (alen && isspace((unsigned char)arg[alen - 1]))
         alen--;
+    session_log(s); /* a message said since the last entry point (by a frame) is kept */
     s->msg[0] = 0;
     s->msg_err = false;
     char *argbuf = strndup(arg, alen);

@@ -63,4 +63,5 @@ unsigned cmd_tick(Session *s, uint64_t budget_ns)
 void cmd_frame(Session *s, Grid *g)
 {
     layout_frame(s, g);
+    session_log(s); /* a frame may say something (a truncation it ran into) */
 }
