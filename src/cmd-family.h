@@ -51,6 +51,7 @@ extern const CmdFamily cmd_family_edit;
 extern const CmdFamily cmd_family_search;
 extern const CmdFamily cmd_family_paging;
 extern const CmdFamily cmd_family_session;
+extern const CmdFamily cmd_family_hash;
 
 /* Every command, family by family: i from 0 while the result is not NULL. */
 const CmdDef *cmd_at(size_t i);

@@ -24,7 +24,8 @@
 
 /* The families, in the order the help lists them: one line each. */
 static const CmdFamily *const families[] = {
-    &cmd_family_move, &cmd_family_edit, &cmd_family_search, &cmd_family_paging, &cmd_family_session,
+    &cmd_family_move,   &cmd_family_edit,    &cmd_family_search,
+    &cmd_family_paging, &cmd_family_session, &cmd_family_hash,
 };
 
 const CmdDef *cmd_at(size_t i)

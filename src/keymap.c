@@ -60,6 +60,7 @@ static const KeyBinding table[] = {
     {'P', "prefetch all", "P", "load the whole file (holes skipped; Esc cancels)"},
     {'m', "map", "m", "residency map of the whole file (Enter jumps, Esc leaves)"},
     {'I', "details", "I", "mapping details: smaps, faults, lock limit, readahead"},
+    {'#', "hash-prompt", "#", "hash the selection or file (empty: sha256; crc32c, md5, all...)"},
     {':', "prompt command", ":", "command line (goto, put, write, saveas, lock, ...)"},
     {MMH_KEY_CTRL('l'), "refresh", "Ctrl-L", "redraw the screen"},
     {MMH_KEY_F1, "help", "F1, H", "this help"},
