@@ -16,7 +16,9 @@
  * it (doc_overlay): in copy mode the kernel may have dropped the private
  * pages holding them (a rewrite by another process) before the next refresh
  * puts them back, and the hash must be of what the user sees. Net edits in a
- * hole make that part of it data the same way.
+ * hole make that part of it data the same way. A truncation by another
+ * process shows as a fault in data (map_visit: -MMH_ETRUNC) and, in a hole,
+ * as a size smaller than the piece (one fstat per piece of zeros).
  */
 #include "config.h"
 
@@ -377,6 +379,15 @@ static int64_t hash_hole(Hasher *h, uint64_t pos, uint64_t hi)
     uint64_t n = (next < hi ? next : hi) - pos;
     if (h->digests && n > HASH_ZERO_PIECE)
         n = HASH_ZERO_PIECE;
+    /* A file cut short reads as a hole to its old end (extent.h: ENXIO is a
+     * hole to the end), and no fault would say so: ask its size. Holes are
+     * never met on a block device (all data), whose stamp says 0. */
+    MapStamp st;
+    int rc = map_stamp(doc_map(h->d), &st);
+    if (rc < 0)
+        return rc;
+    if (st.size < pos + n)
+        return -MMH_ETRUNC;
     hashsum_zeros(h->sum, n);
     h->zeros += n;
     return (int64_t)n;
