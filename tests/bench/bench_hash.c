@@ -23,10 +23,10 @@
  *     /proc/PID/fdinfo) and its time for the whole file projected from that.
  *     mmhex's checksums run to the end; its digests hash zeros at the
  *     library's speed, which the limit cuts too, so their rate is measured
- *     over a 16 GiB range of the file (`hash ALGO 0 16g`) and the whole
+ *     over a 4 GiB range of the file (`hash ALGO 0 4g`) and the whole
  *     file's time projected from it.
  *
- * Usage: bench_hash [--mmhex PATH] [--runs N] [--timeout S] DIR
+ * Usage: bench_hash --mmhex PATH [--runs N] [--timeout S] [--part warm|holes] DIR
  * creates its files in DIR (~4 GiB of real data) and removes them; run.sh
  * (BENCH=hash) makes DIR and removes it on any exit. rhash is optional:
  * its rows say "not installed" without it (run.sh installs it as root).
@@ -62,7 +62,7 @@
 #define SPARSE_SIZE TIB                   /* the sparse file */
 #define EXTENTS 4                         /* data extents in it */
 #define EXTENT_SIZE MIB                   /* each */
-#define RANGE (16 * GIB)                  /* mmhex's digests over holes: measured on this */
+#define RANGE (4 * GIB)                   /* mmhex's digests over holes: measured on this */
 #define DEFAULT_RUNS 3                    /* warm runs per command */
 #define DEFAULT_TIMEOUT 30                /* seconds, sparse runs */
 #define OUT_MAX 8192                      /* child output kept */
@@ -382,7 +382,7 @@ static void report_sparse(const char *mmhex, const char *path, const char *dir, 
            EXTENTS, lim);
     printf("     (a tool stopped at the limit: its rate from its file position, the whole file "
            "projected;\n"
-           "      mmhex's digests: rate over a 16 GiB range of holes, the whole file "
+           "      mmhex's digests: rate over a 4 GiB range of holes, the whole file "
            "projected)\n");
     printf("  %-9s %12s %9s %10s   %-10s %12s %9s %10s   %12s  %s\n", "algorithm", "mmhex s",
            "CPU s", "GiB/s", "tool", "tool s", "CPU s", "GiB/s", "tool/mmhex", "values");
@@ -443,7 +443,8 @@ static void report_sparse(const char *mmhex, const char *path, const char *dir, 
         if (a->exe)
             fmt_s(t2, sizeof t2, t.cpu_ns);
         if (t_whole)
-            snprintf(vs, sizeof vs, "%.0fx", (double)t_whole / (double)m_whole);
+            snprintf(vs, sizeof vs, t_whole >= 100 * m_whole ? "%.0fx" : "%.2fx",
+                     (double)t_whole / (double)m_whole);
         printf("  %-9s %12s %9s %10s   %-10s %12s %9s %10s   %12s  %s\n", a->name, m1, m2, m3,
                a->exe ? a->tool : (a->tool ? "not installed" : "(no tool)"), t1, t2, t3, vs,
                values);
@@ -455,7 +456,7 @@ static void report_sparse(const char *mmhex, const char *path, const char *dir, 
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: bench_hash --mmhex PATH [--runs N] [--timeout S] DIR\n"
+    fprintf(f, "usage: bench_hash --mmhex PATH [--runs N] [--timeout S] [--part warm|holes] DIR\n"
                "  Times mmhex's hash beside sha256sum, b2sum, md5sum, sha1sum, sha512sum and\n"
                "  rhash on a warm 4 GiB file and a 1 TiB sparse file it makes in DIR.\n");
 }
@@ -465,7 +466,7 @@ int main(int argc, char **argv)
     bu_init("bench_hash", OUT_MAX);
     if (argc >= 2 && strcmp(argv[1], "--noop") == 0)
         return 0;
-    const char *mmhex = NULL, *dir = NULL;
+    const char *mmhex = NULL, *dir = NULL, *part = "all";
     unsigned runs = DEFAULT_RUNS;
     unsigned long timeout = DEFAULT_TIMEOUT;
     for (int i = 1; i < argc; i++) {
@@ -477,6 +478,10 @@ int main(int argc, char **argv)
             if (*end || v == 0 || v > 16)
                 bu_die("bad --runs '%s' (1 to 16)", argv[i]);
             runs = (unsigned)v;
+        } else if (!strcmp(argv[i], "--part") && i + 1 < argc) {
+            part = argv[++i];
+            if (strcmp(part, "warm") && strcmp(part, "holes"))
+                bu_die("bad --part '%s' (warm or holes)", part);
         } else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
             timeout = strtoul(argv[++i], &end, 10);
             if (*end || timeout == 0)
@@ -528,22 +533,26 @@ int main(int argc, char **argv)
     char *warm = bu_xasprintf("%s/hash-4g.bin", dir);
     char *sparse = bu_xasprintf("%s/hash-1t.bin", dir);
 
-    bu_progress("creating the 4 GiB file ...");
-    uint64_t t0 = bu_now_ns();
-    const uint64_t zero = 0;
-    make_file(warm, WARM_SIZE, &zero, 1, WARM_SIZE);
-    uint64_t t1 = bu_now_ns();
-    BuPinner pin;
-    bu_pin_start(&pin, pin_warm, warm, warm);
-    bu_progress_done();
-    printf("  setup    4 GiB written and fsynced in %.1f s, cached by a helper in %.1f s\n",
-           (double)(t1 - t0) / 1e9, (double)(bu_now_ns() - t1) / 1e9);
-    report_warm(exe, warm, runs);
-    bu_pin_stop(&pin);
-    bu_remove_files();
-
-    make_file(sparse, SPARSE_SIZE, extent_off, EXTENTS, EXTENT_SIZE);
-    report_sparse(exe, sparse, dir, (uint64_t)timeout * 1000000000ull);
+    bool warm_on = strcmp(part, "holes") != 0, holes_on = strcmp(part, "warm") != 0;
+    if (warm_on) {
+        bu_progress("creating the 4 GiB file ...");
+        uint64_t t0 = bu_now_ns();
+        const uint64_t zero = 0;
+        make_file(warm, WARM_SIZE, &zero, 1, WARM_SIZE);
+        uint64_t t1 = bu_now_ns();
+        BuPinner pin;
+        bu_pin_start(&pin, pin_warm, warm, warm);
+        bu_progress_done();
+        printf("  setup    4 GiB written and fsynced in %.1f s, cached by a helper in %.1f s\n",
+               (double)(t1 - t0) / 1e9, (double)(bu_now_ns() - t1) / 1e9);
+        report_warm(exe, warm, runs);
+        bu_pin_stop(&pin);
+        bu_remove_files();
+    }
+    if (holes_on) {
+        make_file(sparse, SPARSE_SIZE, extent_off, EXTENTS, EXTENT_SIZE);
+        report_sparse(exe, sparse, dir, (uint64_t)timeout * 1000000000ull);
+    }
 
     bu_remove_files();
     free(warm);
