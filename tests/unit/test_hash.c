@@ -458,7 +458,7 @@ static void test_command(void **state)
     const uint64_t size = 70000;
     tu_make_file(p, size, 0);
     uint8_t *buf = tu_pattern_buf(size);
-    char want[HASH_NALGO][HASH_HEX_MAX], line[512];
+    char want[HASH_NALGO][HASH_HEX_MAX], line[4096];
     Session *s = open_session(p, MMH_MODE_COPY, true);
 
     /* The whole file: "HEX  PATH", and the message names it. */
