@@ -55,6 +55,7 @@ extern const CmdFamily cmd_family_inspect;
 extern const CmdFamily cmd_family_mark;
 extern const CmdFamily cmd_family_layout;
 extern const CmdFamily cmd_family_select;
+extern const CmdFamily cmd_family_hash;
 
 /* Every command, family by family: i from 0 while the result is not NULL. */
 const CmdDef *cmd_at(size_t i);

@@ -34,6 +34,7 @@ static const CmdFamily *const families[] = {
     &cmd_family_mark,
     &cmd_family_layout,
     &cmd_family_select,
+    &cmd_family_hash,
 };
 /* clang-format on */
 

@@ -1,9 +1,9 @@
 #!/bin/sh
 # run.sh: the benchmarks, run by `make bench` as
 #     sh run.sh ABS_BUILDDIR
-# BENCH=core, BENCH=editor or BENCH=search in the environment runs only
-# that one; the default (BENCH=all) runs bench_core, bench_editor, then
-# bench_search.
+# BENCH=core, BENCH=editor, BENCH=search or BENCH=hash in the environment
+# runs only that one; the default (BENCH=all) runs bench_core, bench_editor,
+# bench_search, then bench_hash.
 #
 # It builds nothing. It makes a temporary directory under $TMPDIR (or /tmp),
 # which should be on the disk under test, runs the programs there and, on
@@ -27,6 +27,12 @@
 #                             file cold, and a 16 TiB sparse file (holes
 #                             skipped beside 1 GiB of holes read). About two
 #                             minutes: writing 4 GiB dominates.
+#   tests/bench/bench_hash    hash beside sha256sum, b2sum, md5sum, sha1sum,
+#                             sha512sum and rhash (CRC-32, CRC-32C, SHA3-256):
+#                             a warm 4 GiB file and a 1 TiB sparse file, the
+#                             tools stopped after 30 s there. About ten
+#                             minutes: the coreutils digests over 4 GiB,
+#                             three times each, dominate.
 #
 # tweak and hexedit are the latency baselines. When they are missing and
 # this runs as root with apt-get, it installs them (Debian packages tweak and
@@ -43,16 +49,18 @@ builddir=$1
 core=$builddir/tests/bench/bench_core
 editor=$builddir/tests/bench/bench_editor
 search=$builddir/tests/bench/bench_search
+hash=$builddir/tests/bench/bench_hash
 mmhex=$builddir/src/mmhex
 
 which=${BENCH:-all}
 case $which in
-all) progs="$core $editor $search" ;;
+all) progs="$core $editor $search $hash" ;;
 core) progs=$core ;;
 editor) progs=$editor ;;
 search) progs=$search ;;
+hash) progs=$hash ;;
 *)
-    echo "run.sh: BENCH=$which: say core, editor, search or all" >&2
+    echo "run.sh: BENCH=$which: say core, editor, search, hash or all" >&2
     exit 2
     ;;
 esac
@@ -99,15 +107,19 @@ if [ -n "$avail" ] && [ "$avail" -lt 5242880 ]; then
     exit 1
 fi
 
-# The peer editors for bench_editor's latency table.
-if [ "$which" = all ] || [ "$which" = editor ]; then
+# The peer editors for bench_editor's latency table; rhash (CRC-32,
+# CRC-32C, SHA3-256) for bench_hash's.
+if [ "$which" = all ] || [ "$which" = editor ] || [ "$which" = hash ]; then
     missing=
-    for e in tweak hexedit; do
+    wanted="tweak hexedit"
+    [ "$which" = hash ] && wanted=rhash
+    [ "$which" = all ] && wanted="tweak hexedit rhash"
+    for e in $wanted; do
         command -v "$e" >/dev/null 2>&1 || missing="$missing $e"
     done
     if [ -n "$missing" ]; then
         if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-            echo "run.sh: installing the latency baselines:$missing (apt-get)"
+            echo "run.sh: installing the baselines:$missing (apt-get)"
             export DEBIAN_FRONTEND=noninteractive
             # shellcheck disable=SC2086 # $missing is a list of words
             if ! apt-get install -y -qq --no-install-recommends $missing >/dev/null 2>&1; then
