@@ -59,8 +59,8 @@
 #ifndef SEARCH_CHUNK
 #define SEARCH_CHUNK (4u << 20) /* start offsets per thread per round */
 #endif
-#define SEARCH_BUF (256u << 10)  /* pread: start offsets per buffer (fits in L2) */
-#define SEARCH_THREADS_MAX 64    /* threads a search uses at most */
+#define SEARCH_BUF (256u << 10)               /* pread: start offsets per buffer (fits in L2) */
+#define SEARCH_THREADS_MAX 64                 /* threads a search uses at most */
 #define SEARCH_PROBE (UINT64_C(1) << 20)      /* backward hole probes: first width, finest band */
 #define SEARCH_WALK 8                         /* extents walked before probing instead */
 #define SEARCH_AHEAD 4                        /* readahead windows prefetched ahead of the scan */
@@ -74,12 +74,12 @@ typedef struct Leg {
 
 /* One thread's share of a round: the starts [lo, hi), and what it found. */
 typedef struct Part {
-    struct Search *s;   /* the search */
-    uint64_t lo, hi;    /* starts to scan */
-    uint8_t *buf;       /* pread: this thread's buffer (chunk + overlap bytes) */
-    int rc;             /* 1 found, 0 none, -errno */
-    uint64_t at, len;   /* the match (forward: first; backward: last) */
-    uint64_t bytes;     /* bytes read (pread) or lent (mapping) */
+    struct Search *s; /* the search */
+    uint64_t lo, hi;  /* starts to scan */
+    uint8_t *buf;     /* pread: this thread's buffer (chunk + overlap bytes) */
+    int rc;           /* 1 found, 0 none, -errno */
+    uint64_t at, len; /* the match (forward: first; backward: last) */
+    uint64_t bytes;   /* bytes read (pread) or lent (mapping) */
 } Part;
 
 /* The worker threads: each runs parts[k] of a round for k >= 1 while the
@@ -96,32 +96,32 @@ typedef struct Pool {
 } Pool;
 
 struct Search {
-    Doc *d;              /* the document searched */
-    Map *m;              /* its map */
-    Matcher mt;          /* the prepared pattern */
-    bool backward;       /* towards lower offsets */
-    bool holes;          /* the pattern needs a non-zero byte: holes may be skipped */
-    SearchRead read;     /* how bytes are read (never AUTO) */
-    bool overlay;        /* pread in copy mode: lay the journal's edits over */
-    uint64_t lo, hi;     /* the range; hi falls with the file's size */
-    Leg leg[2];          /* before the wrap, and after it */
-    int cur;             /* the leg scanned now; 2 when both are done */
-    uint64_t chunk;      /* starts per thread per round */
-    size_t bufstarts;    /* pread: starts per buffer */
-    int threads;         /* threads per round (1: no pool) */
-    int state;           /* what the last step returned, if a SearchState */
-    uint64_t match;      /* the last match found */
-    uint64_t match_len;  /* and its length */
-    bool wrapped;        /* the scan went on into the second leg */
-    ExtentIter ext;      /* data extents, with the one seen last cached */
-    uint64_t back_lo;    /* backward: data in [back_lo, back_hi), the extent */
-    uint64_t back_hi;    /* a walk ended in (both UINT64_MAX: none) */
-    uint64_t ahead;      /* prefetched up to (forward) or down to (backward) */
-    uint64_t ahead_len;  /* bytes to keep prefetched ahead of the scan */
-    SearchProgress prog; /* as search_progress reports it */
-    atomic_int first;    /* a round: the lowest part index that found a match */
+    Doc *d;                        /* the document searched */
+    Map *m;                        /* its map */
+    Matcher mt;                    /* the prepared pattern */
+    bool backward;                 /* towards lower offsets */
+    bool holes;                    /* the pattern needs a non-zero byte: holes may be skipped */
+    SearchRead read;               /* how bytes are read (never AUTO) */
+    bool overlay;                  /* pread in copy mode: lay the journal's edits over */
+    uint64_t lo, hi;               /* the range; hi falls with the file's size */
+    Leg leg[2];                    /* before the wrap, and after it */
+    int cur;                       /* the leg scanned now; 2 when both are done */
+    uint64_t chunk;                /* starts per thread per round */
+    size_t bufstarts;              /* pread: starts per buffer */
+    int threads;                   /* threads per round (1: no pool) */
+    int state;                     /* what the last step returned, if a SearchState */
+    uint64_t match;                /* the last match found */
+    uint64_t match_len;            /* and its length */
+    bool wrapped;                  /* the scan went on into the second leg */
+    ExtentIter ext;                /* data extents, with the one seen last cached */
+    uint64_t back_lo;              /* backward: data in [back_lo, back_hi), the extent */
+    uint64_t back_hi;              /* a walk ended in (both UINT64_MAX: none) */
+    uint64_t ahead;                /* prefetched up to (forward) or down to (backward) */
+    uint64_t ahead_len;            /* bytes to keep prefetched ahead of the scan */
+    SearchProgress prog;           /* as search_progress reports it */
+    atomic_int first;              /* a round: the lowest part index that found a match */
     Part part[SEARCH_THREADS_MAX]; /* this round's parts, in scan order */
-    Pool *pool;          /* workers (threads > 1), else NULL */
+    Pool *pool;                    /* workers (threads > 1), else NULL */
 };
 
 static uint64_t min64(uint64_t a, uint64_t b)
