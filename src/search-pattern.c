@@ -2,13 +2,13 @@
  * search-pattern: the search module's patterns and matcher (search.h): hex
  * and text patterns parsed, and matched in memory.
  *
- * The matcher is prepared once per job (per call for search_buf): plain
- * bytes go to memmem forward; anything with wildcards or case folding, and
- * every backward scan, looks for an anchor (the fixed byte least likely to
- * occur, by a rough table of byte frequencies) with memchr or memrchr, then
- * checks the whole pattern there. A case-folded letter as anchor is looked
- * for in both cases, each memchr result kept until passed, so a letter that
- * never occurs in one case costs one scan, not one per candidate.
+ * The matcher is prepared once per job (per call for search_buf): the
+ * packed pair (search-simd.c, the two rarest fixed bytes by a rough table
+ * of byte frequencies) on x86, else the portable scans here: memmem for
+ * plain bytes forward; for anything with wildcards or case folding, and
+ * every backward scan, memchr or memrchr on the rarest fixed byte, then a
+ * check of the whole pattern there. A case-folded letter as anchor is
+ * looked for in both cases, each memchr result kept until passed.
  */
 #include "config.h"
 

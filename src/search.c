@@ -9,13 +9,17 @@
  * [from, end) and then, wrapping, [lo, from); backward, [lo, from] downwards
  * and then [from+1, end) downwards. A leg is consumed from one side only
  * (forward: its lo rises; backward: its hi falls), so each start is tried at
- * most once and a list-all loop never passes its beginning. Each window of
- * up to `chunk` starts is one map_visit call over its bytes (the starts plus
- * len-1): map_visit lends them in pieces, and the len-1 bytes at the end of
- * one piece are kept and searched together with the head of the next (the
- * junction), so a match across a piece boundary is found exactly once. The
- * callback only reads and copies into the Search: it never allocates, since
- * a SIGBUS abandons it mid-call.
+ * most once and a list-all loop never passes its beginning. Each round of
+ * up to threads x chunk starts is split into parts, one per thread (part 0
+ * on the caller's thread, the rest on the pool's workers); a part reads
+ * contiguous windows of its starts plus the matcher's overlap (pread into
+ * the thread's buffer with copy-mode edits laid over, or the mapping lent
+ * whole by map_visit_span) and hands them to search_window (the protocol
+ * is in search_private.h). After the join, the first part in scan order
+ * with a match or an error decides, so the answer is one thread's; a part
+ * gives up once an earlier one has found its match. A SIGBUS or a short
+ * read changes nothing while threads read: the caller refreshes the map
+ * after the join. Workers only read the Search and write their own Part.
  *
  * Holes (when the pattern cannot match zeros): a start is worth trying only
  * if its bytes touch file data (SEEK_DATA/SEEK_HOLE) or an unwritten edit

@@ -3,18 +3,19 @@
  * freezing the UI.
  *
  * A Pattern is bytes plus a mask: hex patterns may hold `??` (any byte);
- * text patterns may ask for ASCII case-insensitive matching. The matcher
- * picks the best primitive for the pattern: memmem for plain bytes,
- * memchr on the rarest fixed byte (then a check) for wildcards and case
- * folding, and backward scans with memrchr.
+ * text patterns may ask for ASCII case-insensitive matching; a Pattern may
+ * instead point at a regular expression (search-regex.h). The literal
+ * matcher is a vectorised packed pair (search-simd.c, AVX2 or SSE2 chosen at
+ * run time) with a portable fallback.
  *
  * A Search is a job of bounded steps over [lo, hi) of the document, forward
  * from a start offset (or backward), wrapping once past the end of the
- * range. Each step scans chunks of the mapping directly (map_visit: no copy,
- * guarded against SIGBUS), overlapping chunks by the pattern's length less
- * one so matches that span chunk boundaries are found, until its time
- * budget is spent. The caller (the UI tick, or batch mode in a loop) reads
- * progress between steps and may cancel at any point.
+ * range. Each step runs rounds split between a pool of threads (one per
+ * CPU): each thread reads its part (pread into its own buffer, copy-mode
+ * edits laid over; or the mapping, SIGBUS-guarded) in contiguous windows
+ * overlapping by the pattern's length less one; the earliest match wins, so
+ * results equal one thread's. The caller (the UI tick, or batch mode in a
+ * loop) reads progress between steps and may cancel at any point.
  *
  * Holes: unless the pattern can match zero bytes, the scan visits only the
  * file's data extents (SEEK_DATA/SEEK_HOLE), each widened by the pattern's
