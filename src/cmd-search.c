@@ -98,7 +98,7 @@ static void search_job_progress(Session *s, void *st)
 static int search_job_finish(Session *s, void *st, int rc)
 {
     SearchJob *j = st;
-    uint64_t at = search_match(j->search);
+    uint64_t at = search_match(j->search), mlen = search_match_len(j->search);
     bool wrapped = j->wrapped0 || search_wrapped(j->search);
     SearchProgress pr;
     char t[32], rate[48];
@@ -128,7 +128,7 @@ static int search_job_finish(Session *s, void *st, int rc)
     session_jump(s, at);
     s->pane.match_on = true;
     s->pane.match_off = at;
-    s->pane.match_len = s->pat.len;
+    s->pane.match_len = mlen;
     if (wrapped)
         say(s, false, "found %s at 0x%" PRIx64 " (search wrapped past the %s)", s->pat_text, at,
             done.back ? "start" : "end");

@@ -3,18 +3,19 @@
  * freezing the UI.
  *
  * A Pattern is bytes plus a mask: hex patterns may hold `??` (any byte);
- * text patterns may ask for ASCII case-insensitive matching. The matcher
- * picks the best primitive for the pattern: memmem for plain bytes,
- * memchr on the rarest fixed byte (then a check) for wildcards and case
- * folding, and backward scans with memrchr.
+ * text patterns may ask for ASCII case-insensitive matching; a Pattern may
+ * instead point at a regular expression (search-regex.h). The literal
+ * matcher is a vectorised packed pair (search-simd.c, AVX2 or SSE2 chosen at
+ * run time) with a portable fallback.
  *
  * A Search is a job of bounded steps over [lo, hi) of the document, forward
  * from a start offset (or backward), wrapping once past the end of the
- * range. Each step scans chunks of the mapping directly (map_visit: no copy,
- * guarded against SIGBUS), overlapping chunks by the pattern's length less
- * one so matches that span chunk boundaries are found, until its time
- * budget is spent. The caller (the UI tick, or batch mode in a loop) reads
- * progress between steps and may cancel at any point.
+ * range. Each step runs rounds split between a pool of threads (one per
+ * CPU): each thread reads its part (pread into its own buffer, copy-mode
+ * edits laid over; or the mapping, SIGBUS-guarded) in contiguous windows
+ * overlapping by the pattern's length less one; the earliest match wins, so
+ * results equal one thread's. The caller (the UI tick, or batch mode in a
+ * loop) reads progress between steps and may cancel at any point.
  *
  * Holes: unless the pattern can match zero bytes, the scan visits only the
  * file's data extents (SEEK_DATA/SEEK_HOLE), each widened by the pattern's
@@ -45,6 +46,9 @@ typedef struct Pattern {
     size_t len;                     /* pattern length, 1..MMH_PATTERN_MAX */
     bool icase;                     /* ASCII letters match either case */
     bool wild;                      /* some mask byte is 0 */
+    const struct Regex *rx;         /* set: a regular expression (search-regex.h), owned
+                                       by the caller and outliving every search; bytes,
+                                       mask and len are then unused */
 } Pattern;
 
 /* Hex syntax (the hex pane): pairs of hex digits, blanks optional, `??` for
@@ -70,13 +74,24 @@ long search_buf(const Pattern *p, const uint8_t *buf, size_t len, bool backward)
 
 typedef struct Search Search;
 
+/* How a search reads the document (docs/design.md has the measurements). */
+typedef enum SearchRead {
+    SEARCH_READ_AUTO,  /* the default below */
+    SEARCH_READ_MAP,   /* the mapping, lent whole per thread (SIGBUS-guarded) */
+    SEARCH_READ_PREAD, /* pread into per-thread buffers, copy-mode edits laid over */
+} SearchRead;
+#define SEARCH_READ_DEFAULT SEARCH_READ_PREAD
+
 typedef struct SearchOpts {
     uint64_t from;   /* forward: first offset to try; backward: the last start */
     uint64_t lo, hi; /* the range searched (hi 0 or past the end: to the end) */
     bool backward;   /* search towards lower offsets */
     bool wrap;       /* on reaching the end of the range, go on from its other end */
-    size_t chunk;    /* start offsets scanned per map_visit call, 0: the default
-                        (4 MiB); tests shrink it to hit the boundaries */
+    size_t chunk;    /* start offsets per thread per round, 0: the default
+                        (4 MiB); tests shrink it to hit the boundaries (the
+                        read buffers shrink with it) */
+    int threads;     /* threads scanning at once, 0: one per online CPU */
+    SearchRead read; /* how bytes are read, SEARCH_READ_AUTO: the measured best */
 } SearchOpts;
 
 /* Start a search. 0, -EINVAL (empty range, pattern longer than the range is
@@ -105,6 +120,8 @@ int search_step(Search *s, uint64_t budget_ns);
 
 /* The match found by the last step. */
 uint64_t search_match(const Search *s);
+/* Its length (the pattern's length for a literal; a regex's varies). */
+uint64_t search_match_len(const Search *s);
 /* The scan wrapped past the end (or start) of the range on its way. */
 bool search_wrapped(const Search *s);
 

@@ -43,6 +43,7 @@
 #include "doc.h"
 #include "guard.h"
 #include "search.h"
+#include "search_private.h"
 #include "testutil.h"
 
 #define KIB (UINT64_C(1) << 10)
@@ -629,6 +630,118 @@ static void test_buf_oracle(void **state)
     }
 }
 
+/* Each literal implementation, forced, against the oracle: every alignment
+ * of the haystack in memory, every pattern length up to 40 (and some long
+ * ones), wildcards, case folding, both directions, haystacks long enough
+ * for the vector loops (64 starts a round) and their tails. The alphabet
+ * holds bytes that OR 0x20 maps onto letters ('@', '`', '[', 'A'), so the
+ * folded compare's false candidates are seen and rejected. */
+static void test_match_impls(void **state)
+{
+    (void)state;
+    static const SearchImpl impls[] = {SEARCH_IMPL_PORTABLE, SEARCH_IMPL_SSE2, SEARCH_IMPL_AVX2};
+    static const uint8_t abc[8] = {'a', 'A', '@', '`', 'b', 0x00, 0xff, '['};
+    uint8_t mem[600 + 64];
+    int ran = 0;
+    for (size_t m = 0; m < sizeof impls / sizeof *impls; m++) {
+        Matcher probe;
+        Pattern one = {.bytes = {'x'}, .mask = {0xff}, .len = 1};
+        if (!search_prepare_impl(&probe, &one, impls[m])) {
+            print_message("# implementation %d: not on this CPU or build, skipped\n",
+                          (int)impls[m]);
+            continue;
+        }
+        ran++;
+        for (int k = 0; k < 6000; k++) {
+            size_t align = (size_t)k % 64;
+            uint8_t *buf = mem + align;
+            size_t n = below(k % 4 == 0 ? 600 : 200);
+            int letters = 1 + (int)below(8); /* small alphabets: many candidates */
+            for (size_t i = 0; i < n; i++)
+                buf[i] = abc[below((uint64_t)letters)];
+            Pattern p;
+            memset(&p, 0, sizeof p);
+            p.len = k % 7 == 0 ? 1 + below(MMH_PATTERN_MAX) : 1 + (size_t)k % 40;
+            p.icase = below(3) == 0;
+            bool cut = n >= p.len && below(2); /* cut from the haystack: it occurs */
+            size_t at = cut ? below(n - p.len + 1) : 0;
+            size_t fixed = 0;
+            for (size_t i = 0; i < p.len; i++) {
+                bool wild = below(6) == 0;
+                uint8_t b = cut ? buf[at + i] : abc[below((uint64_t)letters)];
+                p.mask[i] = wild ? 0 : 0xff;
+                p.bytes[i] = wild ? 0 : p.icase ? fold(b) : b;
+                p.wild |= wild;
+                fixed += !wild;
+            }
+            if (fixed == 0) {
+                p.mask[0] = 0xff;
+                p.bytes[0] = 'a';
+            }
+            Matcher mt;
+            assert_true(search_prepare_impl(&mt, &p, impls[m]));
+            assert_int_equal(mt.impl, impls[m]);
+            for (int back = 0; back < 2; back++) {
+                long got = search_scan(&mt, buf, n, back), want = naive(&p, buf, n, back);
+                if (got != want) {
+                    describe(&p, &(SearchOpts){0});
+                    print_message("# impl %d n %zu align %zu back %d: got %ld want %ld\n",
+                                  (int)impls[m], n, align, back, got, want);
+                }
+                assert_int_equal(got, want);
+                /* The window protocol: nstart starts, then up to len-1 bytes. */
+                size_t ns = n >= p.len ? n - p.len + 1 : 0, wat = 0, wlen = 0;
+                int w = search_window(&mt, buf, ns, n, true, back, &wat, &wlen);
+                assert_int_equal(w, want >= 0 ? 1 : 0);
+                if (w == 1) {
+                    assert_int_equal(wat, (size_t)want);
+                    assert_int_equal(wlen, p.len);
+                }
+            }
+        }
+    }
+    assert_true(ran >= 1); /* the portable one always runs */
+}
+
+/* Results identical single- and multi-threaded, through either read
+ * method, over every chunk/thread split: list-all loops in both
+ * directions on a dense file, each against the oracle (and so each the
+ * same as one thread's). */
+static void test_threads_same(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp();
+    char *path = tu_path(dir, "f");
+    const size_t n = 48 * KIB + 17;
+    uint8_t *buf = malloc(n);
+    assert_non_null(buf);
+    for (size_t i = 0; i < n; i++)
+        buf[i] = (uint8_t)("ab\x01A"[below(4)]);
+    write_file(path, buf, n);
+    static const size_t cs[] = {7, 64, 4096, 16384, 0};
+    static const SearchRead reads[] = {SEARCH_READ_MAP, SEARCH_READ_PREAD};
+    for (int mode = 0; mode < 2; mode++) {
+        Doc *d = tu_open_doc(path, mode ? MMH_MODE_SHARED : MMH_MODE_COPY, NULL);
+        for (size_t c = 0; c < sizeof cs / sizeof *cs; c++) {
+            for (int t = 1; t <= 4; t++) {
+                for (int r = 0; r < 2; r++) {
+                    /* Tiny chunks make many rounds: fewer patterns there. */
+                    for (int k = 0; k < (cs[c] && cs[c] < 64 ? 1 : 3); k++) {
+                        Pattern p = random_pattern(k == 0 ? 3 : 6, false);
+                        SearchOpts o = {k % 2 ? n / 3 : 0, 0, 0, k % 2, false, cs[c], .threads = t,
+                                        .read = reads[r]};
+                        check_search(d, buf, &p, &o, k == 2 ? 1 : FOREVER);
+                    }
+                }
+            }
+        }
+        doc_close(d);
+    }
+    free(buf);
+    free(path);
+    tu_rmdir(dir);
+}
+
 /* ---- the job on documents --------------------------------------------------- */
 
 /* A random SearchOpts over a document of size n: from anywhere (also past
@@ -641,6 +754,8 @@ static SearchOpts random_opts(uint64_t n, size_t chunk)
     o.backward = below(2);
     o.wrap = below(2);
     o.chunk = chunk;
+    o.threads = 1 + (int)below(4); /* every split of the rounds between threads */
+    o.read = below(2) ? SEARCH_READ_MAP : SEARCH_READ_PREAD;
     if (below(3) == 0) {
         o.lo = below(n);
         o.hi = o.lo + 1 + below(n - o.lo);
@@ -982,7 +1097,8 @@ static void test_budget_and_cancel(void **state)
     Doc *d = tu_open_doc(path, MMH_MODE_COPY, NULL);
     Pattern p = hex("de ad be ef");
     for (int back = 0; back < 2; back++) {
-        SearchOpts o = {back ? size : 0, 0, 0, back, false, 4096};
+        /* One thread: a step is one window of 4096 starts. */
+        SearchOpts o = {back ? size : 0, 0, 0, back, false, 4096, .threads = 1};
         Search *s;
         assert_int_equal(search_start(&s, d, &p, &o), 0);
         SearchProgress pr;
@@ -1270,6 +1386,8 @@ int main(void)
         cmocka_unit_test(test_matches_zeros),
         cmocka_unit_test(test_buf_cases),
         cmocka_unit_test(test_buf_oracle),
+        cmocka_unit_test(test_match_impls),
+        cmocka_unit_test(test_threads_same),
         cmocka_unit_test(test_job_oracle_dense),
         cmocka_unit_test(test_job_oracle_holes_copy),
         cmocka_unit_test(test_job_oracle_holes_shared),
