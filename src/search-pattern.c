@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "search-regex.h"
 #include "search_private.h"
 
 #define SEARCH_RBLOCK (16u << 10) /* bytes per memrchr call */
@@ -213,8 +214,41 @@ static unsigned byte_freq(uint8_t b)
     return 8;
 }
 
-void search_prepare(Matcher *mt, const Pattern *p)
+/* How often b turns up as the pattern's byte at a fixed position, with a
+ * folded letter counting both its cases. */
+static unsigned cost_of(const Matcher *mt, uint8_t b)
 {
+    bool two = mt->fold && is_lower(b);
+    return byte_freq(b) + (two ? byte_freq((uint8_t)(b - 32)) : 0);
+}
+
+static SearchImpl best_impl(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    return search_have_avx2() ? SEARCH_IMPL_AVX2 : SEARCH_IMPL_SSE2;
+#else
+    return SEARCH_IMPL_PORTABLE;
+#endif
+}
+
+bool search_prepare_impl(Matcher *mt, const Pattern *p, SearchImpl impl)
+{
+    if (impl == SEARCH_IMPL_AUTO)
+        impl = best_impl();
+#if defined(__x86_64__) || defined(__i386__)
+    if (impl == SEARCH_IMPL_AVX2 && !search_have_avx2())
+        return false;
+#else
+    if (impl != SEARCH_IMPL_PORTABLE)
+        return false;
+#endif
+    memset(mt, 0, sizeof *mt);
+    mt->impl = impl;
+    if (p->rx) {
+        mt->rx = p->rx;
+        mt->overlap = rx_overlap(p->rx);
+        return true;
+    }
     size_t len = p->len <= MMH_PATTERN_MAX ? p->len : MMH_PATTERN_MAX;
     bool letters = false, wild = false;
     for (size_t i = 0; i < len; i++) {
@@ -225,27 +259,56 @@ void search_prepare(Matcher *mt, const Pattern *p)
         letters |= p->mask[i] != 0 && is_lower(b);
     }
     mt->len = len;
+    mt->overlap = len ? len - 1 : 0;
     mt->fold = p->icase && letters;
     mt->plain = !wild && !mt->fold;
-    mt->anchored = false;
-    unsigned best = ~0u;
+    /* The anchor (portable scans) is the rarest fixed byte; the packed
+     * pair is it and the next rarest at another index (the anchor twice
+     * when only one byte is fixed). Ties go to the later index for the
+     * second, so a plain pattern's pair spreads out. */
+    unsigned best = ~0u, second = ~0u;
     for (size_t i = 0; i < len; i++) {
         if (mt->mask[i] != 0xff)
             continue;
-        uint8_t b = mt->bytes[i];
-        bool two = mt->fold && is_lower(b); /* searched for in both cases */
-        unsigned cost = byte_freq(b) + (two ? byte_freq((uint8_t)(b - 32)) : 0);
+        unsigned cost = cost_of(mt, mt->bytes[i]);
         if (cost < best) {
             best = cost;
             mt->anchored = true;
             mt->anchor = i;
-            mt->a1 = b;
-            mt->a2 = two ? (uint8_t)(b - 32) : b;
         }
     }
+    if (!mt->anchored)
+        return true;
+    uint8_t a = mt->bytes[mt->anchor];
+    mt->a1 = a;
+    mt->a2 = mt->fold && is_lower(a) ? (uint8_t)(a - 32) : a;
+    mt->i1 = mt->i2 = mt->anchor;
+    for (size_t i = 0; i < len; i++) {
+        if (mt->mask[i] != 0xff || i == mt->anchor)
+            continue;
+        unsigned cost = cost_of(mt, mt->bytes[i]);
+        /* A byte equal to the anchor's tells less than a different one. */
+        if (mt->bytes[i] == a)
+            cost += 1000;
+        if (cost <= second) {
+            second = cost;
+            mt->i2 = i;
+        }
+    }
+    mt->paired = true;
+    mt->p1 = mt->bytes[mt->i1];
+    mt->p2 = mt->bytes[mt->i2];
+    mt->m1 = mt->fold && is_lower(mt->p1) ? 0x20 : 0;
+    mt->m2 = mt->fold && is_lower(mt->p2) ? 0x20 : 0;
+    return true;
 }
 
-static bool verify(const Matcher *mt, const uint8_t *s)
+void search_prepare(Matcher *mt, const Pattern *p)
+{
+    (void)search_prepare_impl(mt, p, SEARCH_IMPL_AUTO);
+}
+
+bool search_verify(const Matcher *mt, const uint8_t *s)
 {
     if (mt->plain)
         return memcmp(s, mt->bytes, mt->len) == 0;
@@ -294,7 +357,7 @@ static long scan_fwd(const Matcher *mt, const uint8_t *buf, size_t n)
     }
     if (!mt->anchored) {
         for (size_t i = 0; i < starts; i++)
-            if (verify(mt, buf + i))
+            if (search_verify(mt, buf + i))
                 return (long)i;
         return -1;
     }
@@ -306,7 +369,7 @@ static long scan_fwd(const Matcher *mt, const uint8_t *buf, size_t n)
         size_t i = i1 < i2 ? i1 : i2;
         if (i >= starts)
             return -1;
-        if (verify(mt, buf + i))
+        if (search_verify(mt, buf + i))
             return (long)i;
         if (i == i1)
             i1 = next_of(base, i + 1, starts, mt->a1);
@@ -322,7 +385,7 @@ static long scan_bwd(const Matcher *mt, const uint8_t *buf, size_t n)
     size_t starts = n - mt->len + 1;
     if (!mt->anchored) {
         for (size_t i = starts; i-- > 0;)
-            if (verify(mt, buf + i))
+            if (search_verify(mt, buf + i))
                 return (long)i;
         return -1;
     }
@@ -333,7 +396,7 @@ static long scan_bwd(const Matcher *mt, const uint8_t *buf, size_t n)
         long i = i1 > i2 ? i1 : i2;
         if (i < 0)
             return -1;
-        if (verify(mt, buf + i))
+        if (search_verify(mt, buf + i))
             return i;
         if (i == i1)
             i1 = last_of(base, (size_t)i, mt->a1);
@@ -344,12 +407,36 @@ static long scan_bwd(const Matcher *mt, const uint8_t *buf, size_t n)
 
 long search_scan(const Matcher *mt, const uint8_t *buf, size_t n, bool backward)
 {
+    if (mt->rx || mt->len == 0 || n < mt->len)
+        return -1;
+    if (mt->impl != SEARCH_IMPL_PORTABLE && mt->paired) {
+        size_t starts = n - mt->len + 1;
+        return backward ? search_simd_bwd(mt, buf, starts) : search_simd_fwd(mt, buf, starts);
+    }
     return backward ? scan_bwd(mt, buf, n) : scan_fwd(mt, buf, n);
+}
+
+int search_window(const Matcher *mt, const uint8_t *buf, size_t nstart, size_t navail, bool end,
+                  bool backward, size_t *at, size_t *len)
+{
+    if (mt->rx)
+        return rx_scan(mt->rx, buf, nstart, navail, end, backward, at, len);
+    if (nstart == 0)
+        return 0;
+    /* The bytes of the nstart starts: fewer only at the end of the range,
+     * where the last starts cannot hold a whole match anyway. */
+    size_t n = nstart + mt->len - 1 < navail ? nstart + mt->len - 1 : navail;
+    long i = search_scan(mt, buf, n, backward);
+    if (i < 0)
+        return 0;
+    *at = (size_t)i;
+    *len = mt->len;
+    return 1;
 }
 
 long search_buf(const Pattern *p, const uint8_t *buf, size_t len, bool backward)
 {
-    if (p->len == 0 || p->len > MMH_PATTERN_MAX || len < p->len)
+    if (p->rx || p->len == 0 || p->len > MMH_PATTERN_MAX || len < p->len)
         return -1;
     Matcher mt;
     search_prepare(&mt, p);

@@ -17,10 +17,13 @@
  * and go on from q + 1 if that fails; otherwise the window is too short
  * and the engine is asked for one starting at q (2).
  *
- * Backward works down from the top in blocks of a span: the matches in a
- * block are walked forward, and the last one is the answer; a block
- * without one passes the search to the block below. The cost is one or
- * two pcre2_match calls a block, plus one a match.
+ * Backward works down from the top in blocks of a span: the matches (and
+ * undecided starts) in a block are walked forward, and the last one is
+ * the answer, so when it is undecided (2) nothing above it can match and
+ * the engine need only look at that one start in a longer window before
+ * going on below it. A block without either passes the search to the
+ * block below. The cost is one or two pcre2_match calls a block, plus one
+ * a match.
  *
  * Refusals are made at compile time from what PCRE2 reports (minimum
  * length and MATCHEMPTY, since (?=a) has a minimum length of 1; lookbehind) and, for ^, \A, \G and
@@ -196,27 +199,23 @@ static int backward_scan(const Regex *rx, pcre2_match_data *md, const uint8_t *b
     size_t hi = nstart, block = rx->span;
     while (hi > 0) {
         size_t lo = hi > block ? hi - block : 0, pos = lo, q = 0, n = 0;
-        bool found = false;
+        int kind = 0; /* of the highest start seen so far: 1 a match, 2 undecided */
         for (;;) {
-            size_t a, l;
+            size_t a = 0, l = 0;
             int rc = forward(rx, md, buf, pos, hi, navail, end, &a, &l);
             if (rc < 0)
                 return rc;
-            if (rc == 2) {
-                *at = a;
-                return 2;
-            }
             if (rc == 0)
                 break;
-            found = true;
+            kind = rc;
             q = a;
             n = l;
             pos = a + 1;
         }
-        if (found) {
+        if (kind) {
             *at = q;
             *len = n;
-            return 1;
+            return kind;
         }
         hi = lo;
     }

@@ -20,6 +20,13 @@
  *
  * Thread safety: a compiled Regex is read-only; rx_scan may run on several
  * threads at once (each call has its own match data).
+ *
+ * The engine's side (search.c, through search_window in search_private.h):
+ * a Pattern whose rx is set is searched with rx_scan in windows carrying
+ * rx_overlap bytes past their last start; holes are skipped only when
+ * !rx_matches_zeros, each data extent widened by rx_overlap to the left.
+ * The Regex is compiled and owned by the caller (the session keeps the
+ * current one) and outlives every search using it.
  */
 #ifndef MMH_SEARCH_REGEX_H
 #define MMH_SEARCH_REGEX_H
@@ -54,9 +61,10 @@ bool rx_matches_zeros(const Regex *rx);
  *   1  a match at *at < nstart of *len bytes: forward the leftmost,
  *      backward the last;
  *   2  undecided: a match may start at *at but needs bytes past navail;
- *      search again from exactly *at with a full window. Never when
- *      navail - *at >= rx_overlap(rx) (so never in a full window);
- *      backward, no match starts above *at in this window;
+ *      search again from exactly *at with a full window (backward: that
+ *      one start, with rx_overlap bytes after it; no start above *at in
+ *      this window matches). Never when navail - *at >= rx_overlap(rx),
+ *      so never in a full window, and the engine cannot loop;
  *  -ERANGE  PCRE2's match or memory limit was hit (a pathological pattern);
  *  -ENOMEM.
  */

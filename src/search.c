@@ -565,6 +565,11 @@ uint64_t search_match(const Search *s)
     return s->match;
 }
 
+uint64_t search_match_len(const Search *s)
+{
+    return s->mt.len;
+}
+
 bool search_wrapped(const Search *s)
 {
     return s->wrapped;

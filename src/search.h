@@ -45,6 +45,9 @@ typedef struct Pattern {
     size_t len;                     /* pattern length, 1..MMH_PATTERN_MAX */
     bool icase;                     /* ASCII letters match either case */
     bool wild;                      /* some mask byte is 0 */
+    const struct Regex *rx;         /* set: a regular expression (search-regex.h), owned
+                                       by the caller and outliving every search; bytes,
+                                       mask and len are then unused */
 } Pattern;
 
 /* Hex syntax (the hex pane): pairs of hex digits, blanks optional, `??` for
@@ -105,6 +108,8 @@ int search_step(Search *s, uint64_t budget_ns);
 
 /* The match found by the last step. */
 uint64_t search_match(const Search *s);
+/* Its length (the pattern's length for a literal; a regex's varies). */
+uint64_t search_match_len(const Search *s);
 /* The scan wrapped past the end (or start) of the range on its way. */
 bool search_wrapped(const Search *s);
 

@@ -183,9 +183,9 @@ static bool drive_back(Drive *d, size_t from, Hit *h)
             return true;
         }
         if (rc == 2) {
-            /* Starts [w+at, top) in a full window; below, as usual. */
+            /* That one start in a full window; below it, as usual. */
             size_t q = w + at, at2 = 0, len2 = 0;
-            rc = window(d, q, top - q, true, true, &at2, &len2);
+            rc = window(d, q, 1, true, true, &at2, &len2);
             assert_int_not_equal(rc, 2);
             if (rc == 1) {
                 *h = (Hit){q + at2, len2};
