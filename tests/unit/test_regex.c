@@ -12,6 +12,10 @@
  * walk over the whole buffer. Random haystacks over a small alphabet
  * (letters, newline, 0x00, 0xff) make matches and near misses dense; the
  * span is shrunk (rx_set_span) so cuts and window edges are hit.
+ * The search job (search.h) with a regex Pattern is checked the same way
+ * on a sparse document (holes skipped or not, unwritten copy-mode edits in
+ * them, matches across data/hole boundaries), listing every match forward
+ * and backward for several chunk sizes, each with its length.
  * Also: PCRE2's compile messages with offsets, the refusals (empty
  * matches, lookbehind, ^ \A \G \K), case folding, the zero-run test, and
  * several threads scanning with one Regex at once.
@@ -19,6 +23,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -28,13 +34,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "doc.h"
 #include "search-regex.h"
+#include "search.h"
+#include "testutil.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL; /* xorshift64*, fixed seed: failures repeat */
 
@@ -508,6 +519,129 @@ static void test_threads(void **state)
     free(buf);
 }
 
+/* ---- the search job with a regex ----------------------------------------- */
+
+/* Every match of a list-all search (forward or backward over the whole
+ * document), with its length, against the oracle. */
+static void check_job(Doc *d, const Pattern *p, const Hit *o, size_t n, bool back, uint64_t chunk,
+                      const char *what)
+{
+    Search *s = NULL;
+    SearchOpts so = {.from = back ? n - 1 : 0, .lo = 0, .hi = n, .backward = back, .chunk = chunk};
+    assert_int_equal(search_start(&s, d, p, &so), 0);
+    size_t k = back ? n : 0;
+    for (;;) {
+        int rc = search_step(s, UINT64_MAX);
+        assert_true(rc >= 0);
+        if (rc == SEARCH_NOT_FOUND)
+            break;
+        assert_int_equal(rc, SEARCH_FOUND);
+        uint64_t at = search_match(s), len = search_match_len(s);
+        if (back) {
+            while (k > 0 && o[k - 1].len == 0)
+                k--;
+            if (k == 0)
+                fail_msg("%s: %" PRIu64 " is not a match", what, at);
+            k--;
+        } else {
+            while (k < n && o[k].len == 0)
+                k++;
+            if (k == n)
+                fail_msg("%s: %" PRIu64 " is not a match", what, at);
+        }
+        if (at != o[k].at || len != o[k].len)
+            fail_msg("%s: got %" PRIu64 "+%" PRIu64 ", want %zu+%zu", what, at, len, o[k].at,
+                     o[k].len);
+        if (!back)
+            k++;
+    }
+    if (back) {
+        while (k > 0 && o[k - 1].len == 0)
+            k--;
+        if (k)
+            fail_msg("%s: missed %zu", what, o[k - 1].at);
+    } else {
+        while (k < n && o[k].len == 0)
+            k++;
+        if (k < n)
+            fail_msg("%s: missed %zu", what, o[k].at);
+    }
+    search_free(s);
+}
+
+static void job_oracle(MmhMode mode)
+{
+    char *dir = tu_mkdtemp();
+    char *path = tu_path(dir, "holey");
+    const size_t size = 8 * 4096;
+    static const char *const pats[] = {
+        "ab+",      "a\\x00+b", "\\x00\\x00a", "b\\x00{3}", "(?s)c.{0,9}a",
+        "\\x00{2}", "[ab]{2}c", "c$",          "a(?!b)",
+    };
+    static const uint64_t chunks[] = {7, 100, 0};
+    uint8_t *page = malloc(4096);
+    assert_non_null(page);
+    for (int file = 0; file < 2; file++) {
+        tu_make_file(path, size, 1);
+        int fd = open(path, O_WRONLY);
+        assert_true(fd >= 0);
+        for (size_t pg = 0; pg < size / 4096; pg++) {
+            if (below(3) != 0)
+                continue;
+            for (size_t i = 0; i < 4096; i++)
+                page[i] = "abc\0"[below(4)];
+            assert_int_equal(pwrite(fd, page, 4096, (off_t)(pg * 4096)), 4096);
+        }
+        close(fd);
+        Doc *d = tu_open_doc(path, mode, NULL);
+        for (int k = 0; k < 5 && mode == MMH_MODE_COPY; k++) { /* some in holes */
+            uint8_t e[2] = {"abc"[below(3)], "abc"[below(3)]};
+            assert_int_equal(doc_put(d, below(size - 2), e, 2), 0);
+        }
+        uint8_t *buf = malloc(size);
+        assert_non_null(buf);
+        assert_int_equal(doc_read(d, 0, buf, size), 0);
+        Hit *o = malloc(size * sizeof *o);
+        assert_non_null(o);
+        for (size_t pi = 0; pi < sizeof pats / sizeof pats[0]; pi++) {
+            Regex *rx = compile_ok(pats[pi], false);
+            for (int sp = 0; sp < 2; sp++) {
+                if (sp)
+                    rx_set_span(rx, 50);
+                oracle(pats[pi], false, buf, size, rx_overlap(rx), o);
+                Pattern p = {.rx = rx};
+                /* Small chunks with the small span only: a window copies its span. */
+                for (size_t c = sp ? 0 : 2; c < sizeof chunks / sizeof chunks[0]; c++)
+                    for (int back = 0; back < 2; back++) {
+                        char what[128];
+                        snprintf(what, sizeof what, "/%s/ span %zu chunk %" PRIu64 "%s", pats[pi],
+                                 rx_overlap(rx), chunks[c], back ? " backward" : "");
+                        check_job(d, &p, o, size, back, chunks[c], what);
+                    }
+            }
+            rx_free(rx);
+        }
+        free(o);
+        free(buf);
+        doc_close(d);
+    }
+    free(page);
+    free(path);
+    tu_rmdir(dir);
+}
+
+static void test_job_copy(void **state)
+{
+    (void)state;
+    job_oracle(MMH_MODE_COPY);
+}
+
+static void test_job_shared(void **state)
+{
+    (void)state;
+    job_oracle(MMH_MODE_SHARED);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -515,6 +649,7 @@ int main(void)
         cmocka_unit_test(test_need_more),      cmocka_unit_test(test_matches_zeros),
         cmocka_unit_test(test_icase),          cmocka_unit_test(test_whole_buffer),
         cmocka_unit_test(test_windows_oracle), cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_job_copy),       cmocka_unit_test(test_job_shared),
     };
     return cmocka_run_group_tests_name("regex", tests, NULL, NULL);
 }
