@@ -47,7 +47,6 @@
 #include <unistd.h>
 
 #include "extent.h"
-#include "search-regex.h"
 #include "search_private.h"
 #include "sys.h"
 
@@ -88,10 +87,6 @@ struct Search {
     bool hit;            /* visit callback: a match seen in this window */
     uint64_t hit_off;    /* its offset (backward: the last so far) */
     size_t carry_n;      /* visit callback: bytes held in carry */
-    uint64_t ov;         /* bytes a window carries past its last start */
-    uint64_t minlen;     /* the shortest match: len, or 1 for a regex */
-    uint64_t match_len;  /* the length of the last match */
-    uint8_t *rxbuf;      /* a regex: the window, chunk + ov bytes, read with map_read */
     uint8_t carry[2 * MMH_PATTERN_MAX]; /* the previous piece's tail, then the next head */
 };
 
@@ -108,7 +103,7 @@ static uint64_t max64(uint64_t a, uint64_t b)
 /* One past the last start whose match fits below hi (lo if none fits). */
 static uint64_t starts_end(const Search *s, uint64_t hi)
 {
-    return hi > s->lo && hi - s->lo >= s->minlen ? hi - s->minlen + 1 : s->lo;
+    return hi > s->lo && hi - s->lo >= s->mt.len ? hi - s->mt.len + 1 : s->lo;
 }
 
 static uint64_t leg_size(const Leg *l)
@@ -166,56 +161,14 @@ static int visit(const uint8_t *p, size_t n, uint64_t off, void *ctx)
 
 /* Scan the starts [a, b): 1 with s->hit_off (forward: the first match;
  * backward: the last), 0 when none, or -errno from map_visit. */
-static int scan_rx(Search *s, uint64_t a, uint64_t b);
-
 static int scan_window(Search *s, uint64_t a, uint64_t b)
 {
-    if (s->mt.rx)
-        return scan_rx(s, a, b);
     s->hit = false;
     s->carry_n = 0;
     int rc = map_visit(s->m, a, (size_t)(b - a + s->mt.len - 1), visit, s);
     if (rc < 0)
         return rc;
     return s->hit ? 1 : 0;
-}
-
-/* A regex's window: starts [a, b) and up to ov bytes after them, copied
- * out of the map and handed to search_window (the matcher protocol of
- * search_private.h). 1 with hit_off and match_len, 0 when none, 2 when the
- * matcher needs a window starting at hit_off (forward), or -errno. */
-static int scan_rx_window(Search *s, uint64_t a, uint64_t b, bool back)
-{
-    uint64_t navail = min64(b - a + s->ov, s->hi - a);
-    int rc = map_read(s->m, a, s->rxbuf, (size_t)navail);
-    if (rc < 0)
-        return rc;
-    size_t at = 0, len = 0;
-    rc = search_window(&s->mt, s->rxbuf, (size_t)(b - a), (size_t)navail, a + navail == s->hi, back,
-                       &at, &len);
-    if (rc < 0)
-        return rc;
-    s->hit_off = a + at;
-    s->match_len = len;
-    return rc;
-}
-
-/* scan_window for a regex. "Need more" forward leaves hit_off for advance
- * to restart at; backward that one start is tried in a full window at once
- * and, failing, the window ends below it (hit_off, rc 3). */
-static int scan_rx(Search *s, uint64_t a, uint64_t b)
-{
-    int rc = scan_rx_window(s, a, b, s->backward);
-    if (rc == 2 && s->backward) {
-        uint64_t q = s->hit_off;
-        rc = scan_rx_window(s, q, q + 1, true);
-        if (rc == 0 || rc == 2) { /* 2 cannot happen in a full window */
-            s->hit_off = q;
-            return 3;
-        }
-    }
-    s->hit = rc == 1;
-    return rc;
 }
 
 /* The data extent holding off or next after it: [*a, *b), both UINT64_MAX
@@ -244,7 +197,7 @@ static int data_at(Search *s, uint64_t off, uint64_t *at)
  * left. 0 with the first such run [*a, *e), 1 when none. */
 static int next_region(Search *s, uint64_t pos, uint64_t *a, uint64_t *e)
 {
-    uint64_t w = s->ov, da = UINT64_MAX, db = UINT64_MAX;
+    uint64_t w = s->mt.len - 1, da = UINT64_MAX, db = UINT64_MAX;
     int rc = extent_after(s, pos, &da, &db);
     if (rc < 0)
         return rc;
@@ -384,7 +337,7 @@ static int last_data_below(Search *s, uint64_t floor, uint64_t y, uint64_t *firs
  * below *bottom nothing is known yet; 1 when none. */
 static int prev_region(Search *s, uint64_t floor, uint64_t top, uint64_t *bottom, uint64_t *out)
 {
-    uint64_t w = s->ov;
+    uint64_t w = s->mt.len - 1;
     uint64_t y = top + w; /* bytes below y may matter */
     uint64_t first = 0, best = 0, d, f;
     bool any = false;
@@ -483,7 +436,7 @@ static int advance(Search *s)
     if (s->cur == 2)
         return SEARCH_NOT_FOUND;
     Leg *l = &s->leg[s->cur];
-    uint64_t w = s->ov;
+    uint64_t w = s->mt.len - 1;
     int rc;
     if (!s->backward) {
         uint64_t a = l->lo, e = l->hi;
@@ -507,11 +460,6 @@ static int advance(Search *s)
         rc = scan_window(s, a, b);
         if (rc < 0)
             return rc;
-        if (rc == 2) { /* a regex needs a window starting at hit_off */
-            consumed(s, s->hit_off - a, true);
-            l->lo = s->hit_off;
-            return SEARCH_RUNNING;
-        }
         if (rc == 1) {
             s->match = s->hit_off;
             consumed(s, s->match + 1 - a, true);
@@ -542,11 +490,6 @@ static int advance(Search *s)
     rc = scan_window(s, a, top);
     if (rc < 0)
         return rc;
-    if (rc == 3) { /* a regex: nothing from hit_off up */
-        consumed(s, top - s->hit_off, true);
-        l->hi = s->hit_off;
-        return SEARCH_RUNNING;
-    }
     if (rc == 1) {
         s->match = s->hit_off;
         consumed(s, top - s->match, true);
@@ -561,7 +504,7 @@ static int advance(Search *s)
 int search_start(Search **out, Doc *d, const Pattern *p, const SearchOpts *o)
 {
     *out = NULL;
-    if (!d || !p || !o || (!p->rx && (p->len == 0 || p->len > MMH_PATTERN_MAX)))
+    if (!d || !p || !o || p->len == 0 || p->len > MMH_PATTERN_MAX)
         return -EINVAL;
     uint64_t size = doc_size(d);
     uint64_t hi = o->hi == 0 || o->hi > size ? size : o->hi;
@@ -574,17 +517,10 @@ int search_start(Search **out, Doc *d, const Pattern *p, const SearchOpts *o)
     s->m = doc_map(d);
     search_prepare(&s->mt, p);
     s->backward = o->backward;
-    s->holes = p->rx ? !rx_matches_zeros(p->rx) : !search_matches_zeros(p);
-    s->ov = s->mt.overlap;
-    s->minlen = p->rx ? 1 : s->mt.len;
-    s->match_len = s->mt.len;
+    s->holes = !search_matches_zeros(p);
     s->lo = o->lo;
     s->hi = hi;
     s->chunk = o->chunk ? o->chunk : SEARCH_CHUNK;
-    if (p->rx && !(s->rxbuf = malloc((size_t)(s->chunk + s->ov)))) {
-        free(s);
-        return -ENOMEM;
-    }
     s->state = SEARCH_RUNNING;
     map_extent_iter(s->m, &s->ext); /* a block device is all data */
     s->back_lo = s->back_hi = UINT64_MAX;
@@ -631,7 +567,7 @@ uint64_t search_match(const Search *s)
 
 uint64_t search_match_len(const Search *s)
 {
-    return s->match_len;
+    return s->mt.len;
 }
 
 bool search_wrapped(const Search *s)
@@ -646,7 +582,5 @@ void search_progress(const Search *s, SearchProgress *out)
 
 void search_free(Search *s)
 {
-    if (s)
-        free(s->rxbuf);
     free(s);
 }
