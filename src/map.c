@@ -616,6 +616,36 @@ int map_visit(Map *m, uint64_t off, size_t len, MapVisitFn fn, void *ctx)
     return rc;
 }
 
+/* A fault in map_visit_span: what it means, the map left as it is (other
+ * threads may be reading it). */
+static int fault_peek(Map *m, uintptr_t addr)
+{
+    uint64_t at = (uint64_t)(addr - (uintptr_t)m->base), size;
+    int rc = map_query_size(m, &size);
+    if (rc < 0)
+        return rc;
+    if (at >= size)
+        return -MMH_ETRUNC;
+    return fs_full(m) > 0 ? -ENOSPC : -EIO;
+}
+
+int map_visit_span(Map *m, uint64_t off, size_t len, MapVisitFn fn, void *ctx)
+{
+    if (len == 0)
+        return 0;
+    if (!in_file(m, off, len))
+        return -MMH_ETRUNC;
+    GuardFrame g;
+    guard_push(&g, (uintptr_t)m->base, (uintptr_t)m->base + m->maplen);
+    if (sigsetjmp(g.env, 0)) {
+        guard_pop(&g);
+        return fault_peek(m, g.fault);
+    }
+    int rc = fn(m->base + off, len, off, ctx);
+    guard_pop(&g);
+    return rc;
+}
+
 /* ---- size changes --------------------------------------------------------- */
 
 int map_refresh(Map *m, uint64_t *old_size)

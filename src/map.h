@@ -132,6 +132,12 @@ int map_write(Map *m, uint64_t off, const void *buf, size_t len);
 typedef int (*MapVisitFn)(const uint8_t *p, size_t len, uint64_t off, void *ctx);
 int map_visit(Map *m, uint64_t off, size_t len, MapVisitFn fn, void *ctx);
 
+/* As map_visit, but fn gets [off, off+len) in one piece, and several
+ * threads may call it at once: a fault changes nothing in the map (no
+ * remap); -MMH_ETRUNC then tells the caller to map_refresh once no other
+ * thread reads the map. */
+int map_visit_span(Map *m, uint64_t off, size_t len, MapVisitFn fn, void *ctx);
+
 /* ---- size changes ------------------------------------------------------ */
 
 /* fstat (BLKGETSIZE64 for devices); if the size changed, remap to the new

@@ -41,19 +41,26 @@
 #include "search.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "extent.h"
+#include "map_private.h"
+#include "search-regex.h"
 #include "search_private.h"
 #include "sys.h"
 
 /* Compile-time knobs. SearchOpts.chunk overrides the first at run time. */
 #ifndef SEARCH_CHUNK
-#define SEARCH_CHUNK (4u << 20) /* start offsets tried per map_visit call */
+#define SEARCH_CHUNK (4u << 20) /* start offsets per thread per round */
 #endif
+#define SEARCH_BUF (256u << 10)  /* pread: start offsets per buffer (fits in L2) */
+#define SEARCH_THREADS_MAX 64    /* threads a search uses at most */
 #define SEARCH_PROBE (UINT64_C(1) << 20)      /* backward hole probes: first width, finest band */
 #define SEARCH_WALK 8                         /* extents walked before probing instead */
 #define SEARCH_AHEAD 4                        /* readahead windows prefetched ahead of the scan */
@@ -65,18 +72,46 @@ typedef struct Leg {
     uint64_t lo, hi; /* start offsets still to try */
 } Leg;
 
+/* One thread's share of a round: the starts [lo, hi), and what it found. */
+typedef struct Part {
+    struct Search *s;   /* the search */
+    uint64_t lo, hi;    /* starts to scan */
+    uint8_t *buf;       /* pread: this thread's buffer (chunk + overlap bytes) */
+    int rc;             /* 1 found, 0 none, -errno */
+    uint64_t at, len;   /* the match (forward: first; backward: last) */
+    uint64_t bytes;     /* bytes read (pread) or lent (mapping) */
+} Part;
+
+/* The worker threads: each runs parts[k] of a round for k >= 1 while the
+ * caller runs parts[0]. */
+typedef struct Pool {
+    pthread_t th[SEARCH_THREADS_MAX]; /* workers */
+    int n;                            /* how many started */
+    pthread_mutex_t mu;               /* guards what follows */
+    pthread_cond_t go, done;          /* a round to run; a round over */
+    unsigned gen;                     /* rounds started */
+    int pending;                      /* workers still in this round */
+    int nparts;                       /* parts in this round */
+    bool quit;                        /* search_free: end */
+} Pool;
+
 struct Search {
     Doc *d;              /* the document searched */
     Map *m;              /* its map */
     Matcher mt;          /* the prepared pattern */
     bool backward;       /* towards lower offsets */
     bool holes;          /* the pattern needs a non-zero byte: holes may be skipped */
+    SearchRead read;     /* how bytes are read (never AUTO) */
+    bool overlay;        /* pread in copy mode: lay the journal's edits over */
     uint64_t lo, hi;     /* the range; hi falls with the file's size */
     Leg leg[2];          /* before the wrap, and after it */
     int cur;             /* the leg scanned now; 2 when both are done */
-    uint64_t chunk;      /* starts per window */
+    uint64_t chunk;      /* starts per thread per round */
+    size_t bufstarts;    /* pread: starts per buffer */
+    int threads;         /* threads per round (1: no pool) */
     int state;           /* what the last step returned, if a SearchState */
     uint64_t match;      /* the last match found */
+    uint64_t match_len;  /* and its length */
     bool wrapped;        /* the scan went on into the second leg */
     ExtentIter ext;      /* data extents, with the one seen last cached */
     uint64_t back_lo;    /* backward: data in [back_lo, back_hi), the extent */
@@ -84,10 +119,9 @@ struct Search {
     uint64_t ahead;      /* prefetched up to (forward) or down to (backward) */
     uint64_t ahead_len;  /* bytes to keep prefetched ahead of the scan */
     SearchProgress prog; /* as search_progress reports it */
-    bool hit;            /* visit callback: a match seen in this window */
-    uint64_t hit_off;    /* its offset (backward: the last so far) */
-    size_t carry_n;      /* visit callback: bytes held in carry */
-    uint8_t carry[2 * MMH_PATTERN_MAX]; /* the previous piece's tail, then the next head */
+    atomic_int first;    /* a round: the lowest part index that found a match */
+    Part part[SEARCH_THREADS_MAX]; /* this round's parts, in scan order */
+    Pool *pool;          /* workers (threads > 1), else NULL */
 };
 
 static uint64_t min64(uint64_t a, uint64_t b)
@@ -103,7 +137,8 @@ static uint64_t max64(uint64_t a, uint64_t b)
 /* One past the last start whose match fits below hi (lo if none fits). */
 static uint64_t starts_end(const Search *s, uint64_t hi)
 {
-    return hi > s->lo && hi - s->lo >= s->mt.len ? hi - s->mt.len + 1 : s->lo;
+    uint64_t min = s->mt.rx ? 1 : s->mt.len; /* the shortest match */
+    return hi > s->lo && hi - s->lo >= min ? hi - min + 1 : s->lo;
 }
 
 static uint64_t leg_size(const Leg *l)
@@ -111,64 +146,290 @@ static uint64_t leg_size(const Leg *l)
     return l->hi - l->lo;
 }
 
-/* The map_visit callback. Pieces come in order and touch; each is searched
- * on its own, and the junction (the tail of what came before, which holds
- * fewer bytes than a match, plus the head of this piece) for the matches
- * that start in the tail. Forward stops at the first match; backward keeps
- * the last. */
-static int visit(const uint8_t *p, size_t n, uint64_t off, void *ctx)
+/* ---- one thread's scan ----------------------------------------------------- */
+
+/* A later part need not finish once an earlier one (in scan order) found
+ * its match: the earliest wins. */
+static bool overtaken(const Part *pt)
 {
-    Search *s = ctx;
-    const Matcher *mt = &s->mt;
-    size_t keep = mt->len - 1;
-    if (s->carry_n > 0) {
-        size_t head = n < keep ? n : keep;
-        memcpy(s->carry + s->carry_n, p, head);
-        /* At most carry_n + len - 1 bytes: every match found starts in the tail. */
-        long j = search_scan(mt, s->carry, s->carry_n + head, s->backward);
-        if (j >= 0) {
-            s->hit = true;
-            s->hit_off = off - s->carry_n + (uint64_t)j;
-            if (!s->backward)
-                return 1;
-        }
+    Search *s = pt->s;
+    return atomic_load_explicit(&s->first, memory_order_relaxed) < (int)(pt - s->part);
+}
+
+static void found(Part *pt, uint64_t at, uint64_t len)
+{
+    Search *s = pt->s;
+    int k = (int)(pt - s->part), cur = atomic_load(&s->first);
+    while (k < cur && !atomic_compare_exchange_weak(&s->first, &cur, k))
+        ;
+    pt->rc = 1;
+    pt->at = at;
+    pt->len = len;
+}
+
+/* The bytes [off, off + n) of the document into pt->buf: pread, then the
+ * journal's unwritten edits (copy mode) laid over. A short read means the
+ * file shrank: -MMH_ETRUNC (the caller refreshes the map). */
+static int fill(Part *pt, uint64_t off, size_t n)
+{
+    Search *s = pt->s;
+    const SysOps *ops = map_sys(s->m);
+    int fd = map_fd(s->m);
+    for (size_t got = 0; got < n;) {
+        ssize_t r = ops->pread(fd, pt->buf + got, n - got, (off_t)(off + got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -errno;
+        if (r == 0)
+            return -MMH_ETRUNC;
+        got += (size_t)r;
     }
-    long i = search_scan(mt, p, n, s->backward);
-    if (i >= 0) {
-        s->hit = true;
-        s->hit_off = off + (uint64_t)i;
-        if (!s->backward)
-            return 1;
-    }
-    if (n >= keep) {
-        memcpy(s->carry, p + n - keep, keep);
-        s->carry_n = keep;
-    } else {
-        /* A piece shorter than a tail (only if map_visit lent pieces
-         * smaller than a pattern): the tail grows from what is held,
-         * already followed by the piece itself when something was held. */
-        if (s->carry_n == 0)
-            memcpy(s->carry, p, n);
-        size_t have = s->carry_n + n;
-        if (have > keep) {
-            memmove(s->carry, s->carry + (have - keep), keep);
-            have = keep;
-        }
-        s->carry_n = have;
-    }
+    pt->bytes += n;
+    if (s->overlay)
+        return doc_overlay(s->d, off, pt->buf, n);
     return 0;
 }
 
-/* Scan the starts [a, b): 1 with s->hit_off (forward: the first match;
- * backward: the last), 0 when none, or -errno from map_visit. */
-static int scan_window(Search *s, uint64_t a, uint64_t b)
+/* Where the bytes of a part come from: a buffer filled per window (base
+ * NULL) or the mapping lent whole (base holds byte base_off). */
+typedef struct Src {
+    const uint8_t *base; /* the mapping's bytes, or NULL: pread */
+    uint64_t base_off;   /* the offset of base[0] */
+} Src;
+
+/* buf for the window of bytes [w, w + n), or NULL with *rc. */
+static const uint8_t *window(Part *pt, const Src *src, uint64_t w, size_t n, int *rc)
 {
-    s->hit = false;
-    s->carry_n = 0;
-    int rc = map_visit(s->m, a, (size_t)(b - a + s->mt.len - 1), visit, s);
-    if (rc < 0)
-        return rc;
-    return s->hit ? 1 : 0;
+    if (src->base)
+        return src->base + (w - src->base_off);
+    *rc = fill(pt, w, n);
+    return *rc < 0 ? NULL : pt->buf;
+}
+
+/* Scan the part's starts in windows of up to per starts (plus the
+ * overlap), forward from lo or backward from hi, as the protocol of
+ * search_private.h says. Sets pt->rc. */
+static void scan_part(Part *pt, const Src *src, size_t per)
+{
+    Search *s = pt->s;
+    const Matcher *mt = &s->mt;
+    uint64_t end = s->hi; /* no byte at or past it is read */
+    size_t at = 0, len = 0;
+    int rc = 0;
+    pt->rc = 0;
+    if (!s->backward) {
+        for (uint64_t w = pt->lo; w < pt->hi && !overtaken(pt);) {
+            size_t ns = (size_t)min64(per, pt->hi - w);
+            size_t na = (size_t)min64(ns + mt->overlap, end - w);
+            const uint8_t *buf = window(pt, src, w, na, &rc);
+            if (!buf) {
+                pt->rc = rc;
+                return;
+            }
+            int r = search_window(mt, buf, ns, na, w + na >= end, false, &at, &len);
+            if (r == 1) {
+                found(pt, w + at, len);
+                return;
+            }
+            if (r == 2 && at > 0) { /* the next window starts there, full */
+                w += at;
+                continue;
+            }
+            w += r == 2 ? 1 : ns; /* 2 at 0 breaks the protocol: go on */
+        }
+        return;
+    }
+    for (uint64_t top = pt->hi; top > pt->lo && !overtaken(pt);) {
+        uint64_t w = top - pt->lo > per ? top - per : pt->lo;
+        size_t ns = (size_t)(top - w);
+        size_t na = (size_t)min64(ns + mt->overlap, end - w);
+        const uint8_t *buf = window(pt, src, w, na, &rc);
+        if (!buf) {
+            pt->rc = rc;
+            return;
+        }
+        int r = search_window(mt, buf, ns, na, w + na >= end, true, &at, &len);
+        if (r == 1) {
+            found(pt, w + at, len);
+            return;
+        }
+        if (r == 2) { /* that one start again, with a full window after it */
+            uint64_t x = w + at;
+            na = (size_t)min64(per + mt->overlap, end - x);
+            if (!(buf = window(pt, src, x, na, &rc))) {
+                pt->rc = rc;
+                return;
+            }
+            if (search_window(mt, buf, 1, na, x + na >= end, true, &at, &len) == 1) {
+                found(pt, x, len);
+                return;
+            }
+            top = x;
+            continue;
+        }
+        top = w;
+    }
+}
+
+static int part_visit(const uint8_t *p, size_t n, uint64_t off, void *ctx)
+{
+    (void)n;
+    Part *pt = ctx;
+    Src src = {p, off};
+    scan_part(pt, &src, pt->s->chunk);
+    return 0;
+}
+
+/* Run one part: through the mapping lent whole (map_visit_span), or
+ * through this thread's buffer. */
+static void run_part(Part *pt)
+{
+    Search *s = pt->s;
+    pt->bytes = 0;
+    if (s->read == SEARCH_READ_MAP) {
+        uint64_t end = min64(pt->hi + s->mt.overlap, s->hi);
+        pt->rc = 0;
+        int rc = map_visit_span(s->m, pt->lo, (size_t)(end - pt->lo), part_visit, pt);
+        if (rc < 0)
+            pt->rc = rc;
+        pt->bytes = end - pt->lo;
+        return;
+    }
+    Src src = {NULL, 0};
+    scan_part(pt, &src, s->bufstarts);
+}
+
+/* ---- the pool --------------------------------------------------------------- */
+
+static void *worker_main(void *arg)
+{
+    Part *pt = arg; /* parts[k]; its s is fixed for the search's life */
+    Search *s = pt->s;
+    Pool *pl = s->pool;
+    unsigned seen = 0;
+    int k = (int)(pt - s->part);
+    pthread_mutex_lock(&pl->mu);
+    for (;;) {
+        while (pl->gen == seen && !pl->quit)
+            pthread_cond_wait(&pl->go, &pl->mu);
+        if (pl->quit)
+            break;
+        seen = pl->gen;
+        bool mine = k < pl->nparts;
+        pthread_mutex_unlock(&pl->mu);
+        if (mine)
+            run_part(pt);
+        pthread_mutex_lock(&pl->mu);
+        if (--pl->pending == 0)
+            pthread_cond_signal(&pl->done);
+    }
+    pthread_mutex_unlock(&pl->mu);
+    return NULL;
+}
+
+static void pool_free(Search *s)
+{
+    Pool *pl = s->pool;
+    if (!pl)
+        return;
+    pthread_mutex_lock(&pl->mu);
+    pl->quit = true;
+    pthread_cond_broadcast(&pl->go);
+    pthread_mutex_unlock(&pl->mu);
+    for (int i = 0; i < pl->n; i++)
+        pthread_join(pl->th[i], NULL);
+    pthread_mutex_destroy(&pl->mu);
+    pthread_cond_destroy(&pl->go);
+    pthread_cond_destroy(&pl->done);
+    free(pl);
+    s->pool = NULL;
+}
+
+/* Workers for parts 1 .. threads-1. Fewer threads if some cannot start. */
+static int pool_start(Search *s)
+{
+    Pool *pl = calloc(1, sizeof *pl);
+    if (!pl)
+        return -ENOMEM;
+    pthread_mutex_init(&pl->mu, NULL);
+    pthread_cond_init(&pl->go, NULL);
+    pthread_cond_init(&pl->done, NULL);
+    s->pool = pl;
+    for (int k = 1; k < s->threads; k++) {
+        if (pthread_create(&pl->th[pl->n], NULL, worker_main, &s->part[k]) != 0)
+            break;
+        pl->n++;
+    }
+    s->threads = pl->n + 1;
+    if (pl->n == 0)
+        pool_free(s);
+    return 0;
+}
+
+/* Run parts [0, n) at once, part 0 on this thread; back when all are done. */
+static void run_round(Search *s, int n)
+{
+    atomic_store(&s->first, SEARCH_THREADS_MAX);
+    Pool *pl = s->pool;
+    if (!pl || n == 1) {
+        run_part(&s->part[0]);
+        return;
+    }
+    pthread_mutex_lock(&pl->mu);
+    pl->nparts = n;
+    pl->pending = pl->n;
+    pl->gen++;
+    pthread_cond_broadcast(&pl->go);
+    pthread_mutex_unlock(&pl->mu);
+    run_part(&s->part[0]);
+    pthread_mutex_lock(&pl->mu);
+    while (pl->pending > 0)
+        pthread_cond_wait(&pl->done, &pl->mu);
+    pthread_mutex_unlock(&pl->mu);
+}
+
+/* Scan the starts [a, b) split between the threads: 1 with s->match (the
+ * first match, backward the last, whichever thread saw it), 0 none, or
+ * -errno (the first part in scan order that failed before any match).
+ * *read gets the bytes read. */
+static int scan_window(Search *s, uint64_t a, uint64_t b, uint64_t *read)
+{
+    uint64_t total = b - a;
+    /* A part per chunk of starts, at most one per thread. */
+    uint64_t want = (total + s->chunk - 1) / s->chunk;
+    int n = want < (uint64_t)s->threads ? (int)want : s->threads;
+    for (int k = 0; k < n; k++) {
+        /* Forward, part 0 is the lowest; backward, the highest. */
+        uint64_t x = a + total * (uint64_t)k / (uint64_t)n;
+        uint64_t y = a + total * (uint64_t)(k + 1) / (uint64_t)n;
+        Part *pt = &s->part[k];
+        if (s->backward) {
+            pt->lo = b - (y - a);
+            pt->hi = b - (x - a);
+        } else {
+            pt->lo = x;
+            pt->hi = y;
+        }
+        pt->rc = 0;
+    }
+    run_round(s, n);
+    *read = 0;
+    for (int k = 0; k < n; k++) {
+        const Part *pt = &s->part[k];
+        *read += pt->bytes;
+        if (pt->rc < 0) {
+            if (pt->rc == -MMH_ETRUNC)
+                map_refresh(s->m, NULL); /* no thread reads the map now */
+            return pt->rc;
+        }
+        if (pt->rc == 1) {
+            s->match = pt->at;
+            s->match_len = pt->len;
+            return 1;
+        }
+    }
+    return 0;
 }
 
 /* The data extent holding off or next after it: [*a, *b), both UINT64_MAX
@@ -197,7 +458,7 @@ static int data_at(Search *s, uint64_t off, uint64_t *at)
  * left. 0 with the first such run [*a, *e), 1 when none. */
 static int next_region(Search *s, uint64_t pos, uint64_t *a, uint64_t *e)
 {
-    uint64_t w = s->mt.len - 1, da = UINT64_MAX, db = UINT64_MAX;
+    uint64_t w = s->mt.overlap, da = UINT64_MAX, db = UINT64_MAX;
     int rc = extent_after(s, pos, &da, &db);
     if (rc < 0)
         return rc;
@@ -337,7 +598,7 @@ static int last_data_below(Search *s, uint64_t floor, uint64_t y, uint64_t *firs
  * below *bottom nothing is known yet; 1 when none. */
 static int prev_region(Search *s, uint64_t floor, uint64_t top, uint64_t *bottom, uint64_t *out)
 {
-    uint64_t w = s->mt.len - 1;
+    uint64_t w = s->mt.overlap;
     uint64_t y = top + w; /* bytes below y may matter */
     uint64_t first = 0, best = 0, d, f;
     bool any = false;
@@ -436,7 +697,7 @@ static int advance(Search *s)
     if (s->cur == 2)
         return SEARCH_NOT_FOUND;
     Leg *l = &s->leg[s->cur];
-    uint64_t w = s->mt.len - 1;
+    uint64_t w = s->mt.overlap;
     int rc;
     if (!s->backward) {
         uint64_t a = l->lo, e = l->hi;
@@ -454,14 +715,15 @@ static int advance(Search *s)
         }
         /* Every window moves on, even if lseek contradicts itself. */
         e = max64(min64(e, l->hi), a + 1);
-        uint64_t b = e - a > s->chunk ? a + s->chunk : e;
+        uint64_t round = s->chunk * (uint64_t)s->threads;
+        uint64_t b = e - a > round ? a + round : e;
         s->prog.at = a;
         prefetch(s, a, b + w, 0, min64(s->hi, e + w));
-        rc = scan_window(s, a, b);
+        uint64_t read = 0;
+        rc = scan_window(s, a, b, &read);
         if (rc < 0)
             return rc;
         if (rc == 1) {
-            s->match = s->hit_off;
             consumed(s, s->match + 1 - a, true);
             l->lo = s->match + 1;
             return SEARCH_FOUND;
@@ -484,14 +746,15 @@ static int advance(Search *s)
         l->hi = top;
     }
     bottom = min64(bottom, top - 1); /* as forward: always move on */
-    uint64_t a = top - bottom > s->chunk ? top - s->chunk : bottom;
+    uint64_t round = s->chunk * (uint64_t)s->threads;
+    uint64_t a = top - bottom > round ? top - round : bottom;
     s->prog.at = top - 1;
     prefetch(s, a, top + w, bottom, 0);
-    rc = scan_window(s, a, top);
+    uint64_t read = 0;
+    rc = scan_window(s, a, top, &read);
     if (rc < 0)
         return rc;
     if (rc == 1) {
-        s->match = s->hit_off;
         consumed(s, top - s->match, true);
         l->hi = s->match;
         return SEARCH_FOUND;
@@ -504,7 +767,7 @@ static int advance(Search *s)
 int search_start(Search **out, Doc *d, const Pattern *p, const SearchOpts *o)
 {
     *out = NULL;
-    if (!d || !p || !o || p->len == 0 || p->len > MMH_PATTERN_MAX)
+    if (!d || !p || !o || (!p->rx && (p->len == 0 || p->len > MMH_PATTERN_MAX)))
         return -EINVAL;
     uint64_t size = doc_size(d);
     uint64_t hi = o->hi == 0 || o->hi > size ? size : o->hi;
@@ -517,10 +780,31 @@ int search_start(Search **out, Doc *d, const Pattern *p, const SearchOpts *o)
     s->m = doc_map(d);
     search_prepare(&s->mt, p);
     s->backward = o->backward;
-    s->holes = !search_matches_zeros(p);
+    s->holes = p->rx ? !rx_matches_zeros(p->rx) : !search_matches_zeros(p);
     s->lo = o->lo;
     s->hi = hi;
     s->chunk = o->chunk ? o->chunk : SEARCH_CHUNK;
+    s->bufstarts = (size_t)min64(s->chunk, SEARCH_BUF);
+    s->read = o->read != SEARCH_READ_AUTO ? o->read : SEARCH_READ_DEFAULT;
+    s->overlay = s->read == SEARCH_READ_PREAD && map_mode(s->m) == MMH_MODE_COPY;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    int want = o->threads > 0 ? o->threads : ncpu > 0 ? (int)ncpu : 1;
+    s->threads = want < SEARCH_THREADS_MAX ? want : SEARCH_THREADS_MAX;
+    for (int k = 0; k < SEARCH_THREADS_MAX; k++)
+        s->part[k].s = s;
+    if (s->read == SEARCH_READ_PREAD) {
+        for (int k = 0; k < s->threads; k++) {
+            s->part[k].buf = malloc(s->bufstarts + s->mt.overlap);
+            if (!s->part[k].buf) {
+                search_free(s);
+                return -ENOMEM;
+            }
+        }
+    }
+    if (s->threads > 1 && pool_start(s) < 0) {
+        search_free(s);
+        return -ENOMEM;
+    }
     s->state = SEARCH_RUNNING;
     map_extent_iter(s->m, &s->ext); /* a block device is all data */
     s->back_lo = s->back_hi = UINT64_MAX;
@@ -567,7 +851,7 @@ uint64_t search_match(const Search *s)
 
 uint64_t search_match_len(const Search *s)
 {
-    return s->mt.len;
+    return s->match_len;
 }
 
 bool search_wrapped(const Search *s)
@@ -582,5 +866,10 @@ void search_progress(const Search *s, SearchProgress *out)
 
 void search_free(Search *s)
 {
+    if (!s)
+        return;
+    pool_free(s);
+    for (int k = 0; k < SEARCH_THREADS_MAX; k++)
+        free(s->part[k].buf);
     free(s);
 }

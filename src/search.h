@@ -73,13 +73,24 @@ long search_buf(const Pattern *p, const uint8_t *buf, size_t len, bool backward)
 
 typedef struct Search Search;
 
+/* How a search reads the document (docs/design.md has the measurements). */
+typedef enum SearchRead {
+    SEARCH_READ_AUTO,  /* the default below */
+    SEARCH_READ_MAP,   /* the mapping, lent whole per thread (SIGBUS-guarded) */
+    SEARCH_READ_PREAD, /* pread into per-thread buffers, copy-mode edits laid over */
+} SearchRead;
+#define SEARCH_READ_DEFAULT SEARCH_READ_PREAD
+
 typedef struct SearchOpts {
     uint64_t from;   /* forward: first offset to try; backward: the last start */
     uint64_t lo, hi; /* the range searched (hi 0 or past the end: to the end) */
     bool backward;   /* search towards lower offsets */
     bool wrap;       /* on reaching the end of the range, go on from its other end */
-    size_t chunk;    /* start offsets scanned per map_visit call, 0: the default
-                        (4 MiB); tests shrink it to hit the boundaries */
+    size_t chunk;    /* start offsets per thread per round, 0: the default
+                        (4 MiB); tests shrink it to hit the boundaries (the
+                        read buffers shrink with it) */
+    int threads;     /* threads scanning at once, 0: one per online CPU */
+    SearchRead read; /* how bytes are read, SEARCH_READ_AUTO: the measured best */
 } SearchOpts;
 
 /* Start a search. 0, -EINVAL (empty range, pattern longer than the range is

@@ -982,7 +982,8 @@ static void test_budget_and_cancel(void **state)
     Doc *d = tu_open_doc(path, MMH_MODE_COPY, NULL);
     Pattern p = hex("de ad be ef");
     for (int back = 0; back < 2; back++) {
-        SearchOpts o = {back ? size : 0, 0, 0, back, false, 4096};
+        /* One thread: a step is one window of 4096 starts. */
+        SearchOpts o = {back ? size : 0, 0, 0, back, false, 4096, .threads = 1};
         Search *s;
         assert_int_equal(search_start(&s, d, &p, &o), 0);
         SearchProgress pr;
