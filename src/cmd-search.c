@@ -2,7 +2,8 @@
  * cmd-search: find, next and prev, and the search job (job.h) that scans
  * the file in slices: it moves the cursor to a match, or with -a lists
  * every match (streamed in batch mode; on screen a bounded list, the rest
- * counted, so memory stays flat).
+ * counted, so memory stays flat). find -r compiles a regular expression
+ * (search-regex.h) that the session keeps for n and N.
  */
 #include "config.h"
 
@@ -16,6 +17,7 @@
 #include "cmd-family.h"
 #include "job.h"
 #include "parse.h"
+#include "search-regex.h"
 #include "search.h"
 #include "sys.h"
 
@@ -128,7 +130,7 @@ static int search_job_finish(Session *s, void *st, int rc)
     session_jump(s, at);
     s->pane.match_on = true;
     s->pane.match_off = at;
-    s->pane.match_len = mlen;
+    s->pane.match_len = mlen ? mlen : s->pat.len;
     if (wrapped)
         say(s, false, "found %s at 0x%" PRIx64 " (search wrapped past the %s)", s->pat_text, at,
             done.back ? "start" : "end");
@@ -203,10 +205,31 @@ static int run_search(Session *s, bool back, bool all)
     return job_start(s, &search_job, j, "a search");
 }
 
+/* find -r: compile, keep it in the session (n and N repeat it), search. */
+static int find_regex(Session *s, const char *src, bool icase, bool back, bool all)
+{
+    if (job_find(s, &search_job)) /* it may be using the regex kept now */
+        return fail(s, -EBUSY, "find: a search is running (Esc cancels it)");
+    Regex *rx = NULL;
+    char err[256];
+    int rc = rx_compile(src, icase, &rx, err, sizeof err);
+    if (rc < 0)
+        return fail(s, rc, "find -r: %s", err);
+    rx_free(s->rx);
+    s->rx = rx;
+    memset(&s->pat, 0, sizeof s->pat);
+    s->pat.rx = rx;
+    s->pat.icase = icase;
+    s->have_pat = true;
+    snprintf(s->pat_text, sizeof s->pat_text, "/%.100s/%s", src, icase ? "i" : "");
+    return run_search(s, back, all);
+}
+
 static int c_find(Session *s, const char *arg, unsigned *r)
 {
     (void)r;
     bool hex = s->view->pane == MMH_PANE_HEX, icase = false, back = false, all = false;
+    bool regex = false;
     const char *p = arg;
     while (*p == '-') {
         size_t n = strcspn(p, " \t");
@@ -217,14 +240,15 @@ static int c_find(Session *s, const char *arg, unsigned *r)
             break;
         }
         if (n != 2)
-            return fail(s, -EINVAL, "find: unknown option %.*s (-x -t -i -b -a)", (int)n, p);
+            return fail(s, -EINVAL, "find: unknown option %.*s (-x -t -r -i -b -a)", (int)n, p);
         switch (p[1]) {
         case 'x': hex = true; break;
         case 't': hex = false; break;
         case 'i': icase = true; break;
         case 'b': back = true; break;
         case 'a': all = true; break;
-        default: return fail(s, -EINVAL, "find: unknown option %.2s (-x -t -i -b -a)", p);
+        case 'r': regex = true; break;
+        default: return fail(s, -EINVAL, "find: unknown option %.2s (-x -t -r -i -b -a)", p);
         }
         p += n;
         while (*p == ' ' || *p == '\t')
@@ -232,6 +256,8 @@ static int c_find(Session *s, const char *arg, unsigned *r)
     }
     if (!*p && s->have_pat) /* an empty pattern repeats the last search */
         return run_search(s, back, all);
+    if (regex)
+        return find_regex(s, p, icase, back, all);
     Pattern pat;
     const char *err = NULL;
     int rc = hex ? search_parse_hex(p, &pat, &err) : search_parse_text(p, &pat, &err);
@@ -270,8 +296,8 @@ static int c_prev(Session *s, const char *arg, unsigned *r)
 }
 
 static const CmdDef cmds[] = {
-    {"find", c_find, .usage = "find [-x|-t] [-i] [-b] [-a] [--] PATTERN",
-     .help = "search (hex or text; -i any case, -b backward, -a list every match)"},
+    {"find", c_find, .usage = "find [-x|-t|-r] [-i] [-b] [-a] [--] PATTERN",
+     .help = "search (hex, text or -r a PCRE2 regex; -i any case, -b backward, -a list all)"},
     {"next", c_next, .help = "the next match of the last search"},
     {"prev", c_prev, .help = "the previous match of the last search"},
 };

@@ -8,7 +8,8 @@
  * typed before at prompts of the same kind (the verb's first word: goto,
  * find, saveas, ...; kept in the session's Places, marks.h). Tab completes
  * a path at the save-as prompt (several matches are listed on the row
- * above) and switches a find prompt between hex and text.
+ * above) and switches a find prompt between hex and text; Ctrl-R switches
+ * it to a regular expression and back.
  *
  * A question runs its line on y; on "quit!" w writes and then quits; any
  * other key cancels.
@@ -204,6 +205,15 @@ static unsigned toggle_find(Prompt *p)
     return MMH_R_REDRAW;
 }
 
+/* Ctrl-R at a find prompt: a regular expression (find -r) and back to text. */
+static unsigned toggle_regex(Prompt *p)
+{
+    bool back = p->label[0] == '?', rx = strstr(p->label, "regex") == NULL;
+    snprintf(p->label, sizeof p->label, "%c %s: ", back ? '?' : '/', rx ? "regex" : "text");
+    snprintf(p->verb, sizeof p->verb, "find%s %s --", back ? " -b" : "", rx ? "-r" : "-t");
+    return MMH_R_REDRAW;
+}
+
 static unsigned prompt_key(Session *s, void *st, int key)
 {
     Prompt *p = st;
@@ -218,6 +228,10 @@ static unsigned prompt_key(Session *s, void *st, int key)
         if (!strcmp(p->kind, "find"))
             return toggle_find(p);
         return MMH_R_NONE;
+    case MMH_KEY_CTRL('r'):
+        if (!strcmp(p->kind, "find"))
+            return toggle_regex(p);
+        break;
     case MMH_KEY_ESC:
         screen_pop(s);
         s->msg[0] = 0;

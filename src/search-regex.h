@@ -1,31 +1,32 @@
 /*
- * search-regex: regular expressions over bytes, as a matcher the search
- * engine (search.c) calls on contiguous windows of the document.
+ * search-regex: regular expressions over bytes (PCRE2, 8-bit code units, no
+ * UTF, JIT), matched in the contiguous windows the search engine hands out.
  *
- * STUB: this file and search-regex.c are placeholders by the SPEED helper so
- * the engine builds and its protocol is fixed; the REGEX helper replaces
- * the bodies in search-regex.c (PCRE2, 8-bit, JIT) and may add to this
- * header, keeping the three calls the engine makes (rx_scan, rx_overlap,
- * rx_matches_zeros) as declared here.
+ * The subject is the searched range (the file, or the selection), seen one
+ * window at a time: a window holds nstart start positions followed by up to
+ * rx_overlap() more bytes (fewer only at the end of the range). A match
+ * starting at p is what PCRE2 finds at p in the bytes [p, p + span), span
+ * being the cap below: a match never runs longer than the cap (a longer one
+ * is cut there, and $ does not match at the cut). So every window split
+ * gives the same matches, and the engine needs no more than `span` bytes
+ * past its last start.
  *
- * The protocol (the engine's side is in search.c):
- * - A Regex is compiled by rx_compile and owned by the caller (the session
- *   keeps the current one); it outlives every search that uses it, and a
- *   Pattern points at it (Pattern.rx).
- * - The engine calls rx_scan with buf[0, navail): nstart start positions
- *   followed by up to rx_overlap(rx) more bytes, fewer only where the
- *   searched range ends (then end is true: nothing follows buf).
- * - rx_scan returns 0: no match starts in [0, nstart); 1: a match starts at
- *   *at < nstart (forward: the leftmost; backward: the last one starting
- *   before nstart), *len bytes long; 2: "need more": a match may start at
- *   *at but runs past navail. The engine then reads its next window
- *   starting exactly at *at with a full chunk + overlap available (backward
- *   too: one start, *at, with chunk + overlap bytes after it). rx_scan never
- *   returns 2 when navail - *at >= rx_overlap(rx) (a longer match is cut
- *   at that cap), so the engine cannot loop.
- * - rx_scan is called from several threads at once, on different windows:
- *   it must keep no mutable state in the Regex (per-call or per-thread
- *   match data).
+ * What a window cannot show is refused at compile time: lookbehind (which
+ * includes \b and \B), ^, \A and \G look at or before the start of the
+ * subject, and a window's start is not the range's. $, \z and \Z match at
+ * the end of the searched range. A pattern PCRE2 says may match an empty
+ * string (its minimum length is 0, a conservative test) is refused too:
+ * an empty match at every byte is no search.
+ *
+ * Thread safety: a compiled Regex is read-only; rx_scan may run on several
+ * threads at once (each call has its own match data).
+ *
+ * The engine's side (search.c, through search_window in search_private.h):
+ * a Pattern whose rx is set is searched with rx_scan in windows carrying
+ * rx_overlap bytes past their last start; holes are skipped only when
+ * !rx_matches_zeros, each data extent widened by rx_overlap to the left.
+ * The Regex is compiled and owned by the caller (the session keeps the
+ * current one) and outlives every search using it.
  */
 #ifndef MMH_SEARCH_REGEX_H
 #define MMH_SEARCH_REGEX_H
@@ -34,21 +35,44 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define RX_SPAN_MAX ((size_t)64 << 10) /* the longest match: 64 KiB */
+
 typedef struct Regex Regex;
 
-/* Compile src (icase: ASCII case-insensitive). 0, or -EINVAL with err
- * holding the message and offset; -ENOMEM. The stub returns -ENOSYS. */
+/* Compile src (a NUL-terminated PCRE2 pattern; icase: ASCII letters match
+ * either case). 0 with *out (free it with rx_free), -EINVAL with err set to
+ * one sentence: PCRE2's message and the offset ("missing closing
+ * parenthesis at offset 4"), or why the pattern is refused; -ENOMEM. */
 int rx_compile(const char *src, bool icase, Regex **out, char *err, size_t errlen);
+
 void rx_free(Regex *rx);
 
-/* See the protocol above: 0 none, 1 match (*at, *len), 2 need more (*at). */
+/* Bytes a window must hold past its last start (the span cap). */
+size_t rx_overlap(const Regex *rx);
+
+/* The regex can match in a run of zero bytes (so holes must be scanned).
+ * Conservative: true when PCRE2 cannot rule it out. */
+bool rx_matches_zeros(const Regex *rx);
+
+/* Search the window buf[0, navail): starts [0, nstart), then the bytes
+ * after them (navail - nstart <= rx_overlap; fewer only when end, the
+ * window reaching the end of the searched range). Returns
+ *   0  no match starts in [0, nstart);
+ *   1  a match at *at < nstart of *len bytes: forward the leftmost,
+ *      backward the last;
+ *   2  undecided: a match may start at *at but needs bytes past navail;
+ *      search again from exactly *at with a full window (backward: that
+ *      one start, with rx_overlap bytes after it; no start above *at in
+ *      this window matches). Never when navail - *at >= rx_overlap(rx),
+ *      so never in a full window, and the engine cannot loop;
+ *  -ERANGE  PCRE2's match or memory limit was hit (a pathological pattern);
+ *  -ENOMEM.
+ */
 int rx_scan(const Regex *rx, const uint8_t *buf, size_t nstart, size_t navail, bool end,
             bool backward, size_t *at, size_t *len);
 
-/* Bytes a window carries past its last start: the longest match reported. */
-size_t rx_overlap(const Regex *rx);
-
-/* The expression can match a run of zero bytes (so holes must be scanned). */
-bool rx_matches_zeros(const Regex *rx);
+/* Tests: cap matches at span bytes (1..RX_SPAN_MAX) instead, so window
+ * edges and cuts are hit with small buffers. Not while rx_scan runs. */
+void rx_set_span(Regex *rx, size_t span);
 
 #endif

@@ -18,6 +18,7 @@
 #include "marks.h"
 #include "parse.h"
 #include "screen.h"
+#include "search-regex.h"
 #include "sys.h"
 
 #define OUT_STREAM (64u << 10) /* batch output gathered before it streams */
@@ -520,6 +521,7 @@ void cmd_session_free(Session *s)
     if (!s)
         return;
     job_cancel_all(s);
+    rx_free(s->rx); /* no search runs now */
     while (s->nscreens > 1)
         screen_pop(s);
     if (s->panel.type && s->panel.type->free)

@@ -134,6 +134,7 @@ struct Session {
     bool have_pat;      /* pat holds one */
     bool pat_back;      /* it was searched backward */
     char pat_text[128]; /* as typed, for messages */
+    struct Regex *rx;   /* the last find -r's (pat.rx may point at it), owned */
 
     /* ---- a range a screen picked for the paging actions (the map's bucket) ---- */
     bool pick_on;                /* set: paging actions act on it */
