@@ -265,7 +265,8 @@ static void title(Session *s, ListScreen *ls, char *buf, size_t n)
         ls->t->title(s, ls->ctx, what, sizeof what);
     uint64_t c = rlist_count(ls->rl);
     const char *noun = c == 1 ? ls->t->noun : ls->t->nouns;
-    int k = snprintf(buf, n, " %s %s: %" PRIu64 " %s", ls->t->name, what, c, noun);
+    int k =
+        snprintf(buf, n, " %s%s%s: %" PRIu64 " %s", ls->t->name, what[0] ? " " : "", what, c, noun);
     if (k < 0 || (size_t)k >= n)
         return;
     RlProgress p;

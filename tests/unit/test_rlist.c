@@ -8,20 +8,36 @@
  * directions, drops at both ends and detaching the counter happen all the
  * time; after every operation the window must be a contiguous run of the
  * list, its indices right when it claims to know them, its end flags true.
+ *
+ * Then the list screen (screen-list.h) over the same fake source, through
+ * the session's entry points: a list type of its own (as the strings list
+ * will be), its keys, Enter, restarting, and a session freed while the
+ * list counts.
+ *
+ * session.h comes before cmocka.h: cmocka defines a fail() macro, and the
+ * session's fail() must be declared first.
  */
 #include "config.h"
+
+#include "rlist.h"
+#include "screen-list.h"
+#include "screen.h"
+#include "session.h"
 
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include <cmocka.h>
 
-#include "rlist.h"
+#include "testutil.h"
 
 /* ---- the fake source ------------------------------------------------------- */
 
@@ -33,6 +49,8 @@ typedef struct Fake {
     int open;          /* scans open now */
     int max_open;      /* the most at once */
     int fail_at;       /* the counter fails after this many items (-1: never) */
+    bool stall;        /* every call answers RL_MORE */
+    int opened;        /* scans opened in all */
 } Fake;
 
 typedef struct FakeScan {
@@ -70,6 +88,7 @@ static int fake_open(void *ctx, bool backward, uint64_t from, void **scan)
     sc->backward = backward;
     sc->pos = lower(f, from);
     *scan = sc;
+    f->opened++;
     if (++f->open > f->max_open)
         f->max_open = f->open;
     return 0;
@@ -80,6 +99,8 @@ static int fake_next(void *ctx, void *scan, uint64_t budget_ns, RlItem *it)
     Fake *f = ctx;
     FakeScan *sc = scan;
     (void)budget_ns;
+    if (f->stall)
+        return RL_MORE;
     if (f->more && rnd(&f->seed) % f->more == 0)
         return RL_MORE;
     if (!sc->backward && f->fail_at >= 0 && sc->given == (size_t)f->fail_at)
@@ -416,13 +437,143 @@ static void test_counter_error(void **state)
     free(v);
 }
 
+/* ---- the list screen over the fake source --------------------------------------- */
+
+static int things_keys; /* keys the type took */
+
+static void things_row(Session *s, void *ctx, const RlItem *it, uint64_t idx, bool sel, Grid *g,
+                       int row, int col)
+{
+    (void)s, (void)ctx, (void)sel;
+    char buf[64];
+    snprintf(buf, sizeof buf, "thing %llu at %llu", (unsigned long long)idx + 1,
+             (unsigned long long)it->off);
+    grid_put_str(g, row, col, g->cols, buf, MMH_CC_NORMAL, false);
+}
+
+static unsigned things_key(Session *s, void *ctx, int key, bool *taken)
+{
+    (void)ctx;
+    if (key == 'x') {
+        things_keys++;
+        *taken = true;
+        return MMH_R_REDRAW;
+    }
+    if (key == 'r') {
+        *taken = true;
+        return list_restart(s) == 0 ? MMH_R_REDRAW : MMH_R_NONE;
+    }
+    return MMH_R_NONE;
+}
+
+static const ListType things = {
+    .name = "things",
+    .noun = "thing",
+    .nouns = "things",
+    .src = &fake_src,
+    .row = things_row,
+    .key = things_key,
+};
+
+static bool row_is(Session *s, Grid *g, int row, const char *want)
+{
+    char buf[256];
+    cmd_frame(s, g);
+    grid_row_text(g, row, buf, sizeof buf);
+    if (strstr(buf, want))
+        return true;
+    print_message("row %d is \"%s\", want \"%s\"\n", row, buf, want);
+    return false;
+}
+
+static Fake *new_fake(const uint64_t *v, size_t n)
+{
+    Fake *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    *f = (Fake){.v = v, .n = n, .fail_at = -1};
+    return f;
+}
+
+static void test_list_screen(void **state)
+{
+    (void)state;
+    static const uint64_t v[] = {16, 100, 1000, 4000, 60000};
+    char *dir = tu_mkdtemp();
+    char *path = tu_path(dir, "data");
+    tu_make_file(path, 65536, 0);
+    Doc *d = tu_open_doc(path, MMH_MODE_READONLY, NULL);
+    Session *s = NULL;
+    SessionOpts so = {0};
+    assert_int_equal(cmd_session_new(&s, d, &so), 0);
+    cmd_resize(s, 24, 80);
+    Grid g = {0};
+    assert_int_equal(grid_resize(&g, 24, 80), 0);
+
+    /* Empty: not opened, the caller says so. */
+    assert_int_equal(list_open(s, &things, new_fake(v, 0)), 1);
+    assert_null(screen_top_is(s, &screen_list));
+
+    Fake *f = new_fake(v, 5);
+    assert_int_equal(list_open(s, &things, f), 0); /* counted in the first slice */
+    assert_non_null(screen_top_is(s, &screen_list));
+    assert_true(row_is(s, &g, 0, " things: 5 things (done)"));
+    assert_true(row_is(s, &g, 1, "> thing 1 at 16"));
+    assert_true(row_is(s, &g, 5, "  thing 5 at 60000"));
+    assert_true(row_is(s, &g, 23, "Enter jumps"));
+    cmd_key(s, 'j');
+    assert_true(row_is(s, &g, 2, "> thing 2 at 100"));
+    cmd_key(s, 'x'); /* the type's key */
+    assert_int_equal(things_keys, 1);
+    cmd_key(s, 'i'); /* nobody's: dropped */
+    cmd_key(s, 'w');
+    assert_non_null(screen_top_is(s, &screen_list));
+    int opened = f->opened;
+    cmd_key(s, 'r'); /* restart: counted again, from the head */
+    assert_true(f->opened > opened);
+    assert_true(row_is(s, &g, 1, "> thing 1 at 16"));
+    cmd_key(s, 'G');
+    cmd_key(s, MMH_KEY_UP);
+    assert_true(row_is(s, &g, 4, "> thing 4 at 4000"));
+    cmd_key(s, MMH_KEY_ENTER); /* jumps, highlights, closes */
+    assert_null(screen_top_is(s, &screen_list));
+    assert_int_equal(cmd_view(s)->cursor, 4000);
+    assert_true(s->pane.match_on);
+    assert_int_equal(s->pane.match_off, 4000);
+    assert_int_equal(s->pane.match_len, 1 + 4000 % 7);
+    assert_non_null(strstr(cmd_message(s, NULL), "thing 4 of 5 at 0xfa0"));
+
+    /* c stops a count that runs; the session ends with the list open and
+     * its job running (nothing leaks: LeakSanitizer). */
+    f = new_fake(v, 5);
+    f->stall = true;
+    assert_int_equal(list_open(s, &things, f), 0);
+    assert_true(cmd_busy(s));
+    assert_true(row_is(s, &g, 0, " things: 0 things so far"));
+    cmd_key(s, 'c');
+    assert_true(row_is(s, &g, 0, "(cancelled)"));
+    f->stall = false;
+    cmd_key(s, 'G'); /* a refill: the job runs again */
+    assert_true(cmd_busy(s));
+    cmd_tick(s, 1000000);
+    assert_true(row_is(s, &g, 0, " things: 0 things before"));
+    assert_true(row_is(s, &g, 5, "> thing 5 at 60000")); /* a short list fills from the top */
+    f->stall = true;
+    cmd_key(s, 'r'); /* counting again, and stuck */
+    assert_true(cmd_busy(s));
+    cmd_session_free(s);
+    grid_free(&g);
+    unlink(path);
+    free(path);
+    tu_rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_short_list),           cmocka_unit_test(test_empty_list),
         cmocka_unit_test(test_window_stays_bounded), cmocka_unit_test(test_walk_both_ways),
         cmocka_unit_test(test_last_before_count),    cmocka_unit_test(test_random_against_brute),
-        cmocka_unit_test(test_counter_error),
+        cmocka_unit_test(test_counter_error),        cmocka_unit_test(test_list_screen),
     };
     return cmocka_run_group_tests_name("rlist", tests, NULL, NULL);
 }
