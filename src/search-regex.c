@@ -48,6 +48,7 @@ struct Regex {
     pcre2_code *code; /* compiled, with JIT where the machine has it */
     size_t span;      /* the longest match, rx_overlap */
     bool zeros;       /* it may match in a run of zeros */
+    unsigned refs;    /* holders (rx_hold): freed when the last lets go */
 };
 
 /* The first of ^ \A \G \K outside classes and \Q...\E, or NULL. */
@@ -99,9 +100,16 @@ static const char *context_use(const char *s)
     return NULL;
 }
 
+Regex *rx_hold(Regex *rx)
+{
+    if (rx)
+        rx->refs++;
+    return rx;
+}
+
 void rx_free(Regex *rx)
 {
-    if (!rx)
+    if (!rx || rx->refs-- > 0)
         return;
     pcre2_code_free(rx->code);
     free(rx);

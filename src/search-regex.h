@@ -25,8 +25,9 @@
  * a Pattern whose rx is set is searched with rx_scan in windows carrying
  * rx_overlap bytes past their last start; holes are skipped only when
  * !rx_matches_zeros, each data extent widened by rx_overlap to the left.
- * The Regex is compiled and owned by the caller (the session keeps the
- * current one) and outlives every search using it.
+ * The Regex is compiled and held by the caller (the session keeps the
+ * current one; a results list holds its own reference, rx_hold) and
+ * outlives every search using it.
  */
 #ifndef MMH_SEARCH_REGEX_H
 #define MMH_SEARCH_REGEX_H
@@ -45,7 +46,13 @@ typedef struct Regex Regex;
  * parenthesis at offset 4"), or why the pattern is refused; -ENOMEM. */
 int rx_compile(const char *src, bool icase, Regex **out, char *err, size_t errlen);
 
+/* Let go of rx: freed when no holder is left. */
 void rx_free(Regex *rx);
+
+/* One more holder of rx (a results list searching it after the session
+ * has compiled another); each holder calls rx_free once. Not thread-safe:
+ * holders take and drop it on the UI thread. Returns rx. */
+Regex *rx_hold(Regex *rx);
 
 /* Bytes a window must hold past its last start (the span cap). */
 size_t rx_overlap(const Regex *rx);
