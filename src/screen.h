@@ -63,6 +63,7 @@ extern const ScreenType screen_pager;
 extern const ScreenType screen_prompt;
 extern const ScreenType screen_confirm;
 extern const ScreenType screen_marks;
+extern const ScreenType screen_list; /* screen-list.h */
 
 /* Open them. */
 int map_screen_open(Session *s);
