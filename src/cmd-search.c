@@ -1,8 +1,9 @@
 /*
  * cmd-search: find, next and prev, and the search job (job.h) that scans
  * the file in slices: it moves the cursor to a match, or with -a lists
- * every match (streamed in batch mode; on screen a bounded list, the rest
- * counted, so memory stays flat).
+ * every match (streamed in batch mode; on screen the results list of
+ * list-find.c, a bounded window re-searched on demand, so memory stays
+ * flat).
  */
 #include "config.h"
 
@@ -17,16 +18,15 @@
 #include "inspect.h"
 #include "job.h"
 #include "parse.h"
+#include "screen-list.h"
 #include "search-value.h"
 #include "search.h"
 #include "sys.h"
 
-#define LIST_MAX 10000 /* matches find -a lists on screen */
-
 typedef struct SearchJob {
     Search *search; /* the scan */
     bool back;      /* it goes backward */
-    bool all;       /* list every match (find -a) */
+    bool all;       /* list every match (find -a, batch) */
     bool sel;       /* limited to the selection */
     bool wrapped0;  /* it began by wrapping (the cursor at the end) */
     uint64_t count; /* matches listed so far */
@@ -41,21 +41,6 @@ static void fmt_rate(uint64_t bytes, uint64_t ns, char *buf, size_t n)
     snprintf(buf, n, "%s/s", a);
 }
 
-/* find -a on screen: a first line that says what the list holds. */
-static void list_head(Session *s, const SearchJob *j, const char *how)
-{
-    if (s->batch)
-        return;
-    char head[256];
-    int n =
-        snprintf(head, sizeof head, "%" PRIu64 " match%s for %s%s%s", j->count,
-                 j->count == 1 ? "" : "es", s->pat_text, j->sel ? " in the selection" : "", how);
-    if (j->count > LIST_MAX)
-        n += snprintf(head + n, sizeof head - (size_t)n, "; the first %d listed", LIST_MAX);
-    snprintf(head + n, sizeof head - (size_t)n, "\n");
-    emit_head(s, head);
-}
-
 /* Advance by about budget_ns; listing matches (find -a) goes on past each
  * one. 0 while running, 1 when it ended (j->state says how), or -errno. */
 static int search_job_step(Session *s, void *st, uint64_t budget_ns)
@@ -65,10 +50,9 @@ static int search_job_step(Session *s, void *st, uint64_t budget_ns)
     for (;;) {
         int rc = search_step(j->search, budget_ns);
         if (rc == SEARCH_FOUND && j->all) {
-            /* Batch streams every match; the screen keeps a bounded list
-             * and counts the rest, so memory stays flat either way. */
-            if (s->batch || j->count < LIST_MAX)
-                emit(s, "%" PRIu64 "\n", search_match(j->search));
+            /* Batch streams every match (the screen lists them in
+             * list-find.c), so memory stays flat. */
+            emit(s, "%" PRIu64 "\n", search_match(j->search));
             j->count++;
             if (sys_now_ns() - t0 < budget_ns)
                 continue;
@@ -120,7 +104,6 @@ static int search_job_finish(Session *s, void *st, int rc)
     if (done.all) {
         if (done.count == 0)
             return fail(s, -ENOENT, "not found%s: %s", in_sel, s->pat_text);
-        list_head(s, &done, "");
         say(s, false, "%" PRIu64 " match%s for %s%s (%s, %s)", done.count,
             done.count == 1 ? "" : "es", s->pat_text, in_sel, t, rate);
         return 0;
@@ -145,17 +128,8 @@ static void search_job_cancel(Session *s, void *st)
     SearchProgress pr;
     search_progress(j->search, &pr);
     search_free(j->search);
-    if (j->all && j->count) {
-        char head[64];
-        snprintf(head, sizeof head, " before 0x%" PRIx64 " (cancelled)", pr.at);
-        list_head(s, j, head);
-        say(s, false, "search cancelled at 0x%" PRIx64 " after %" PRIu64 " match%s", pr.at,
-            j->count, j->count == 1 ? "" : "es");
-        session_show_output(s);
-    } else {
-        free(cmd_output_take(s));
-        say(s, false, "search cancelled at 0x%" PRIx64 "; the cursor stays", pr.at);
-    }
+    free(cmd_output_take(s));
+    say(s, false, "search cancelled at 0x%" PRIx64 "; the cursor stays", pr.at);
     free(j);
 }
 
@@ -186,6 +160,16 @@ static int run_search(Session *s, bool back, bool all)
     if (v->sel_on) { /* limited to the selection */
         o.lo = v->sel_anchor < c ? v->sel_anchor : c;
         o.hi = (v->sel_anchor < c ? c : v->sel_anchor) + 1;
+    }
+    if (all && !s->batch) { /* on screen: the results list */
+        free(j);
+        s->pat_back = back;
+        s->pane.match_on = false;
+        int lrc = find_list_open(s, o.lo, o.hi, v->sel_on);
+        if (lrc == 1)
+            return fail(s, -ENOENT, "not found%s: %s", v->sel_on ? " in the selection" : "",
+                        s->pat_text);
+        return lrc;
     }
     if (all)
         o.from = back ? o.hi - 1 : o.lo;

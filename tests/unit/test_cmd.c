@@ -1601,8 +1601,9 @@ static void test_large_files(void **state)
 
 /* ---- jobs, type-ahead, long listings, the prompt ----------------------------- */
 
-/* Keys typed while a search runs never act (never edit), and find -a's
- * list appears whole when the search ends, in the tick that ends it. */
+/* find -a on screen opens the results list at once and counts in the
+ * background: keys typed on the list never edit, the count climbs while
+ * the first matches show, and Esc leaves, saying where the count stopped. */
 static void test_typeahead_during_search(void **state)
 {
     (void)state;
@@ -1612,33 +1613,100 @@ static void test_typeahead_during_search(void **state)
     Session *s = open_session(path, MMH_MODE_SHARED, false);
     assert_int_equal(run(s, "find -a -x 00"), 0);
     assert_true(cmd_busy(s));
-    const char *typed = "i0123456789w:q\r";
-    for (const char *k = typed; *k; k++)
-        assert_int_equal(cmd_key(s, (unsigned char)*k) & MMH_R_QUIT, 0);
-    assert_true(msg_has(s, "15 keys ignored"));
-    assert_true(cmd_busy(s));
-    assert_int_equal(tu_pread_byte(path, 0), 0); /* nothing edited */
-    /* Run on until more matches than the list keeps (one per byte). */
-    unsigned long long at = 0;
-    for (int i = 0; i < 500 && at < 0x4000; i++) {
-        cmd_tick(s, 20000000);
-        const char *m = cmd_message(s, NULL);
-        if (!m || sscanf(m, "searching 0x%llx", &at) != 1)
-            at = 0;
-    }
-    assert_true(at >= 0x4000);
-    cmd_key(s, MMH_KEY_ESC); /* cancel: the list so far shows */
-    assert_false(cmd_busy(s));
     Grid g = {0};
+    char line[256];
     assert_int_equal(grid_resize(&g, 24, 80), 0);
     cmd_frame(s, &g);
-    assert_true(row_has(&g, 1, "matches for 00 before 0x"));
-    assert_true(row_has(&g, 1, "the first 10000 listed"));
-    assert_true(row_has(&g, 2, "0"));
+    assert_true(row_has(&g, 0, "find -a 00: "));
+    assert_true(row_has(&g, 0, "so far"));
+    assert_true(row_has(&g, 1, "#1"));
+    assert_true(row_has(&g, 1, "0x000000000"));
+    assert_true(row_has(&g, 2, "#2"));
+    const char *typed = "i0123456789w:xz";
+    for (const char *k = typed; *k; k++)
+        assert_int_equal(cmd_key(s, (unsigned char)*k) & MMH_R_QUIT, 0);
+    assert_int_equal(tu_pread_byte(path, 0), 0); /* nothing edited */
+    /* The count climbs, tick by tick. */
+    unsigned long long c0 = 0, c1 = 0;
+    assert_int_equal(sscanf(grid_row_text(&g, 0, line, sizeof line), " find -a 00: %llu", &c0), 1);
+    for (int i = 0; i < 5; i++)
+        cmd_tick(s, 20000000);
+    cmd_frame(s, &g);
+    assert_int_equal(sscanf(grid_row_text(&g, 0, line, sizeof line), " find -a 00: %llu", &c1), 1);
+    assert_true(c1 > c0);
+    assert_true(cmd_busy(s));
+    cmd_key(s, MMH_KEY_ESC); /* leave: the count stops */
+    assert_true(msg_has(s, "find -a: stopped at 0x"));
+    cmd_tick(s, 20000000);
+    assert_false(cmd_busy(s));
+    cmd_frame(s, &g);
+    assert_false(row_has(&g, 0, "find -a"));
     grid_free(&g);
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_blocks, 0); /* still all holes */
+    cmd_session_free(s);
+    unlink(path);
+    free(path);
+    tu_rmdir(dir);
+}
+
+/* Tick until no job runs (at most n ticks). */
+static void settle_jobs(Session *s, int n)
+{
+    for (int i = 0; i < n && cmd_busy(s); i++)
+        cmd_tick(s, 20000000);
+}
+
+/* find -a's list: the count ends "done", paging far past the window
+ * (4096 matches) re-searches forward, G lists backward from the end, PgUp
+ * far from there re-searches backward, and Enter jumps to the match under
+ * the cursor and highlights it. Checked against the matches' arithmetic:
+ * 00 over a file of zeros matches at every offset. */
+static void test_find_all_list(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp();
+    char *path = tu_path(dir, "zeros");
+    tu_make_file(path, 1 << 18, 1); /* 256 KiB of zeros: 262144 matches */
+    Session *s = open_session(path, MMH_MODE_READONLY, false);
+    Grid g = {0};
+    assert_int_equal(grid_resize(&g, 24, 80), 0);
+    assert_int_equal(run(s, "find -a -x 00"), 0);
+    settle_jobs(s, 10000);
+    cmd_frame(s, &g);
+    assert_true(row_has(&g, 0, "find -a 00: 262144 matches (done)"));
+    for (int i = 0; i < 300; i++) { /* 300 pages of 22 rows */
+        cmd_key(s, MMH_KEY_PGDN);
+        settle_jobs(s, 100);
+    }
+    cmd_frame(s, &g);
+    assert_true(row_has(&g, 1, "> #6601 "));
+    assert_true(row_has(&g, 1, "0x000019c8"));
+    assert_true(row_has(&g, 2, "#6602 "));
+    cmd_key(s, 'G');
+    settle_jobs(s, 100);
+    cmd_frame(s, &g);
+    assert_true(row_has(&g, 22, "> #262144 "));
+    assert_true(row_has(&g, 22, "0x0003ffff"));
+    assert_true(row_has(&g, 21, "#262143 "));
+    for (int i = 0; i < 300; i++) {
+        cmd_key(s, MMH_KEY_PGUP);
+        settle_jobs(s, 100);
+    }
+    cmd_frame(s, &g);
+    assert_true(row_has(&g, 22, "> #255544 ")); /* 262144 - 300 * 22 */
+    assert_true(row_has(&g, 22, "0x0003e637"));
+    cmd_key(s, MMH_KEY_ENTER);
+    assert_int_equal(cursor(s), 0x3e637);
+    assert_true(msg_has(s, "match 255544 of 262144 at 0x3e637"));
+    cmd_frame(s, &g);
+    assert_false(row_has(&g, 0, "find -a"));
+    assert_false(cmd_busy(s));
+    /* A pattern found nowhere opens no list. */
+    assert_int_equal(run(s, "find -a -x 01"), -ENOENT);
+    assert_true(msg_has(s, "not found: 01"));
+    grid_free(&g);
     cmd_session_free(s);
     unlink(path);
     free(path);
@@ -1949,6 +2017,7 @@ int main(void)
         cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_large_files),
         cmocka_unit_test(test_typeahead_during_search),
+        cmocka_unit_test(test_find_all_list),
         cmocka_unit_test(test_find_all_streams),
         cmocka_unit_test(test_prompt_utf8),
         cmocka_unit_test(test_no_edits_while_saving),
