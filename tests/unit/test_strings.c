@@ -21,7 +21,7 @@
 #include <cmocka.h>
 
 #include "cmd.h"
-#include "strings.h"
+#include "strscan.h"
 #include "testutil.h"
 
 #define MAXRUNS 4096

@@ -1,6 +1,6 @@
 /*
- * strings: printable runs of a document as a job of bounded steps (see
- * strings.h).
+ * strscan: printable runs of a document as a job of bounded steps (see
+ * strscan.h; not strings.h, which would hide the C library's <strings.h>).
  *
  * The engine is a Lane: one kind (ASCII or UTF-16LE), fed bytes forward
  * from a position, a small state machine that carries a run in progress
@@ -30,7 +30,7 @@
  */
 #include "config.h"
 
-#include "strings.h"
+#include "strscan.h"
 
 #include <errno.h>
 #include <stdlib.h>

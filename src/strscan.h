@@ -1,5 +1,5 @@
 /*
- * strings: the printable runs of a document, like binutils' strings, found
+ * strscan: the printable runs of a document (strings), like binutils' strings, found
  * in budgeted steps (like search.h) so the UI never freezes, in flat memory.
  *
  * A run is a maximal sequence of printable characters, at least `min` of
@@ -27,8 +27,8 @@
  * the range is clipped to the new size at the next step (runs near the cut
  * may then be reported inexactly).
  */
-#ifndef MMH_STRINGS_H
-#define MMH_STRINGS_H
+#ifndef MMH_STRSCAN_H
+#define MMH_STRSCAN_H
 
 #include <stdbool.h>
 #include <stddef.h>
