@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "cmd.h"
+#include "grid.h"
 #include "strscan.h"
 #include "testutil.h"
 
@@ -497,13 +498,106 @@ static void test_errors(void **state)
     tu_rmdir(dir);
 }
 
+/* The strings command: batch lines as strings -t d prints them, -f, a
+ * range, errors; on screen the list, where a one-letter ASCII run at the
+ * start of a UTF-16LE run (-n 1 -e b) is listed once, as UTF-16LE. */
+static char *batch(const char *path, const char *line, int *rc)
+{
+    Doc *d = tu_open_doc(path, MMH_MODE_READONLY, NULL);
+    Session *s;
+    SessionOpts so = {.batch = true};
+    assert_int_equal(cmd_session_new(&s, d, &so), 0);
+    cmd_run(s, line);
+    *rc = cmd_result(s);
+    char *out = cmd_output_take(s);
+    cmd_session_free(s);
+    return out;
+}
+
+static void test_command(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp(), *path = tu_path(dir, "c");
+    static const uint8_t data[] = "\x01hello world\x00\x02"
+                                  "A\x00"
+                                  "B\x00"
+                                  "C\x00"
+                                  "D\x00\x03"
+                                  "zz\x00tail";
+    write_file(path, data, sizeof data - 1);
+    static const struct {
+        const char *line;
+        int rc;
+        const char *out;
+    } cases[] = {
+        {"strings", 0, "      1 hello world\n     26 tail\n"},
+        {"strings -e l", 0, "     14 ABCD\n"},
+        {"strings -e b", 0, "      1 hello world\n     14 ABCD\n     26 tail\n"},
+        {"strings -n 2 -f l", 0, "      1 hello world\n     26 tail\n"},
+        {"strings -f o w", 0, "      1 hello world\n"},
+        {"strings 3 5", 0, "      3 llo w\n"},
+        {"strings -n 0", -EINVAL, ""},
+        {"strings -e z", -EINVAL, ""},
+        {"strings 3", -EINVAL, ""},
+        {"strings 30 100", -ERANGE, ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int rc;
+        char *out = batch(path, cases[i].line, &rc);
+        if (rc != cases[i].rc || strcmp(out ? out : "", cases[i].out) != 0)
+            fail_msg("%s: rc %d (want %d), out '%s' (want '%s')", cases[i].line, rc, cases[i].rc,
+                     out ? out : "", cases[i].out);
+        free(out);
+    }
+
+    /* On screen: the list, once per offset. */
+    Doc *d = tu_open_doc(path, MMH_MODE_READONLY, NULL);
+    Session *s;
+    SessionOpts so = {0};
+    assert_int_equal(cmd_session_new(&s, d, &so), 0);
+    cmd_resize(s, 24, 100);
+    Grid g = {0};
+    assert_int_equal(grid_resize(&g, 24, 100), 0);
+    cmd_run(s, "strings -n 1 -e b");
+    for (int k = 0; k < 100 && cmd_busy(s); k++)
+        cmd_tick(s, 10000000);
+    cmd_frame(s, &g);
+    char row[1024];
+    grid_row_text(&g, 0, row, sizeof row);
+    if (!strstr(row, ": 9 strings (done)")) /* hello world, d (u), ABCD, B, C, D, zz, z (u), tail */
+        fail_msg("title: %s", row);
+    grid_row_text(&g, 2, row, sizeof row);
+    assert_non_null(strstr(row, "0x0000000b  u  d"));
+    grid_row_text(&g, 3, row, sizeof row);
+    assert_non_null(strstr(row, "0x0000000e  u  ABCD")); /* not the ASCII "A" too */
+    grid_row_text(&g, 4, row, sizeof row);
+    assert_non_null(strstr(row, "0x00000010  a  B")); /* B, C, D: inside ABCD, not at its start */
+    /* / and a filter; Enter jumps. */
+    cmd_key(s, '/');
+    cmd_key(s, 't');
+    cmd_key(s, 'a');
+    cmd_key(s, MMH_KEY_ENTER);
+    for (int k = 0; k < 100 && cmd_busy(s); k++)
+        cmd_tick(s, 10000000);
+    cmd_frame(s, &g);
+    grid_row_text(&g, 0, row, sizeof row);
+    if (!strstr(row, "holding 'ta': 1 string (done)"))
+        fail_msg("title: %s", row);
+    cmd_key(s, MMH_KEY_ENTER);
+    assert_int_equal(cmd_view(s)->cursor, 26);
+    grid_free(&g);
+    cmd_session_free(s);
+    free(path);
+    tu_rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_oracle_is_gnu), cmocka_unit_test(test_random),
         cmocka_unit_test(test_long_run),      cmocka_unit_test(test_contains),
         cmocka_unit_test(test_holes),         cmocka_unit_test(test_gnu_strings),
-        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_errors),        cmocka_unit_test(test_command),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
