@@ -56,6 +56,7 @@ extern const CmdFamily cmd_family_mark;
 extern const CmdFamily cmd_family_layout;
 extern const CmdFamily cmd_family_select;
 extern const CmdFamily cmd_family_hash;
+extern const CmdFamily cmd_family_strings;
 
 /* Every command, family by family: i from 0 while the result is not NULL. */
 const CmdDef *cmd_at(size_t i);

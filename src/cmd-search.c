@@ -16,10 +16,12 @@
 #include <string.h>
 
 #include "cmd-family.h"
+#include "inspect.h"
 #include "job.h"
 #include "parse.h"
 #include "screen-list.h"
 #include "search-regex.h"
+#include "search-value.h"
 #include "search.h"
 #include "sys.h"
 
@@ -209,11 +211,45 @@ static int find_regex(Session *s, const char *src, bool icase, bool back, bool a
     return run_search(s, back, all);
 }
 
+/* find -v TYPE VALUE (the inspector's byte order unless TYPE says), or
+ * find -u TEXT (UTF-16LE): an ordinary byte pattern (search-value.h). */
+static int find_value(Session *s, const char *p, bool value, bool icase, bool back, bool all)
+{
+    Pattern pat;
+    char err[160];
+    int rc;
+    if (value) {
+        if (icase)
+            return fail(s, -EINVAL, "find: -i is for text patterns (-t, -u)");
+        char type[32];
+        size_t n = strcspn(p, " \t");
+        const char *v = p + n;
+        while (*v == ' ' || *v == '\t')
+            v++;
+        if (n == 0 || n >= sizeof type || !*v)
+            return fail(s, -EINVAL, "find -v: give a type and a value (find -v u32le 1234)");
+        memcpy(type, p, n);
+        type[n] = '\0';
+        bool big = s->insp && s->insp->big;
+        rc = search_parse_value(type, v, big, &pat, err, sizeof err);
+        if (rc < 0)
+            return fail(s, rc, "find -v: %s", err);
+    } else {
+        rc = search_parse_utf16(p, icase, &pat, err, sizeof err);
+        if (rc < 0)
+            return fail(s, rc, "find -u: %s", err);
+    }
+    s->pat = pat;
+    s->have_pat = true;
+    snprintf(s->pat_text, sizeof s->pat_text, "%s%.100s%s", value ? "" : "u'", p, value ? "" : "'");
+    return run_search(s, back, all);
+}
+
 static int c_find(Session *s, const char *arg, unsigned *r)
 {
     (void)r;
     bool hex = s->view->pane == MMH_PANE_HEX, icase = false, back = false, all = false;
-    bool regex = false;
+    bool regex = false, value = false, utf16 = false, hex_opt = false;
     const char *p = arg;
     while (*p == '-') {
         size_t n = strcspn(p, " \t");
@@ -224,15 +260,18 @@ static int c_find(Session *s, const char *arg, unsigned *r)
             break;
         }
         if (n != 2)
-            return fail(s, -EINVAL, "find: unknown option %.*s (-x -t -r -i -b -a)", (int)n, p);
+            return fail(s, -EINVAL, "find: unknown option %.*s (-x -t -r -u -v -i -b -a)", (int)n,
+                        p);
         switch (p[1]) {
-        case 'x': hex = true; break;
-        case 't': hex = false; break;
+        case 'x': hex = true, hex_opt = true; break;
+        case 't': hex = false, hex_opt = true; break;
         case 'i': icase = true; break;
         case 'b': back = true; break;
         case 'a': all = true; break;
         case 'r': regex = true; break;
-        default: return fail(s, -EINVAL, "find: unknown option %.2s (-x -t -r -i -b -a)", p);
+        case 'v': value = true; break;
+        case 'u': utf16 = true; break;
+        default: return fail(s, -EINVAL, "find: unknown option %.2s (-x -t -r -u -v -i -b -a)", p);
         }
         p += n;
         while (*p == ' ' || *p == '\t')
@@ -240,8 +279,14 @@ static int c_find(Session *s, const char *arg, unsigned *r)
     }
     if (!*p && s->have_pat) /* an empty pattern repeats the last search */
         return run_search(s, back, all);
+    if (value + utf16 + regex > 1)
+        return fail(s, -EINVAL, "find: -r, -v and -u do not go together");
+    if ((value || utf16 || regex) && hex_opt)
+        return fail(s, -EINVAL, "find: -x and -t are for byte and text patterns, not -r, -v or -u");
     if (regex)
         return find_regex(s, p, icase, back, all);
+    if (value || utf16)
+        return find_value(s, p, value, icase, back, all);
     Pattern pat;
     const char *err = NULL;
     int rc = hex ? search_parse_hex(p, &pat, &err) : search_parse_text(p, &pat, &err);
@@ -280,8 +325,9 @@ static int c_prev(Session *s, const char *arg, unsigned *r)
 }
 
 static const CmdDef cmds[] = {
-    {"find", c_find, .usage = "find [-x|-t|-r] [-i] [-b] [-a] [--] PATTERN",
-     .help = "search (hex, text or -r a PCRE2 regex; -i any case, -b backward, -a list all)"},
+    {"find", c_find, .usage = "find [-x|-t|-r|-u|-v] [-i] [-b] [-a] [--] PATTERN",
+     .help = "search (hex or text; -r a PCRE2 regex, -u UTF-16LE text, -v TYPE VALUE; -i any "
+             "case, -b backward, -a list every match)"},
     {"next", c_next, .help = "the next match of the last search"},
     {"prev", c_prev, .help = "the previous match of the last search"},
 };

@@ -35,6 +35,7 @@ static const CmdFamily *const families[] = {
     &cmd_family_layout,
     &cmd_family_select,
     &cmd_family_hash,
+    &cmd_family_strings,
 };
 /* clang-format on */
 

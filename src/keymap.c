@@ -67,6 +67,7 @@ static const KeyBinding table[] = {
     {'X', "inspector focus", "X",
      "inspector takes the keys: arrows pick a row, e endian, Enter types a value, Esc"},
     {'I', "details", "I", "mapping details: smaps, faults, lock limit, readahead"},
+    {'S', "strings", "S", "strings list: printable runs (/ filters, Enter jumps, q leaves)"},
     {'#', "hash-prompt", "#", "hash the selection or file (empty: sha256; crc32c, md5, all...)"},
     {':', "prompt command", ":", "command line (goto, put, write, saveas, lock, ...)"},
     {MMH_KEY_CTRL('l'), "refresh", "Ctrl-L", "redraw the screen"},

@@ -69,6 +69,10 @@ extern const ScreenType screen_list; /* screen-list.h */
 int map_screen_open(Session *s);
 /* The bookmarks list (screen-marks.c). */
 int marks_screen_open(Session *s);
+struct StringsOpts; /* strscan.h */
+/* The strings list (list-strings.c): the runs o asks for, holding filter
+ * (NULL or "": all); replaces a list on top (a new filter). */
+int strings_list_open(Session *s, const struct StringsOpts *o, const char *filter);
 /* A pager over text (owned from now on). title: its first row. */
 int pager_open(Session *s, const char *title, char *text);
 
