@@ -27,6 +27,7 @@ typedef struct FindList {
     char text[128];  /* the pattern as typed */
     uint64_t lo, hi; /* the range */
     bool in_sel;     /* it is the selection */
+    Regex *rx;       /* the list's reference to pat.rx (find -r), or NULL */
 } FindList;
 
 typedef struct FindScan {
@@ -63,7 +64,7 @@ static int find_open(void *ctx, bool backward, uint64_t from, void **scan)
 
 static int find_next(void *ctx, void *scan, uint64_t budget_ns, RlItem *it)
 {
-    FindList *f = ctx;
+    (void)ctx;
     FindScan *fs = scan;
     if (!fs->search)
         return RL_END;
@@ -133,7 +134,7 @@ static void find_row(Session *s, void *ctx, const RlItem *it, uint64_t idx, bool
 static void find_free(void *ctx)
 {
     FindList *f = ctx;
-    rx_free(f->pat.rx);
+    rx_free(f->rx);
     free(f);
 }
 
@@ -154,7 +155,8 @@ int find_list_open(Session *s, uint64_t lo, uint64_t hi, bool in_sel)
         return fail(s, -ENOMEM, "find: out of memory");
     f->d = s->doc;
     f->pat = s->pat;
-    f->pat.rx = rx_hold(s->pat.rx); /* find -r may replace the session's */
+    if (s->pat.rx) /* find -r may replace the session's regex: hold this one */
+        f->pat.rx = f->rx = rx_hold(s->rx);
     snprintf(f->text, sizeof f->text, "%s", s->pat_text);
     f->lo = lo;
     f->hi = hi;
