@@ -115,19 +115,7 @@ static void find_row(Session *s, void *ctx, const RlItem *it, uint64_t idx, bool
                      int row, int col)
 {
     (void)ctx;
-    char buf[64];
-    int cls = sel ? MMH_CC_SELECTED : MMH_CC_NORMAL;
-    int digits = 8;
-    for (uint64_t size = session_size(s); digits < 16 && size >> (4 * digits); digits++)
-        ;
-    if (idx == UINT64_MAX)
-        snprintf(buf, sizeof buf, "#?");
-    else
-        snprintf(buf, sizeof buf, "#%" PRIu64, idx + 1);
-    grid_put_str(g, row, col, g->cols, buf, cls, false);
-    col += 10;
-    snprintf(buf, sizeof buf, "0x%0*" PRIx64, digits, it->off);
-    col = grid_put_str(g, row, col, g->cols, buf, sel ? MMH_CC_SELECTED : MMH_CC_OFFSET, false);
+    col = list_draw_index(s, g, row, col, idx, it->off, sel);
     list_draw_bytes(s, g, row, col + 2, g->cols, it->off, it->len, sel);
 }
 

@@ -143,19 +143,8 @@ static void sl_row(Session *s, void *ctx, const RlItem *it, uint64_t idx, bool s
                    int row, int col)
 {
     StringsList *l = ctx;
-    char buf[64];
     int cls = sel ? MMH_CC_SELECTED : MMH_CC_NORMAL;
-    int digits = 8;
-    for (uint64_t size = session_size(s); digits < 16 && size >> (4 * digits); digits++)
-        ;
-    if (idx == UINT64_MAX)
-        snprintf(buf, sizeof buf, "#?");
-    else
-        snprintf(buf, sizeof buf, "#%" PRIu64, idx + 1);
-    grid_put_str(g, row, col, g->cols, buf, cls, false);
-    col += 10;
-    snprintf(buf, sizeof buf, "0x%0*" PRIx64, digits, it->off);
-    col = grid_put_str(g, row, col, g->cols, buf, sel ? MMH_CC_SELECTED : MMH_CC_OFFSET, false);
+    col = list_draw_index(s, g, row, col, idx, it->off, sel);
     uint8_t b[2] = {0, 1};
     bool u16 = it->len >= 2 && doc_read(l->d, it->off, b, 2) == 0 && b[1] == 0;
     col = grid_put_str(g, row, col + 2, g->cols, u16 ? "u" : "a", cls, false);

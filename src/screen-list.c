@@ -225,6 +225,22 @@ static unsigned list_mouse(Session *s, void *st, MmhMouse what, int row, int col
 
 /* ---- drawing ------------------------------------------------------------------------ */
 
+int list_draw_index(Session *s, Grid *g, int row, int col, uint64_t idx, uint64_t off, bool sel)
+{
+    char buf[64];
+    int digits = 8;
+    for (uint64_t size = session_size(s); digits < 16 && size >> (4 * digits); digits++)
+        ;
+    if (idx == UINT64_MAX)
+        snprintf(buf, sizeof buf, "#?");
+    else
+        snprintf(buf, sizeof buf, "#%" PRIu64, idx + 1);
+    grid_put_str(g, row, col, g->cols, buf, sel ? MMH_CC_SELECTED : MMH_CC_NORMAL, false);
+    snprintf(buf, sizeof buf, "0x%0*" PRIx64, digits, off);
+    return grid_put_str(g, row, col + 10, g->cols, buf, sel ? MMH_CC_SELECTED : MMH_CC_OFFSET,
+                        false);
+}
+
 void list_draw_bytes(Session *s, Grid *g, int row, int col, int limit, uint64_t off, uint64_t len,
                      bool sel)
 {

@@ -60,6 +60,11 @@ int list_open(Session *s, const ListType *t, void *ctx);
  * list from its head. 0 or -errno; -ENOENT if the top screen is no list. */
 int list_restart(Session *s);
 
+/* For row drawers: "#12       0x00001234" (idx UINT64_MAX: "#?"), the
+ * offset's digits as many as the document's size needs (at least 8), from
+ * column col of g's row; returns the column after the offset. */
+int list_draw_index(Session *s, Grid *g, int row, int col, uint64_t idx, uint64_t off, bool sel);
+
 /* For row drawers: bytes around [off, off+len) as hex and then as text
  * from column col to limit of g's row, the item's bytes in MMH_CC_MATCH,
  * at most 4 bytes before it and as many after as fit. */
