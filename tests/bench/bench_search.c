@@ -52,8 +52,10 @@
  *     table. Each row has three lines: the median wall time, the median CPU
  *     time and the fastest run, with the ratios mmhex/rg and mmhex/grep of
  *     each (the goals judged on the median wall time). Under each table:
- *     rg --no-mmap against rg, mmhex against rg --no-mmap, and memmem's
- *     in-process scan time (the rest of its wall time is mapping and
+ *     rg --no-mmap against rg, mmhex against rg --no-mmap, each tool's CPU
+ *     time split into user and sys on the absent row (sys: copying from or
+ *     mapping the page cache; user: matching), and memmem's in-process
+ *     scan time (the rest of its wall time is mapping and
  *     faulting); after the three, how many rows met each goal and the
  *     worst ratio (also against rg --no-mmap and ugrep, without a goal).
  *
@@ -61,7 +63,8 @@
  *     DONTNEED, checked with cachestat) before each run: mmhex's find of
  *     the absent needle, `cat FILE` into /dev/null (the disk's sequential
  *     read speed, the baseline) and rg -a -c -F of the same needle, in
- *     turn, rotated, RUNS rounds; the ratio mmhex/cat.
+ *     turn, rotated, RUNS rounds; the ratios mmhex/cat (the goal) and
+ *     rg/cat, of the medians and of the fastest runs.
  *
  *  3. Holes. A 16 TiB sparse file (ext4: 16 TiB - 4 KiB) holding 4 x
  *     16 MiB of data at scattered offsets (read in before each run): mmhex's
@@ -827,10 +830,11 @@ typedef struct Case {
     /* results */
     unsigned runs;
     uint64_t wall[MAX_RUNS], scan[MAX_RUNS], cpu[MAX_RUNS], faults[MAX_RUNS];
-    uint64_t bytes_read; /* core children: of the last run */
-    uint64_t off;        /* bench_search children: the last offset (UINT64_MAX: none) */
-    unsigned wrong;      /* runs that failed their check */
-    char err[200];       /* the first failure */
+    uint64_t user[MAX_RUNS], sys[MAX_RUNS]; /* cpu split */
+    uint64_t bytes_read;                    /* core children: of the last run */
+    uint64_t off;   /* bench_search children: the last offset (UINT64_MAX: none) */
+    unsigned wrong; /* runs that failed their check */
+    char err[200];  /* the first failure */
 } Case;
 
 static void case_child(Case *c, const char *self, const char *sub)
@@ -915,6 +919,8 @@ static void case_run(Case *c)
     if (c->runs < MAX_RUNS) {
         c->wall[c->runs] = r->wall_ns;
         c->cpu[c->runs] = r->cpu_ns;
+        c->user[c->runs] = r->user_ns;
+        c->sys[c->runs] = r->sys_ns;
         c->faults[c->runs] = r->faults;
         c->scan[c->runs] = scan;
         c->runs++;
@@ -1320,6 +1326,21 @@ static void print_warm(const WarmFile *f, int num, unsigned runs, const char *lo
                   f->cs[r][T_RGNM].skip ? 0 : wall_med(&f->cs[r][T_RGNM]));
         printf(" %s %s%s", row_name[r], a, r + 1 < NROW ? "," : "\n");
     }
+    printf("  CPU split, absent row (medians, ms user + sys):");
+    for (int k = 0; k < NTOOL; k++) {
+        const Case *c = &f->cs[R_ABSENT][k];
+        if (c->skip || !c->runs)
+            continue;
+        char u[24], y[24];
+        bu_fmt_ms(u, sizeof u, bu_median_of(c->user, c->runs));
+        bu_fmt_ms(y, sizeof y, bu_median_of(c->sys, c->runs));
+        printf("%s %s %s + %s",
+               k == T_MMHEX  ? "\n   "
+               : k == T_GREP ? ",\n   "
+                             : ",",
+               tool_name[k], u, y);
+    }
+    printf("\n");
     printf("  memmem's in-process scan (its mmap before, exit after not counted):");
     for (int r = R_NEAR; r <= R_ABSENT; r++) {
         char a[24];
@@ -1467,6 +1488,10 @@ static void report_cold(const Tools *t, const WarmFile *f, unsigned runs)
     fmt_goal(a, sizeof a, cs[K_MMHEX].skip ? 0 : wall_med(&cs[K_MMHEX]), c, GOAL_CAT);
     fmt_ratio(b, sizeof b, cs[K_RG].skip ? 0 : wall_med(&cs[K_RG]), c);
     printf("\n  mmhex/cat (wall): %s (goal <= %.1fx); rg/cat: %s\n", a, GOAL_CAT, b);
+    uint64_t cm = cs[K_CAT].skip ? 0 : wall_min(&cs[K_CAT]);
+    fmt_ratio(a, sizeof a, cs[K_MMHEX].skip ? 0 : wall_min(&cs[K_MMHEX]), cm);
+    fmt_ratio(b, sizeof b, cs[K_RG].skip ? 0 : wall_min(&cs[K_RG]), cm);
+    printf("  the fastest runs: mmhex/cat %s, rg/cat %s\n", a, b);
     for (int i = 0; i < NK; i++)
         bu_cmd_free(&cs[i].cmd);
     free(hex);
