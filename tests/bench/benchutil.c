@@ -378,8 +378,9 @@ void bu_run(const BuCmd *c, BuRun *r)
     if (w < 0)
         bu_die("wait4: %s", strerror(errno));
     r->wall_ns = bu_now_ns() - t0;
-    r->cpu_ns = ((uint64_t)ru.ru_utime.tv_sec + (uint64_t)ru.ru_stime.tv_sec) * 1000000000u +
-                ((uint64_t)ru.ru_utime.tv_usec + (uint64_t)ru.ru_stime.tv_usec) * 1000u;
+    r->user_ns = (uint64_t)ru.ru_utime.tv_sec * 1000000000u + (uint64_t)ru.ru_utime.tv_usec * 1000u;
+    r->sys_ns = (uint64_t)ru.ru_stime.tv_sec * 1000000000u + (uint64_t)ru.ru_stime.tv_usec * 1000u;
+    r->cpu_ns = r->user_ns + r->sys_ns;
     r->faults = (uint64_t)ru.ru_minflt + (uint64_t)ru.ru_majflt;
     r->maxrss_kib = ru.ru_maxrss;
     close(p[0]);

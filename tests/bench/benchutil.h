@@ -85,6 +85,8 @@ typedef struct BuRun {
     int status;       /* from wait4 */
     uint64_t wall_ns; /* posix_spawn to wait4, output read included */
     uint64_t cpu_ns;  /* ru_utime + ru_stime from wait4 */
+    uint64_t user_ns; /* ru_utime alone */
+    uint64_t sys_ns;  /* ru_stime alone */
     uint64_t faults;  /* ru_minflt + ru_majflt from wait4 */
     long maxrss_kib;  /* ru_maxrss from wait4 */
     size_t len;

@@ -22,11 +22,17 @@
 #                             and hexedit. A minute or two: writing 4 GiB
 #                             and faulting in the sparse file's edits
 #                             dominate.
-#   tests/bench/bench_search  the search core beside grep -F, a bare memmem
-#                             and cat: a page-cache-warm 4 GiB file, the same
-#                             file cold, and a 16 TiB sparse file (holes
-#                             skipped beside 1 GiB of holes read). About two
-#                             minutes: writing 4 GiB dominates.
+#   tests/bench/bench_search  mmhex's find beside rg (with and without
+#                             mmap), LC_ALL=C grep, ugrep and a bare memmem:
+#                             three page-cache-warm 1 GiB files (random,
+#                             a text log, low-entropy records), a needle
+#                             near the end, absent, with a ?? wildcard and
+#                             case-insensitive, with the ratios mmhex/rg and
+#                             mmhex/grep; the random file cold beside cat
+#                             and rg; a 16 TiB sparse file (holes skipped
+#                             beside 1 GiB of holes read). Three to five
+#                             minutes with the default 5 rounds: the slower
+#                             tools' runs (ugrep -i, grep) dominate.
 #   tests/bench/bench_hash    hash beside sha256sum, b2sum, md5sum, sha1sum,
 #                             sha512sum and rhash (CRC-32, CRC-32C, SHA3-256):
 #                             a warm 4 GiB file and a 1 TiB sparse file, the
