@@ -122,6 +122,7 @@ struct Search {
     uint64_t back_hi;              /* a walk ended in (both UINT64_MAX: none) */
     uint64_t ahead;                /* prefetched up to (forward) or down to (backward) */
     uint64_t ahead_len;            /* bytes to keep prefetched ahead of the scan */
+    bool seq;                      /* forward pread: POSIX_FADV_SEQUENTIAL while a step runs */
     SearchProgress prog;           /* as search_progress reports it */
     atomic_int first;              /* a round: the lowest part index that found a match */
     Part part[SEARCH_THREADS_MAX]; /* this round's parts, in scan order */
@@ -664,6 +665,40 @@ static void prefetch(Search *s, uint64_t a, uint64_t b, uint64_t floor, uint64_t
     }
 }
 
+/* Bytes of the range [lo, hi) in the page cache (one cachestat): 0 with
+ * *out, or -errno (-ENOSYS before Linux 6.5, -EPERM under the permission
+ * trap: then it is unknown). */
+static int cached_bytes(const Search *s, uint64_t *out)
+{
+    const SysOps *ops = map_sys(s->m);
+    SysCacheRange r = {s->lo, s->hi - s->lo};
+    SysCacheStat cs;
+    memset(&cs, 0, sizeof cs);
+    if (ops->cachestat(map_fd(s->m), &r, &cs, 0) < 0)
+        return -errno;
+    *out = cs.nr_cache * (uint64_t)map_pagesize(s->m);
+    return 0;
+}
+
+void search_cache_after(Search *s)
+{
+    uint64_t n = 0;
+    if (s->prog.cache_known && cached_bytes(s, &n) == 0)
+        s->prog.cached_after = n;
+}
+
+/* The descriptor's readahead advice while a forward pread step runs:
+ * SEQUENTIAL doubles the kernel's readahead window for this open file
+ * (and keeps its large-folio readahead: no 4 KiB pages), NORMAL puts it
+ * back before the step returns, so the mapping's faults between steps see
+ * the default. The mapping's own advice (madvise) is the user's and is not
+ * touched. Hints: errors are ignored. */
+static void fd_advice(Search *s, bool on)
+{
+    if (s->seq)
+        map_sys(s->m)->fadvise(map_fd(s->m), 0, 0, on ? POSIX_FADV_SEQUENTIAL : POSIX_FADV_NORMAL);
+}
+
 /* Clip the range to the file's size as the map knows it; starts lost come
  * off the total. */
 static void clip(Search *s)
@@ -815,6 +850,12 @@ int search_start(Search **out, Doc *d, const Pattern *p, const SearchOpts *o)
     uint64_t ra = map_readahead(s->m) * SEARCH_AHEAD;
     s->ahead_len = min64(max64(ra, s->chunk), SEARCH_AHEAD_MAX);
     s->ahead = s->backward ? UINT64_MAX : 0;
+    s->seq = s->read == SEARCH_READ_PREAD && !s->backward;
+    uint64_t cached = 0;
+    if (cached_bytes(s, &cached) == 0) {
+        s->prog.cache_known = true;
+        s->prog.cached_before = s->prog.cached_after = cached;
+    }
 
     uint64_t end = starts_end(s, hi);
     if (!s->backward) {
@@ -838,12 +879,16 @@ int search_step(Search *s, uint64_t budget_ns)
         return SEARCH_NOT_FOUND;
     uint64_t t0 = sys_now_ns(), t;
     clip(s);
+    fd_advice(s, true);
     int rc;
     do {
         rc = advance(s);
         t = sys_now_ns();
     } while (rc == SEARCH_RUNNING && t - t0 < budget_ns);
-    s->prog.ns += t - t0;
+    fd_advice(s, false);
+    if (rc != SEARCH_RUNNING) /* found, not found, failed: what the scan left cached */
+        search_cache_after(s);
+    s->prog.ns += sys_now_ns() - t0;
     s->state = rc >= 0 ? rc : SEARCH_RUNNING; /* an error may be retried */
     return rc;
 }
