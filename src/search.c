@@ -122,7 +122,6 @@ struct Search {
     uint64_t back_hi;              /* a walk ended in (both UINT64_MAX: none) */
     uint64_t ahead;                /* prefetched up to (forward) or down to (backward) */
     uint64_t ahead_len;            /* bytes to keep prefetched ahead of the scan */
-    bool seq;                      /* forward pread: POSIX_FADV_SEQUENTIAL while a step runs */
     SearchProgress prog;           /* as search_progress reports it */
     atomic_int first;              /* a round: the lowest part index that found a match */
     Part part[SEARCH_THREADS_MAX]; /* this round's parts, in scan order */
@@ -394,6 +393,36 @@ static void run_round(Search *s, int n)
     pthread_mutex_unlock(&pl->mu);
 }
 
+/* Bytes of [lo, hi) in the page cache (one cachestat): 0 with *out, or
+ * -errno (-ENOSYS before Linux 6.5, -EPERM under the permission trap:
+ * then it is unknown). */
+static int cached_range(const Search *s, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+    const SysOps *ops = map_sys(s->m);
+    SysCacheRange r = {lo, hi - lo};
+    SysCacheStat cs;
+    memset(&cs, 0, sizeof cs);
+    if (ops->cachestat(map_fd(s->m), &r, &cs, 0) < 0)
+        return -errno;
+    *out = cs.nr_cache * (uint64_t)map_pagesize(s->m);
+    return 0;
+}
+
+/* Is most of the round [a, b) (starts, plus the overlap) out of the page
+ * cache? Then one thread reads it all, in order: threads reading
+ * different parts of one descriptor share its readahead state and break
+ * each other's streams (a cold 1 GiB behind the common 128 KiB readahead
+ * window: 2 threads 1.66x `cat`, 1 thread 1.00x; docs/design.md), and the
+ * disk, not the matcher, sets the pace. pread only; one cachestat per
+ * round; no answer (ENOSYS, EPERM): not cold. */
+static bool cold(const Search *s, uint64_t a, uint64_t b)
+{
+    uint64_t hi = min64(b + s->mt.overlap, s->hi), n = 0;
+    if (s->read != SEARCH_READ_PREAD || !s->prog.cache_known || cached_range(s, a, hi, &n) < 0)
+        return false;
+    return n < (hi - a) / 2;
+}
+
 /* Scan the starts [a, b) split between the threads: 1 with s->match (the
  * first match, backward the last, whichever thread saw it), 0 none, or
  * -errno (the first part in scan order that failed before any match).
@@ -404,6 +433,8 @@ static int scan_window(Search *s, uint64_t a, uint64_t b, uint64_t *read)
     /* A part per chunk of starts, at most one per thread. */
     uint64_t want = (total + s->chunk - 1) / s->chunk;
     int n = want < (uint64_t)s->threads ? (int)want : s->threads;
+    if (n > 1 && cold(s, a, b))
+        n = 1;
     for (int k = 0; k < n; k++) {
         /* Forward, part 0 is the lowest; backward, the highest. */
         uint64_t x = a + total * (uint64_t)k / (uint64_t)n;
@@ -665,19 +696,10 @@ static void prefetch(Search *s, uint64_t a, uint64_t b, uint64_t floor, uint64_t
     }
 }
 
-/* Bytes of the range [lo, hi) in the page cache (one cachestat): 0 with
- * *out, or -errno (-ENOSYS before Linux 6.5, -EPERM under the permission
- * trap: then it is unknown). */
+/* The same for the whole range [lo, hi). */
 static int cached_bytes(const Search *s, uint64_t *out)
 {
-    const SysOps *ops = map_sys(s->m);
-    SysCacheRange r = {s->lo, s->hi - s->lo};
-    SysCacheStat cs;
-    memset(&cs, 0, sizeof cs);
-    if (ops->cachestat(map_fd(s->m), &r, &cs, 0) < 0)
-        return -errno;
-    *out = cs.nr_cache * (uint64_t)map_pagesize(s->m);
-    return 0;
+    return cached_range(s, s->lo, s->hi, out);
 }
 
 void search_cache_after(Search *s)
@@ -685,18 +707,6 @@ void search_cache_after(Search *s)
     uint64_t n = 0;
     if (s->prog.cache_known && cached_bytes(s, &n) == 0)
         s->prog.cached_after = n;
-}
-
-/* The descriptor's readahead advice while a forward pread step runs:
- * SEQUENTIAL doubles the kernel's readahead window for this open file
- * (and keeps its large-folio readahead: no 4 KiB pages), NORMAL puts it
- * back before the step returns, so the mapping's faults between steps see
- * the default. The mapping's own advice (madvise) is the user's and is not
- * touched. Hints: errors are ignored. */
-static void fd_advice(Search *s, bool on)
-{
-    if (s->seq)
-        map_sys(s->m)->fadvise(map_fd(s->m), 0, 0, on ? POSIX_FADV_SEQUENTIAL : POSIX_FADV_NORMAL);
 }
 
 /* Clip the range to the file's size as the map knows it; starts lost come
@@ -850,7 +860,6 @@ int search_start(Search **out, Doc *d, const Pattern *p, const SearchOpts *o)
     uint64_t ra = map_readahead(s->m) * SEARCH_AHEAD;
     s->ahead_len = min64(max64(ra, s->chunk), SEARCH_AHEAD_MAX);
     s->ahead = s->backward ? UINT64_MAX : 0;
-    s->seq = s->read == SEARCH_READ_PREAD && !s->backward;
     uint64_t cached = 0;
     if (cached_bytes(s, &cached) == 0) {
         s->prog.cache_known = true;
@@ -879,13 +888,11 @@ int search_step(Search *s, uint64_t budget_ns)
         return SEARCH_NOT_FOUND;
     uint64_t t0 = sys_now_ns(), t;
     clip(s);
-    fd_advice(s, true);
     int rc;
     do {
         rc = advance(s);
         t = sys_now_ns();
     } while (rc == SEARCH_RUNNING && t - t0 < budget_ns);
-    fd_advice(s, false);
     if (rc != SEARCH_RUNNING) /* found, not found, failed: what the scan left cached */
         search_cache_after(s);
     s->prog.ns += sys_now_ns() - t0;

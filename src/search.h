@@ -26,17 +26,18 @@
  * Readahead and the page cache: the pread path (the default) reads through
  * the descriptor, so the kernel's readahead for the open file does the
  * work, in large folios, and the scan maps nothing (the mapping's resident
- * size stays 0: no 4 KiB page tables filled, no page-cache pages pinned by
- * them). While a forward pread step runs the descriptor is advised
- * POSIX_FADV_SEQUENTIAL (twice the readahead window); the step puts
- * POSIX_FADV_NORMAL back before it returns, so nothing outlasts it, however
- * the search ends. Backward scans and the mapping path under MADV_RANDOM
- * give MADV_WILLNEED hints a few readahead windows ahead instead. The
- * mapping's advice (madvise) is the user's and is never changed. Pages the
- * scan brought in stay cached (on the kernel's inactive list, as any
- * read-once data): a second search is then warm. One cachestat of [lo, hi)
- * at search_start and one when the search ends say what the scan did to
- * the page cache (SearchProgress.cached_before, cached_after).
+ * size stays 0: no 4 KiB page tables filled). A round whose bytes are
+ * mostly not in the page cache (one cachestat per round) is read by one
+ * thread in order instead of split: threads sharing a descriptor share its
+ * readahead state, and split rounds broke its streams (docs/design.md has
+ * the numbers). No fadvise and no madvise on the forward path: the
+ * descriptor's advice stays NORMAL and the mapping's advice is the user's.
+ * Backward scans, and the mapping path under MADV_RANDOM, give
+ * MADV_WILLNEED hints a few readahead windows ahead. Pages the scan brought
+ * in stay cached (on the kernel's inactive list, as any read-once data), so
+ * a second search is warm. One cachestat of [lo, hi) at search_start and
+ * one when the search ends say what the scan did to the page cache
+ * (SearchProgress.cached_before, cached_after).
  */
 #ifndef MMH_SEARCH_H
 #define MMH_SEARCH_H
