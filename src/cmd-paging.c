@@ -366,6 +366,23 @@ static int c_details(Session *s, const char *arg, unsigned *r)
             emit(s, "edited (private) pages %" PRIu64 " = %s of anonymous memory\n", pages,
                  parse_fmt_size(pages * map_pagesize(m), a, sizeof a));
     }
+    if (s->search_how) { /* what the last search read, and what it did to the page cache */
+        const SearchProgress *p = &s->search_prog;
+        char c[32], t[32];
+        parse_fmt_ns(p->ns, t, sizeof t);
+        emit(s, "last search            %s: scanned %s of %s in %s, read %s\n", s->search_how,
+             parse_fmt_size(p->scanned, a, sizeof a), parse_fmt_size(p->total, b, sizeof b), t,
+             parse_fmt_size(p->bytes_read, c, sizeof c));
+        if (p->cache_known) {
+            uint64_t x = p->cached_before, y = p->cached_after;
+            parse_fmt_size(y > x ? y - x : x - y, c, sizeof c);
+            emit(s, "  page cache (range)   %s before, %s after (%s%s%s)\n",
+                 parse_fmt_size(x, a, sizeof a), parse_fmt_size(y, b, sizeof b), y >= x ? "+" : "-",
+                 c, y > x ? " read from disk" : "");
+        } else {
+            emit(s, "  page cache (range)   unknown (no cachestat, or no write permission)\n");
+        }
+    }
     say(s, false, "details: see the output");
     return 0;
 }

@@ -43,6 +43,29 @@ static void fmt_rate(uint64_t bytes, uint64_t ns, char *buf, size_t n)
     snprintf(buf, n, "%s/s", a);
 }
 
+/* "; page cache +1.0 GiB" when the scan grew the cache over its range
+ * (what it read from disk) by a part of what it read worth saying (1/64:
+ * a warm scan's few stray pages are not news), else "": the long form is
+ * in `details`. */
+static const char *cache_note(const SearchProgress *pr, char *buf, size_t n)
+{
+    char a[32];
+    buf[0] = '\0';
+    if (!pr->cache_known || pr->cached_after <= pr->cached_before ||
+        (pr->cached_after - pr->cached_before) * 64 < pr->bytes_read)
+        return buf;
+    parse_fmt_size(pr->cached_after - pr->cached_before, a, sizeof a);
+    snprintf(buf, n, "; page cache +%s", a);
+    return buf;
+}
+
+/* Keep how the search ended for the details report. */
+static void remember(Session *s, const char *how, const SearchProgress *pr)
+{
+    s->search_how = how;
+    s->search_prog = *pr;
+}
+
 /* Advance by about budget_ns; listing matches (find -a) goes on past each
  * one. 0 while running, 1 when it ended (j->state says how), or -errno. */
 static int search_job_step(Session *s, void *st, uint64_t budget_ns)
@@ -89,10 +112,18 @@ static int search_job_finish(Session *s, void *st, int rc)
     uint64_t at = search_match(j->search), mlen = search_match_len(j->search);
     bool wrapped = j->wrapped0 || search_wrapped(j->search);
     SearchProgress pr;
-    char t[32], rate[48];
+    char t[32], rate[48], cn[48];
+    if (rc < 0)
+        search_cache_after(j->search);
     search_progress(j->search, &pr);
     parse_fmt_ns(pr.ns, t, sizeof t);
     fmt_rate(pr.bytes_read, pr.ns, rate, sizeof rate);
+    cache_note(&pr, cn, sizeof cn);
+    remember(s,
+             rc < 0                               ? "failed"
+             : j->all || j->state == SEARCH_FOUND ? "found"
+                                                  : "not found",
+             &pr);
     search_free(j->search);
     SearchJob done = *j;
     free(j);
@@ -106,21 +137,21 @@ static int search_job_finish(Session *s, void *st, int rc)
     if (done.all) {
         if (done.count == 0)
             return fail(s, -ENOENT, "not found%s: %s", in_sel, s->pat_text);
-        say(s, false, "%" PRIu64 " match%s for %s%s (%s, %s)", done.count,
-            done.count == 1 ? "" : "es", s->pat_text, in_sel, t, rate);
+        say(s, false, "%" PRIu64 " match%s for %s%s (%s, %s%s)", done.count,
+            done.count == 1 ? "" : "es", s->pat_text, in_sel, t, rate, cn);
         return 0;
     }
     if (done.state == SEARCH_NOT_FOUND)
-        return fail(s, -ENOENT, "not found%s: %s (%s, %s)", in_sel, s->pat_text, t, rate);
+        return fail(s, -ENOENT, "not found%s: %s (%s, %s%s)", in_sel, s->pat_text, t, rate, cn);
     session_jump(s, at);
     s->pane.match_on = true;
     s->pane.match_off = at;
     s->pane.match_len = mlen ? mlen : s->pat.len;
     if (wrapped)
-        say(s, false, "found %s at 0x%" PRIx64 " (search wrapped past the %s)", s->pat_text, at,
-            done.back ? "start" : "end");
+        say(s, false, "found %s at 0x%" PRIx64 " (search wrapped past the %s%s)", s->pat_text, at,
+            done.back ? "start" : "end", cn);
     else
-        say(s, false, "found %s at 0x%" PRIx64 " (%s)", s->pat_text, at, t);
+        say(s, false, "found %s at 0x%" PRIx64 " (%s%s)", s->pat_text, at, t, cn);
     return 0;
 }
 
@@ -128,10 +159,14 @@ static void search_job_cancel(Session *s, void *st)
 {
     SearchJob *j = st;
     SearchProgress pr;
+    char cn[48];
+    search_cache_after(j->search);
     search_progress(j->search, &pr);
+    remember(s, "cancelled", &pr);
     search_free(j->search);
     free(cmd_output_take(s));
-    say(s, false, "search cancelled at 0x%" PRIx64 "; the cursor stays", pr.at);
+    say(s, false, "search cancelled at 0x%" PRIx64 "; the cursor stays%s", pr.at,
+        cache_note(&pr, cn, sizeof cn));
     free(j);
 }
 

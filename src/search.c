@@ -393,6 +393,36 @@ static void run_round(Search *s, int n)
     pthread_mutex_unlock(&pl->mu);
 }
 
+/* Bytes of [lo, hi) in the page cache (one cachestat): 0 with *out, or
+ * -errno (-ENOSYS before Linux 6.5, -EPERM under the permission trap:
+ * then it is unknown). */
+static int cached_range(const Search *s, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+    const SysOps *ops = map_sys(s->m);
+    SysCacheRange r = {lo, hi - lo};
+    SysCacheStat cs;
+    memset(&cs, 0, sizeof cs);
+    if (ops->cachestat(map_fd(s->m), &r, &cs, 0) < 0)
+        return -errno;
+    *out = cs.nr_cache * (uint64_t)map_pagesize(s->m);
+    return 0;
+}
+
+/* Is most of the round [a, b) (starts, plus the overlap) out of the page
+ * cache? Then one thread reads it all, in order: threads reading
+ * different parts of one descriptor share its readahead state and break
+ * each other's streams (a cold 1 GiB behind the common 128 KiB readahead
+ * window: 2 threads 1.66x `cat`, 1 thread 1.00x; docs/design.md), and the
+ * disk, not the matcher, sets the pace. pread only; one cachestat per
+ * round; no answer (ENOSYS, EPERM): not cold. */
+static bool cold(const Search *s, uint64_t a, uint64_t b)
+{
+    uint64_t hi = min64(b + s->mt.overlap, s->hi), n = 0;
+    if (s->read != SEARCH_READ_PREAD || !s->prog.cache_known || cached_range(s, a, hi, &n) < 0)
+        return false;
+    return n < (hi - a) / 2;
+}
+
 /* Scan the starts [a, b) split between the threads: 1 with s->match (the
  * first match, backward the last, whichever thread saw it), 0 none, or
  * -errno (the first part in scan order that failed before any match).
@@ -403,6 +433,8 @@ static int scan_window(Search *s, uint64_t a, uint64_t b, uint64_t *read)
     /* A part per chunk of starts, at most one per thread. */
     uint64_t want = (total + s->chunk - 1) / s->chunk;
     int n = want < (uint64_t)s->threads ? (int)want : s->threads;
+    if (n > 1 && cold(s, a, b))
+        n = 1;
     for (int k = 0; k < n; k++) {
         /* Forward, part 0 is the lowest; backward, the highest. */
         uint64_t x = a + total * (uint64_t)k / (uint64_t)n;
@@ -664,6 +696,19 @@ static void prefetch(Search *s, uint64_t a, uint64_t b, uint64_t floor, uint64_t
     }
 }
 
+/* The same for the whole range [lo, hi). */
+static int cached_bytes(const Search *s, uint64_t *out)
+{
+    return cached_range(s, s->lo, s->hi, out);
+}
+
+void search_cache_after(Search *s)
+{
+    uint64_t n = 0;
+    if (s->prog.cache_known && cached_bytes(s, &n) == 0)
+        s->prog.cached_after = n;
+}
+
 /* Clip the range to the file's size as the map knows it; starts lost come
  * off the total. */
 static void clip(Search *s)
@@ -815,6 +860,11 @@ int search_start(Search **out, Doc *d, const Pattern *p, const SearchOpts *o)
     uint64_t ra = map_readahead(s->m) * SEARCH_AHEAD;
     s->ahead_len = min64(max64(ra, s->chunk), SEARCH_AHEAD_MAX);
     s->ahead = s->backward ? UINT64_MAX : 0;
+    uint64_t cached = 0;
+    if (cached_bytes(s, &cached) == 0) {
+        s->prog.cache_known = true;
+        s->prog.cached_before = s->prog.cached_after = cached;
+    }
 
     uint64_t end = starts_end(s, hi);
     if (!s->backward) {
@@ -843,7 +893,9 @@ int search_step(Search *s, uint64_t budget_ns)
         rc = advance(s);
         t = sys_now_ns();
     } while (rc == SEARCH_RUNNING && t - t0 < budget_ns);
-    s->prog.ns += t - t0;
+    if (rc != SEARCH_RUNNING) /* found, not found, failed: what the scan left cached */
+        search_cache_after(s);
+    s->prog.ns += sys_now_ns() - t0;
     s->state = rc >= 0 ? rc : SEARCH_RUNNING; /* an error may be retried */
     return rc;
 }

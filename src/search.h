@@ -23,11 +23,21 @@
  * the document's unwritten edits (which may lie in holes). A search through
  * a 16 TiB sparse file holding a few MiB of data ends in milliseconds.
  *
- * Readahead: forward scans leave it to the kernel's mmap readahead (which
- * caches in large folios, mapped by huge pages), except under MADV_RANDOM,
- * which turns it off: then, and for backward scans, the scan gives
- * MADV_WILLNEED hints for a few readahead windows ahead of it. The user's
- * advice is never changed.
+ * Readahead and the page cache: the pread path (the default) reads through
+ * the descriptor, so the kernel's readahead for the open file does the
+ * work, in large folios, and the scan maps nothing (the mapping's resident
+ * size stays 0: no 4 KiB page tables filled). A round whose bytes are
+ * mostly not in the page cache (one cachestat per round) is read by one
+ * thread in order instead of split: threads sharing a descriptor share its
+ * readahead state, and split rounds broke its streams (docs/design.md has
+ * the numbers). No fadvise and no madvise on the forward path: the
+ * descriptor's advice stays NORMAL and the mapping's advice is the user's.
+ * Backward scans, and the mapping path under MADV_RANDOM, give
+ * MADV_WILLNEED hints a few readahead windows ahead. Pages the scan brought
+ * in stay cached (on the kernel's inactive list, as any read-once data), so
+ * a second search is warm. One cachestat of [lo, hi) at search_start and
+ * one when the search ends say what the scan did to the page cache
+ * (SearchProgress.cached_before, cached_after).
  */
 #ifndef MMH_SEARCH_H
 #define MMH_SEARCH_H
@@ -134,9 +144,22 @@ typedef struct SearchProgress {
     uint64_t at;         /* the offset being scanned now */
     uint64_t ns;         /* time spent in steps so far */
     uint64_t bytes_read; /* of scanned, those read in memory (not skipped holes) */
+    /* The page cache over [lo, hi), by cachestat(2): at search_start and when
+     * a step ends the search (found, not found, an error) or
+     * search_cache_after asks. Unknown (cache_known false, both 0) where
+     * cachestat fails: before Linux 6.5, or under the permission trap
+     * (resid.h). cached_after - cached_before is what the scan read from
+     * disk, less what memory pressure took meanwhile. */
+    bool cache_known;       /* cachestat answered */
+    uint64_t cached_before; /* bytes of the range in the page cache at the start */
+    uint64_t cached_after;  /* the same at the end */
 } SearchProgress;
 
 void search_progress(const Search *s, SearchProgress *out);
+
+/* Count the range's cached bytes again now into cached_after (one
+ * cachestat): for a search about to be cancelled with search_free. */
+void search_cache_after(Search *s);
 
 void search_free(Search *s);
 

@@ -136,6 +136,10 @@ struct Session {
     char pat_text[128]; /* as typed, for messages */
     struct Regex *rx;   /* the last find -r's (pat.rx may point at it), owned */
 
+    /* ---- how the last search ended (the details report, cmd-paging.c) ---- */
+    const char *search_how;     /* "found", "not found", "cancelled", "failed"; NULL: none */
+    SearchProgress search_prog; /* its progress then: bytes read, the page cache */
+
     /* ---- a range a screen picked for the paging actions (the map's bucket) ---- */
     bool pick_on;                /* set: paging actions act on it */
     uint64_t pick_off, pick_len; /* the range */

@@ -80,6 +80,14 @@ expect_eq "a batch find that finds nothing exits 1" "$?" 1
 expect_match "... with one line" "$(cat "$E2E_DIR/err")" "^mmhex: find -t haystack: not found: 'haystack'"
 out=$("$MMHEX" -r -e 'find -x 4e 45 45 44 4c 45' -e 'dump +0 6' "$f" 2>&1)
 expect_match "find moves the cursor for the next command" "$out" '^00001000: 4e 45 45 44 4c 45'
+# details after a search: what it read and the page cache over its range;
+# the scan reads with pread, so the mapping holds no page (Rss 0).
+sync "$f"
+dd if="$f" iflag=nocache count=0 2>/dev/null
+out=$("$MMHEX" -r -e 'find -a -t NEEDLE' -e details "$f" 2>&1)
+expect_match "details tells how the last search went" "$out" '^last search +found: scanned .* read '
+expect_match "... and the page cache over its range" "$out" '^  page cache \(range\) +'
+expect_match "... and the scan faulted nothing into the mapping" "$out" '^  Rss +0 B'
 
 # A huge sparse file: holes are skipped, so the search ends at once.
 h=$E2E_DIR/huge.img

@@ -23,6 +23,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -42,8 +43,10 @@
 
 #include "doc.h"
 #include "guard.h"
+#include "resid.h"
 #include "search.h"
 #include "search_private.h"
+#include "sys.h"
 #include "testutil.h"
 
 #define KIB (UINT64_C(1) << 10)
@@ -208,7 +211,8 @@ static void run_push(Run *r, uint64_t off, bool wrapped)
  * and at the end everything must have been scanned. */
 static Run run_all(Doc *d, const Pattern *p, const SearchOpts *o, uint64_t budget)
 {
-    Run r = {NULL, 0, 0, 0, {0, 0, 0, 0, 0}};
+    Run r;
+    memset(&r, 0, sizeof r);
     Search *s;
     assert_int_equal(search_start(&s, d, p, o), 0);
     SearchProgress last;
@@ -1087,6 +1091,20 @@ static void test_range(void **state)
 }
 
 /* Budgets: one window a step with a tiny budget; cancel mid-way. */
+/* Threads of this process (/proc/self/status), or -1. */
+static int threads_now(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    int n = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "Threads: %d", &n) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return n;
+}
+
 static void test_budget_and_cancel(void **state)
 {
     (void)state;
@@ -1116,6 +1134,31 @@ static void test_budget_and_cancel(void **state)
         Run r = run_all(d, &p, &o, FOREVER);
         assert_int_equal(r.steps, 1);
         free(r.v);
+    }
+    doc_close(d);
+
+    /* Cancel latency with two threads: a step is one round (threads x
+     * chunk starts) however small its budget, so a cancel (Esc, seen
+     * between steps) waits for one round at most, and search_free joins
+     * the workers: the process has its thread count of before. */
+    const uint64_t big = 8 * MIB, chunk = 64 * KIB;
+    tu_make_file(path, big, 0);
+    d = tu_open_doc(path, MMH_MODE_READONLY, NULL);
+    for (int back = 0; back < 2; back++) {
+        int threads0 = threads_now();
+        SearchOpts o = {back ? big : 0, 0, 0, back, false, chunk, .threads = 2};
+        Search *s;
+        assert_int_equal(search_start(&s, d, &p, &o), 0);
+        assert_int_equal(threads_now(), threads0 + 1); /* one worker */
+        SearchProgress pr;
+        for (uint64_t k = 1; k <= 3; k++) {
+            assert_int_equal(search_step(s, 1), SEARCH_RUNNING);
+            search_progress(s, &pr);
+            assert_int_equal(pr.bytes_read, k * 2 * chunk); /* exactly one more round */
+            assert_true(pr.scanned < pr.total);
+        }
+        search_free(s); /* cancel: every thread joined */
+        assert_int_equal(threads_now(), threads0);
     }
     doc_close(d);
     free(path);
@@ -1260,6 +1303,142 @@ static void huge_case(Doc *d, const Pattern *p, uint64_t from, bool back, int wa
     assert_true(pr.bytes_read <= pr.scanned);
 }
 
+/* ---- the page cache: readahead advice, cachestat before and after -------- */
+
+static int fadvises; /* fadvise calls seen */
+static pthread_mutex_t tids_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_t tids[4]; /* the threads that called pread */
+static int ntids;         /* how many */
+
+static int counting_fadvise(int fd, off_t off, off_t n, int advice)
+{
+    fadvises++;
+    return sys_default.fadvise(fd, off, n, advice);
+}
+
+static ssize_t tid_pread(int fd, void *buf, size_t n, off_t off)
+{
+    pthread_t me = pthread_self();
+    pthread_mutex_lock(&tids_mu);
+    int k = 0;
+    while (k < ntids && !pthread_equal(tids[k], me))
+        k++;
+    if (k == ntids && ntids < 4)
+        tids[ntids++] = me;
+    pthread_mutex_unlock(&tids_mu);
+    return sys_default.pread(fd, buf, n, off);
+}
+
+static int nosys_cachestat(int fd, const SysCacheRange *r, SysCacheStat *cs, unsigned flags)
+{
+    (void)fd, (void)r, (void)cs, (void)flags;
+    errno = ENOSYS;
+    return -1;
+}
+
+/* Drop path from the page cache: the bytes of it still cached after, or
+ * -1 if cachestat cannot tell. */
+static int64_t evict(const char *path)
+{
+    int fd = open(path, O_RDONLY);
+    assert_true(fd >= 0);
+    assert_int_equal(fsync(fd), 0);
+    assert_int_equal(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+    SysCacheRange r = {0, 0};
+    SysCacheStat cs;
+    int rc = sys_default.cachestat(fd, &r, &cs, 0);
+    close(fd);
+    return rc < 0 ? -1 : (int64_t)(cs.nr_cache * (uint64_t)sysconf(_SC_PAGESIZE));
+}
+
+static void test_page_cache(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp();
+    char *path = tu_path(dir, "f");
+    const uint64_t size = 16 * MIB, chunk = 1 * MIB;
+    tu_make_file(path, size, 0);
+    int64_t left = evict(path);
+    if (left < 0 || (uint64_t)left > size / 4) {
+        print_message("# cachestat missing or the file system keeps the file cached "
+                      "(tmpfs?): skipped\n");
+        free(path);
+        tu_rmdir(dir);
+        skip();
+    }
+    SysOps ops = sys_default;
+    ops.fadvise = counting_fadvise;
+    ops.pread = tid_pread;
+    Doc *d = tu_open_doc(path, MMH_MODE_READONLY, &ops);
+    Pattern p = hex("de ad be ef");
+
+    /* Forward over pread, cold: no advice given, the cache grew by what
+     * was read, and the mapping holds no page (pread maps nothing). */
+    fadvises = 0;
+    SearchOpts o = {0, 0, 0, false, false, chunk, .threads = 2, .read = SEARCH_READ_PREAD};
+    Run r = run_all(d, &p, &o, 1);
+    assert_int_equal(r.n, 0);
+    assert_int_equal(fadvises, 0);
+    assert_true(r.end.cache_known);
+    assert_true(r.end.cached_before <= (uint64_t)left + size / 8);
+    assert_true(r.end.cached_after >= size - size / 8);
+    ResidSmaps sm;
+    assert_int_equal(resid_smaps(doc_resid(d), &sm), 0);
+    assert_int_equal(sm.rss, 0);
+    free(r.v);
+
+    /* Warm now: both threads read, and nothing more came in. */
+    ntids = 0;
+    r = run_all(d, &p, &o, FOREVER);
+    assert_int_equal(ntids, 2);
+    assert_true(r.end.cache_known);
+    assert_true(r.end.cached_before >= size - size / 8);
+    assert_true(r.end.cached_after >= r.end.cached_before - size / 8);
+    free(r.v);
+
+    /* Cold again, cancelled after one round: that round was read by one
+     * thread (threads sharing the descriptor would break its readahead
+     * stream; rounds the readahead has cached by then are split again),
+     * and search_cache_after counts again. */
+    assert_true(evict(path) <= (int64_t)(size / 4));
+    Search *s;
+    assert_int_equal(search_start(&s, d, &p, &o), 0);
+    ntids = 0;
+    assert_int_equal(search_step(s, 1), SEARCH_RUNNING);
+    assert_int_equal(ntids, 1);
+    search_cache_after(s);
+    SearchProgress pr;
+    search_progress(s, &pr);
+    assert_int_equal(pr.bytes_read, 2 * chunk); /* a round, whoever read it */
+    assert_true(pr.cached_after >= pr.bytes_read);
+    assert_true(pr.cached_after > pr.cached_before);
+    search_free(s);
+
+    /* Backward, and through the mapping: no descriptor advice either. */
+    SearchOpts ob = {size, 0, 0, true, false, chunk, .threads = 2, .read = SEARCH_READ_PREAD};
+    r = run_all(d, &p, &ob, FOREVER);
+    free(r.v);
+    o.read = SEARCH_READ_MAP;
+    r = run_all(d, &p, &o, FOREVER);
+    free(r.v);
+    assert_int_equal(fadvises, 0);
+    doc_close(d);
+
+    /* Without cachestat (before Linux 6.5): unknown, not zero. */
+    ops = sys_default;
+    ops.cachestat = nosys_cachestat;
+    d = tu_open_doc(path, MMH_MODE_READONLY, &ops);
+    o.read = SEARCH_READ_PREAD;
+    r = run_all(d, &p, &o, FOREVER);
+    assert_false(r.end.cache_known);
+    assert_int_equal(r.end.cached_before, 0);
+    assert_int_equal(r.end.cached_after, 0);
+    free(r.v);
+    doc_close(d);
+    free(path);
+    tu_rmdir(dir);
+}
+
 static void test_huge_sparse(void **state)
 {
     (void)state;
@@ -1396,6 +1575,7 @@ int main(void)
         cmocka_unit_test(test_range),
         cmocka_unit_test(test_budget_and_cancel),
         cmocka_unit_test(test_syscalls),
+        cmocka_unit_test(test_page_cache),
         cmocka_unit_test(test_huge_sparse),
         cmocka_unit_test(test_truncated),
     };
