@@ -363,6 +363,24 @@ static void test_oracle(void **state)
         }
         oracle(a, na, b, nb, c.shift, &want);
         DiffOpts o = {.mode = DIFF_ALL, .shift = c.shift, .on_range = collect, .ctx = &got};
+        if (below(3) == 0) { /* a part of the span only: the ranges clipped to it */
+            uint64_t lo, ph, hi;
+            diff_span(na, nb, c.shift, &lo, &ph, &hi);
+            o.lo = lo + below(hi - lo + 1);
+            o.hi = o.lo + below(hi - o.lo + 1);
+            if (o.hi == 0)
+                o.lo = 0; /* hi 0 means the end: keep the whole span */
+            size_t k = 0;
+            for (size_t i = 0; i < want.n; i++) {
+                uint64_t s0 = want.v[i].off, e0 = s0 + want.v[i].len;
+                uint64_t cl = o.hi ? o.hi : UINT64_MAX;
+                s0 = s0 > o.lo ? s0 : o.lo;
+                e0 = e0 < cl ? e0 : cl;
+                if (s0 < e0)
+                    want.v[k++] = (DiffRange){s0, e0 - s0};
+            }
+            want.n = k;
+        }
         o.window = windows[below(6)];
         if (o.window == 1 && (na > 20 * KIB || nb > 20 * KIB))
             o.window = 7; /* a byte per window is slow past a few KiB */
@@ -386,6 +404,8 @@ static void test_oracle(void **state)
         }
         assert_int_equal(s.done, s.hi - s.lo);
         assert_int_equal(s.total, s.hi - s.lo);
+        if (o.hi)
+            assert_true(s.lo >= o.lo && s.hi <= o.hi);
         assert_true(s.holes + s.shared <= s.hi - s.lo);
         /* Never more read than both sides hold over the paired part
          * (unless a cut round is read again). */
@@ -397,7 +417,12 @@ static void test_oracle(void **state)
         for (int k = 0; k < 4; k++) {
             bool back = below(2);
             uint64_t f = s.lo + below(s.hi - s.lo + 2);
-            DiffOpts fo = {.mode = DIFF_FIRST, .shift = c.shift, .from = f, .backward = back};
+            DiffOpts fo = {.mode = DIFF_FIRST,
+                           .shift = c.shift,
+                           .from = f,
+                           .backward = back,
+                           .lo = o.lo,
+                           .hi = o.hi};
             fo.window = o.window;
             fo.threads = o.threads;
             DiffRange r, w;
