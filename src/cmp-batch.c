@@ -131,7 +131,7 @@ int cmp_batch(const char *pa, const char *pb, const CmpOpts *o)
     DiffSummary s;
     diff_summary(d, &s);
     w.pair_hi = s.pair_hi;
-    w.width = digits(s.pair_hi - s.lo);
+    w.width = digits(s.pair_hi); /* the largest offset printed */
     while ((rc = diff_step(d, CMP_SLICE_NS)) == DIFF_RUNNING) {
         if (o->stop && *o->stop) {
             say("stopped by a signal (%s)", strsignal(*o->stop));

@@ -9,14 +9,17 @@
  * extent boundary of either side, an edited run's boundary or a FIEMAP
  * extent's end, so one flag per side holds for the whole item.
  *
- * A round is up to threads x DIFF_PART_WINDOWS windows of CMP items (and
- * the skip items between them), split into contiguous parts, one per
- * thread (part 0 on the caller's thread, the rest on a pool of workers, as
- * in search.c, whose pool this copies). A part compares its windows and
- * keeps the ranges it finds, merged where they touch, in a bounded array:
+ * A round is up to threads x part_bytes of CMP items (and the skip items
+ * between them), split into contiguous parts, one per thread (part 0 on
+ * the caller's thread, the rest on a pool of workers, as in search.c,
+ * whose pool this copies). A part compares its windows and keeps the
+ * ranges it finds, merged where they touch, in a bounded array:
  *   ALL          every range; when the array is full the part stops at the
  *                start of the range it cannot keep (its cut), and the round
- *                ends there: later parts' work is dropped and redone;
+ *                ends there: later parts' work is dropped and redone. The
+ *                next rounds are sized by the density seen (adapt), so
+ *                dense differences waste little; part_bytes starts at, and
+ *                grows back to, DIFF_PART_WINDOWS windows;
  *   FIRST        forward: the first range; the part stops once an equal
  *                byte follows it (cut just past that byte);
  *   backward     the first and the last range only (no cut).
