@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "cmp-batch.h"
 #include "doc.h"
 #include "keymap.h"
 #include "parse.h"
@@ -84,6 +85,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: mmhex [options] FILE\n"
                "       mmhex [options] -e CMD [-e CMD ...] FILE\n"
                "       mmhex [--demo]\n"
+               "       mmhex --cmp [-l] [--shift=N] FILE1 FILE2\n"
                "  -r, --readonly   map read-only (the default for files you cannot write)\n"
                "  -c, --copy       copy-on-write: edits reach the file only on write (default)\n"
                "  -s, --shared     shared: edits are live in the file at once\n"
@@ -92,6 +94,11 @@ static void usage(FILE *f)
                "  -e, --exec=CMD   run a command without a terminal (repeatable); exit 0 if all\n"
                "                   succeed, 1 at the first failure\n"
                "      --demo       open a sparse 8 GiB demo file, removed on exit\n"
+               "      --cmp        compare two files: differing ranges (OFFSET LENGTH) on\n"
+               "                   stdout; exit 0 same, 1 different, 2 trouble, like cmp\n"
+               "  -l, --cmp-l      with --cmp: each differing byte as cmp -l prints it\n"
+               "                   (--cmp-l alone is --cmp -l)\n"
+               "      --shift=N    with --cmp: FILE2's offset is FILE1's plus N (may be < 0)\n"
                "  -h, --help       this help\n"
                "  -V, --version    print the version\n"
                "Commands for -e and the ':' prompt (mmhex -e help FILE explains each):\n");
@@ -259,13 +266,18 @@ static int run_tui(Session *s)
 
 int main(int argc, char **argv)
 {
+    /* Two per row: clang-format would make an odd count one per row. */
+    /* clang-format off */
     static const struct option longopts[] = {
         {"readonly", no_argument, NULL, 'r'},    {"copy", no_argument, NULL, 'c'},
         {"shared", no_argument, NULL, 's'},      {"goto", required_argument, NULL, 'g'},
         {"width", required_argument, NULL, 'w'}, {"exec", required_argument, NULL, 'e'},
         {"demo", no_argument, NULL, 'D'},        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},     {NULL, 0, NULL, 0},
+        {"version", no_argument, NULL, 'V'},     {"cmp", no_argument, NULL, 'C'},
+        {"cmp-l", no_argument, NULL, 'L'},       {"shift", required_argument, NULL, 'S'},
+        {NULL, 0, NULL, 0},
     };
+    /* clang-format on */
     MmhMode mode = MMH_MODE_AUTO;
     SessionOpts so = {0};
     const char *start = NULL;
@@ -273,11 +285,12 @@ int main(int argc, char **argv)
     char *demo_path = NULL;
     Session *s = NULL;
     int ncmds = 0, c, status = 2;
-    bool demo = false;
+    bool demo = false, cmp = false, cmp_opt = false;
+    CmpOpts co = {0};
     if (!cmds)
         return 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":rcsg:w:e:hV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":rcsg:w:e:hVl", longopts, NULL)) != -1) {
         switch (c) {
         case 'r': mode = MMH_MODE_READONLY; break;
         case 'c': mode = MMH_MODE_COPY; break;
@@ -295,6 +308,16 @@ int main(int argc, char **argv)
         }
         case 'e': cmds[ncmds++] = optarg; break;
         case 'D': demo = true; break;
+        case 'C': cmp = true; break;
+        case 'l': co.bytes = cmp_opt = true; break;
+        case 'L': co.bytes = cmp = true; break;
+        case 'S':
+            cmp_opt = true;
+            if (cmp_parse_shift(optarg, &co.shift) < 0) {
+                complain("--shift takes a byte count, maybe negative, not '%s'", optarg);
+                goto out;
+            }
+            break;
         case 'h':
             usage(stdout);
             status = 0;
@@ -314,6 +337,17 @@ int main(int argc, char **argv)
         }
     }
     int nfiles = argc - optind;
+    if (cmp || cmp_opt) { /* cmp-batch.c does the work */
+        if (!cmp || nfiles != 2 || ncmds || demo) {
+            complain("%s (try 'mmhex --help')", cmp ? "--cmp takes two FILEs and no other action"
+                                                    : "-l and --shift go with --cmp");
+            goto out;
+        }
+        catch_stop_signals();
+        co.stop = &stop_signal;
+        status = cmp_batch(argv[optind], argv[optind + 1], &co);
+        goto out;
+    }
     if (nfiles > 1 || (demo && nfiles) || (ncmds && nfiles != 1)) {
         complain("%s (try 'mmhex --help')", ncmds && !nfiles ? "-e needs a FILE" : "give one FILE");
         goto out;

@@ -10,6 +10,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fiemap.h>
+#include <linux/fs.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/statvfs.h>
@@ -34,6 +36,11 @@ static int sys_openat(int dirfd, const char *path, int flags, int mode)
 static int sys_ioctl(int fd, unsigned long req, void *arg)
 {
     return ioctl(fd, req, arg);
+}
+
+static int sys_fiemap(int fd, struct fiemap *fm)
+{
+    return ioctl(fd, FS_IOC_FIEMAP, fm);
 }
 
 static int sys_sync_file_range(int fd, off_t off, off_t n, unsigned flags)
@@ -111,6 +118,7 @@ const SysOps sys_default = {
     .getrusage = sys_getrusage,
     .fstatvfs = fstatvfs,
     .openat = sys_openat,
+    .fiemap = sys_fiemap,
 };
 
 int sys_pwrite_all(const SysOps *ops, int fd, const void *buf, size_t n, uint64_t off)

@@ -23,6 +23,8 @@
 #include <sys/statvfs.h>
 #include <sys/types.h>
 
+struct fiemap;
+
 /* struct cachestat_range / struct cachestat from <linux/mman.h> (6.5). */
 typedef struct SysCacheRange {
     uint64_t off; /* first byte of the range */
@@ -97,6 +99,11 @@ typedef struct SysOps {
     /* save.c creates its copy with this (O_TMPFILE or a named file). May
      * be NULL (a table written before it was added): openat(2) is used. */
     int (*openat)(int dirfd, const char *path, int flags, int mode);
+    /* ioctl(FS_IOC_FIEMAP): fm is the kernel's struct fiemap (<linux/fiemap.h>)
+     * with room for fm_extent_count extents after it. diff.c asks it which
+     * extents two files share. May be NULL (a table written before it was
+     * added): no extent is then taken as shared. */
+    int (*fiemap)(int fd, struct fiemap *fm);
 } SysOps;
 
 /* The real system calls. */

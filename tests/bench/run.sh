@@ -1,9 +1,9 @@
 #!/bin/sh
 # run.sh: the benchmarks, run by `make bench` as
 #     sh run.sh ABS_BUILDDIR
-# BENCH=core, BENCH=editor, BENCH=search or BENCH=hash in the environment
-# runs only that one; the default (BENCH=all) runs bench_core, bench_editor,
-# bench_search, then bench_hash.
+# BENCH=core, BENCH=editor, BENCH=search, BENCH=hash or BENCH=diff in the
+# environment runs only that one; the default (BENCH=all) runs bench_core,
+# bench_editor, bench_search, bench_hash, then bench_diff.
 #
 # It builds nothing. It makes a temporary directory under $TMPDIR (or /tmp),
 # which should be on the disk under test, runs the programs there and, on
@@ -39,6 +39,11 @@
 #                             tools stopped after 30 s there. About ten
 #                             minutes: the coreutils digests over 4 GiB,
 #                             three times each, dominate.
+#   tests/bench/bench_diff    mmhex --cmp beside cmp: two 1 TiB sparse files
+#                             holding the same 1 GiB but for 1,000 bytes (cmp
+#                             stopped after 10 s, its whole time projected),
+#                             and warm 1 GiB files (cmp, cmp -l). About a
+#                             minute: writing 5 GiB dominates.
 #
 # tweak and hexedit are the latency baselines. When they are missing and
 # this runs as root with apt-get, it installs them (Debian packages tweak and
@@ -56,17 +61,19 @@ core=$builddir/tests/bench/bench_core
 editor=$builddir/tests/bench/bench_editor
 search=$builddir/tests/bench/bench_search
 hash=$builddir/tests/bench/bench_hash
+diff=$builddir/tests/bench/bench_diff
 mmhex=$builddir/src/mmhex
 
 which=${BENCH:-all}
 case $which in
-all) progs="$core $editor $search $hash" ;;
+all) progs="$core $editor $search $hash $diff" ;;
 core) progs=$core ;;
 editor) progs=$editor ;;
 search) progs=$search ;;
 hash) progs=$hash ;;
+diff) progs=$diff ;;
 *)
-    echo "run.sh: BENCH=$which: say core, editor, search, hash or all" >&2
+    echo "run.sh: BENCH=$which: say core, editor, search, hash, diff or all" >&2
     exit 2
     ;;
 esac
