@@ -152,8 +152,8 @@ static int edit(Session *s, int opt)
     if (!session_size(s))
         return fail(s, -EINVAL, "the file is empty: nothing to overwrite");
     doc_snapshot(s->doc);
-    s->pane.editing = true;
-    s->pane.at_end = false;
+    s->cur->editing = true;
+    s->cur->at_end = false;
     s->view->nibble = 0;
     say(s, false, "-- EDIT -- (%s pane; Esc leaves)",
         s->view->pane == MMH_PANE_HEX ? "hex" : "text");

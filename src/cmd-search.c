@@ -144,9 +144,9 @@ static int search_job_finish(Session *s, void *st, int rc)
     if (done.state == SEARCH_NOT_FOUND)
         return fail(s, -ENOENT, "not found%s: %s (%s, %s%s)", in_sel, s->pat_text, t, rate, cn);
     session_jump(s, at);
-    s->pane.match_on = true;
-    s->pane.match_off = at;
-    s->pane.match_len = mlen ? mlen : s->pat.len;
+    s->cur->match_on = true;
+    s->cur->match_off = at;
+    s->cur->match_len = mlen ? mlen : s->pat.len;
     if (wrapped)
         say(s, false, "found %s at 0x%" PRIx64 " (search wrapped past the %s%s)", s->pat_text, at,
             done.back ? "start" : "end", cn);
@@ -201,7 +201,7 @@ static int run_search(Session *s, bool back, bool all)
     if (all && !s->batch) { /* on screen: the results list */
         free(j);
         s->pat_back = back;
-        s->pane.match_on = false;
+        s->cur->match_on = false;
         int lrc = find_list_open(s, o.lo, o.hi, v->sel_on);
         if (lrc == 1)
             return fail(s, -ENOENT, "not found%s: %s", v->sel_on ? " in the selection" : "",
@@ -222,7 +222,7 @@ static int run_search(Session *s, bool back, bool all)
     s->pat_back = back;
     j->back = back;
     j->all = all;
-    s->pane.match_on = false;
+    s->cur->match_on = false;
     return job_start(s, &search_job, j, "a search");
 }
 

@@ -25,7 +25,7 @@ static int c_quit(Session *s, const char *arg, unsigned *r)
     const Job *j = job_freezing(s);
     if (j && !s->batch)
         return confirm_ask(s, "quit!", "%s is running: quit and cancel it? (y/n)", j->what);
-    if (doc_unwritten(s->doc) && !s->batch)
+    if (session_unwritten(s) && !s->batch)
         return confirm_ask(s, "quit!",
                            "unwritten edits: quit and lose them? (y/n; w writes them first)");
     *r |= MMH_R_QUIT;
@@ -95,6 +95,8 @@ static int c_prompt(Session *s, const char *arg, unsigned *r)
         return prompt_open(s, "goto: ", "goto");
     if (!strcmp(arg, "saveas"))
         return prompt_open(s, "save as: ", "saveas");
+    if (!strcmp(arg, "diffshift"))
+        return prompt_open(s, "shift B by: ", "diffshift");
     if (!strcmp(arg, "command"))
         return prompt_open(s, ":", "");
     /* "--" ends find's options: the typed pattern may begin with '-'. */
@@ -171,8 +173,8 @@ static const CmdDef cmds[] = {
     {"map", c_map, .help = "the residency map of the whole file"},
     {"dump", c_dump, .usage = "dump [OFFSET [LENGTH]]",
      .help = "a hex dump (256 bytes at the cursor)"},
-    {"prompt", c_prompt, .usage = "prompt goto|saveas|command|find|rfind", .help = "open a prompt",
-     .flags = CMD_INTERNAL},
+    {"prompt", c_prompt, .usage = "prompt goto|saveas|command|find|rfind|diffshift",
+     .help = "open a prompt", .flags = CMD_INTERNAL},
 };
 
 CMD_FAMILY(session, cmds);

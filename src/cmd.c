@@ -36,6 +36,7 @@ static const CmdFamily *const families[] = {
     &cmd_family_select,
     &cmd_family_hash,
     &cmd_family_strings,
+    &cmd_family_diff,
 };
 /* clang-format on */
 

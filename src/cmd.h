@@ -56,6 +56,10 @@ typedef struct SessionOpts {
  * The cursor starts at 0; run "goto EXPR" for -g. */
 int cmd_session_new(Session **out, Doc *d, const SessionOpts *o);
 void cmd_session_free(Session *s);
+/* Compare the session's file (A) with b (B), which the session then owns
+ * (also on failure): two panes side by side, the comparison started. 0 or
+ * -ENOMEM. */
+int cmd_diff_open(Session *s, Doc *b);
 
 unsigned cmd_key(Session *s, int key);
 

@@ -50,16 +50,8 @@ static void say(const char *fmt, ...)
 
 int cmp_parse_shift(const char *s, int64_t *out)
 {
-    const char *p = s;
-    bool neg = *p == '-';
-    if (*p == '-' || *p == '+')
-        p++;
-    uint64_t v;
     const char *err;
-    if (*p == '-' || *p == '+' || parse_count(p, &v, &err) < 0 || v > INT64_MAX)
-        return -EINVAL;
-    *out = neg ? -(int64_t)v : (int64_t)v;
-    return 0;
+    return parse_signed(s, out, &err) < 0 ? -EINVAL : 0;
 }
 
 typedef struct Out {

@@ -54,6 +54,7 @@ struct Doc {
     int path_rc;        /* map_path_check then: 0, -MMH_EREPLACED, -ENOENT */
     bool path_free;     /* the path was let go on purpose: never checked */
     uint64_t verify_at; /* copy mode: where the next slice of net bytes is checked */
+    uint64_t changes;   /* bumped by every change of the bytes (doc_changes) */
 };
 
 /* ---- open and facts ------------------------------------------------------ */
@@ -168,6 +169,7 @@ int doc_put(Doc *d, uint64_t off, const uint8_t *bytes, size_t len)
     if (rc < 0) /* unjournaled bytes must not stay in the map */
         (void)map_write(d->map, off, old, len);
 out:
+    d->changes++; /* also after a failure: some bytes may have moved meanwhile */
     if (old != small)
         free(old);
     return rc;
@@ -216,6 +218,7 @@ static int apply_bytes(uint64_t off, const uint8_t *bytes, const uint8_t *prev, 
     Doc *d = ctx;
     uint64_t size = map_size(d->map);
     uint8_t before[4096];
+    d->changes++;
     for (size_t at = 0; at < len;) {
         size_t k = len - at < sizeof before ? len - at : sizeof before;
         uint64_t o = off + at;
@@ -232,6 +235,11 @@ static int apply_bytes(uint64_t off, const uint8_t *bytes, const uint8_t *prev, 
         at += k;
     }
     return 0;
+}
+
+uint64_t doc_changes(const Doc *d)
+{
+    return d->changes;
 }
 
 int doc_undo(Doc *d, uint64_t *where)
@@ -447,6 +455,8 @@ int doc_refresh(Doc *d, DocChange *ch)
             return rc;
         d->verify_at = rc == 1 ? r.next : 0;
     }
+    if (moved)
+        d->changes++;
     d->stamp = st;
     if (!d->path_free) {
         int p = map_path_check(d->map);

@@ -66,6 +66,10 @@ int doc_redo(Doc *d, uint64_t *where);
  * mode (the page cache holds the edits; quitting loses nothing) and in
  * read-only mode. */
 bool doc_unwritten(const Doc *d);
+/* A count bumped whenever the bytes may have changed (a put, an undo or
+ * redo, a change by another process seen by doc_refresh): what was
+ * computed from them (a comparison) is stale when it moved. */
+uint64_t doc_changes(const Doc *d);
 
 typedef struct DocWriteResult {
     uint64_t bytes;   /* net bytes written: changed since the last write */

@@ -50,9 +50,7 @@ unsigned cmd_tick(Session *s, uint64_t budget_ns)
 {
     unsigned r = job_tick(s, budget_ns);
     r |= session_refresh(s, NULL);
-    uint64_t before = s->file_at;
-    session_sample(s, false);
-    if (s->file_at != before)
+    if (session_sample(s, false))
         r |= MMH_R_REDRAW;
     for (int i = 0; i < s->nscreens; i++)
         if (s->screens[i].type->tick)

@@ -38,6 +38,7 @@ typedef enum MmhClass {
     MMH_CC_MATCH,     /* the search match */
     MMH_CC_HOLE,      /* a byte in a hole of a sparse file ("--") */
     MMH_CC_CHANGED,   /* a byte changed by someone else in the last seconds */
+    MMH_CC_DIFF,      /* a byte that differs from the other file's (a diff) */
     MMH_CC_COUNT
 } MmhClass;
 

@@ -132,6 +132,19 @@ bool job_cancel_background(Session *s)
     return false;
 }
 
+bool job_stop(Session *s, const JobType *t)
+{
+    for (int i = 0; i < s->njobs; i++) {
+        if (s->jobs[i].type != t)
+            continue;
+        Job j = s->jobs[i];
+        drop(s, i);
+        j.type->finish(s, j.st, -ECANCELED);
+        return true;
+    }
+    return false;
+}
+
 const Job *job_find(const Session *s, const JobType *t)
 {
     for (int i = 0; i < s->njobs; i++)

@@ -54,6 +54,9 @@ unsigned job_tick(Session *s, uint64_t budget_ns);
 bool job_key(Session *s, int key, unsigned *r);
 /* Esc in normal mode: cancel a job that lets keys through. true if one was. */
 bool job_cancel_background(Session *s);
+/* End the running job of type t through its finish with -ECANCELED (a
+ * restart: no word to the user). true if one ran. */
+bool job_stop(Session *s, const JobType *t);
 /* The running job of type t, or NULL. */
 const Job *job_find(const Session *s, const JobType *t);
 /* A job that freezes edits, or NULL. */

@@ -84,6 +84,12 @@ static const KeyBinding table[] = {
     {'<', "width less", NULL, NULL},
     {'K', "group", "K", "group the hex bytes by 1, 2, 4, 8 (cycles)"},
     {'D', "offsets", "D", "offsets in decimal / hex"},
+    {'.', "diffnext", ". ,", "two files: next / previous difference"},
+    {',', "diffprev", NULL, NULL},
+    {MMH_KEY_CTRL('w'), "diffside", "Ctrl-W", "two files: the keys to the other file"},
+    {'=', "prompt diffshift", "=", "two files: shift B (its byte for A's x is x + N)"},
+    {'O', "diffget", "O", "two files: copy the other file's difference (or selection) here"},
+    {'C', "diffput", "C", "two files: copy this file's difference (or selection) to the other"},
 };
 
 const char *keymap_lookup(int key)

@@ -85,6 +85,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: mmhex [options] FILE\n"
                "       mmhex [options] -e CMD [-e CMD ...] FILE\n"
                "       mmhex [--demo]\n"
+               "       mmhex [options] [--diff] [--shift=N] FILE1 FILE2\n"
                "       mmhex --cmp [-l] [--shift=N] FILE1 FILE2\n"
                "  -r, --readonly   map read-only (the default for files you cannot write)\n"
                "  -c, --copy       copy-on-write: edits reach the file only on write (default)\n"
@@ -98,7 +99,9 @@ static void usage(FILE *f)
                "                   stdout; exit 0 same, 1 different, 2 trouble, like cmp\n"
                "  -l, --cmp-l      with --cmp: each differing byte as cmp -l prints it\n"
                "                   (--cmp-l alone is --cmp -l)\n"
-               "      --shift=N    with --cmp: FILE2's offset is FILE1's plus N (may be < 0)\n"
+               "      --diff       two FILEs side by side (also without it); . , next/prev\n"
+               "                   difference, Ctrl-W the other side, = shift, O/C copy across\n"
+               "      --shift=N    with two FILEs: FILE2's offset is FILE1's plus N (may be < 0)\n"
                "  -h, --help       this help\n"
                "  -V, --version    print the version\n"
                "Commands for -e and the ':' prompt (mmhex -e help FILE explains each):\n");
@@ -275,7 +278,7 @@ int main(int argc, char **argv)
         {"demo", no_argument, NULL, 'D'},        {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},     {"cmp", no_argument, NULL, 'C'},
         {"cmp-l", no_argument, NULL, 'L'},       {"shift", required_argument, NULL, 'S'},
-        {NULL, 0, NULL, 0},
+        {"diff", no_argument, NULL, 'F'},        {NULL, 0, NULL, 0},
     };
     /* clang-format on */
     MmhMode mode = MMH_MODE_AUTO;
@@ -285,7 +288,7 @@ int main(int argc, char **argv)
     char *demo_path = NULL;
     Session *s = NULL;
     int ncmds = 0, c, status = 2;
-    bool demo = false, cmp = false, cmp_opt = false;
+    bool demo = false, cmp = false, cmp_opt = false, diff = false, shift_given = false;
     CmpOpts co = {0};
     if (!cmds)
         return 1;
@@ -309,10 +312,11 @@ int main(int argc, char **argv)
         case 'e': cmds[ncmds++] = optarg; break;
         case 'D': demo = true; break;
         case 'C': cmp = true; break;
+        case 'F': diff = true; break;
         case 'l': co.bytes = cmp_opt = true; break;
         case 'L': co.bytes = cmp = true; break;
         case 'S':
-            cmp_opt = true;
+            shift_given = true;
             if (cmp_parse_shift(optarg, &co.shift) < 0) {
                 complain("--shift takes a byte count, maybe negative, not '%s'", optarg);
                 goto out;
@@ -337,8 +341,12 @@ int main(int argc, char **argv)
         }
     }
     int nfiles = argc - optind;
+    if (shift_given && !cmp && (nfiles != 2 || ncmds || demo)) {
+        complain("--shift goes with two FILEs (try 'mmhex --help')");
+        goto out;
+    }
     if (cmp || cmp_opt) { /* cmp-batch.c does the work */
-        if (!cmp || nfiles != 2 || ncmds || demo) {
+        if (!cmp || nfiles != 2 || ncmds || demo || diff) {
             complain("%s (try 'mmhex --help')", cmp ? "--cmp takes two FILEs and no other action"
                                                     : "-l and --shift go with --cmp");
             goto out;
@@ -348,8 +356,16 @@ int main(int argc, char **argv)
         status = cmp_batch(argv[optind], argv[optind + 1], &co);
         goto out;
     }
-    if (nfiles > 1 || (demo && nfiles) || (ncmds && nfiles != 1)) {
-        complain("%s (try 'mmhex --help')", ncmds && !nfiles ? "-e needs a FILE" : "give one FILE");
+    if (nfiles == 2 && !ncmds && !demo)
+        diff = true; /* mmhex A B: side by side */
+    else if (diff) {
+        complain("--diff takes two FILEs and no -e (try 'mmhex --help'; --cmp compares in batch)");
+        goto out;
+    } else if (nfiles > 1 || (demo && nfiles) || (ncmds && nfiles != 1)) {
+        complain("%s (try 'mmhex --help')", ncmds && !nfiles ? "-e needs a FILE"
+                                            : nfiles == 2
+                                                ? "-e takes one FILE (--cmp A B compares two)"
+                                                : "give one FILE or two");
         goto out;
     }
     status = 1;
@@ -382,6 +398,24 @@ int main(int argc, char **argv)
     if (cmd_session_new(&s, d, &so) < 0) {
         complain("out of memory");
         goto out;
+    }
+    if (diff) { /* the second file, in the same mode */
+        const char *path2 = argv[optind + 1];
+        Doc *d2;
+        rc = doc_open(&d2, path2, &mo);
+        if (rc < 0) {
+            complain("%s: %s", path2, map_strerror(rc));
+            goto out;
+        }
+        if (cmd_diff_open(s, d2) < 0) {
+            complain("out of memory");
+            goto out;
+        }
+        if (shift_given) {
+            char line[64];
+            snprintf(line, sizeof line, "diffshift %" PRId64, co.shift);
+            cmd_run(s, line);
+        }
     }
     if (start) {
         char line[GOTO_LINE_MAX];

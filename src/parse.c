@@ -295,6 +295,26 @@ int parse_offset(const char *s, uint64_t cursor, uint64_t size, uint64_t *out, c
     return 0;
 }
 
+int parse_signed(const char *s, int64_t *out, const char **err)
+{
+    bool neg = *s == '-';
+    if (*s == '-' || *s == '+')
+        s++;
+    uint64_t v;
+    if (*s == '-' || *s == '+') {
+        *err = "one sign at most";
+        return -EINVAL;
+    }
+    if (parse_count(s, &v, err) < 0)
+        return -EINVAL;
+    if (v > INT64_MAX) {
+        *err = "too large";
+        return -ERANGE;
+    }
+    *out = neg ? -(int64_t)v : (int64_t)v;
+    return 0;
+}
+
 int parse_count(const char *s, uint64_t *out, const char **err)
 {
     const char *p = skip_blanks(s);

@@ -28,6 +28,8 @@ int parse_offset(const char *s, uint64_t cursor, uint64_t size, uint64_t *out, c
 
 /* A plain non-negative count with an optional suffix: "256", "0x100", "4k". */
 int parse_count(const char *s, uint64_t *out, const char **err);
+/* A count with an optional sign: "-0x200", "+16", "4k". */
+int parse_signed(const char *s, int64_t *out, const char **err);
 
 /* Hex bytes: pairs of hex digits, blanks between bytes optional, an optional
  * 0x prefix on the whole string ("de ad be ef", "deadbeef", "0xdeadbeef").

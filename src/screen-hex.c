@@ -254,26 +254,34 @@ static void hex_frame(Session *s, void *st, Grid *g)
         view_layout(&p->view, g->rows, g->cols, doc_size(p->doc));
     session_sample(s, false);
     const char *state = NULL;
-    if (p->editing)
+    if (p != s->cur)
+        state = NULL; /* the other file of a diff: the keys are not its */
+    else if (p->editing)
         state = "EDIT";
     else if (p->view.sel_on)
         state = "SELECT";
     else
         state = job_state(s);
     const char *name = strrchr(map_path(m), '/');
+    char labelled[300];
+    name = name ? name + 1 : map_path(m);
+    if (p->label) { /* a diff: "A: name", the side with the keys marked */
+        snprintf(labelled, sizeof labelled, "%s%s: %s", p == s->cur ? ">" : "", p->label, name);
+        name = labelled;
+    }
     ViewInfo info = {
-        .name = name ? name + 1 : map_path(m),
+        .name = name,
         .mode = view_mode_name(map_mode(m)),
         .state = state,
         .modified = doc_unwritten(p->doc),
-        .file_known = s->file_known,
-        .file = s->file,
+        .file_known = p->file_known,
+        .file = p->file,
         .unknown_why = resid_known(r) ? NULL : resid_why_unknown(r),
         .locked = rangeset_total(map_locked(m)),
-        .lock_limit = s->lim.limit,
-        .lock_unlimited = s->lim.unlimited,
+        .lock_limit = p->lim.limit,
+        .lock_unlimited = p->lim.unlimited,
         .advice = map_advice_name(map_advice(m)),
-        .edited_pages = s->edited_pages,
+        .edited_pages = p->edited_pages,
         .last_minflt = p->last.minflt,
         .last_majflt = p->last.majflt,
         .last_ns = p->last.ns,

@@ -147,9 +147,9 @@ static unsigned enter(Session *s, ListScreen *ls)
     const char *noun = ls->t->noun;
     screen_pop(s); /* ls may be gone */
     session_jump(s, it.off);
-    s->pane.match_on = true;
-    s->pane.match_off = it.off;
-    s->pane.match_len = it.len ? it.len : 1;
+    s->cur->match_on = true;
+    s->cur->match_off = it.off;
+    s->cur->match_len = it.len ? it.len : 1;
     say(s, false, "%s%s at 0x%" PRIx64, noun, where, it.off);
     return MMH_R_REDRAW;
 }

@@ -64,6 +64,7 @@ extern const ScreenType screen_prompt;
 extern const ScreenType screen_confirm;
 extern const ScreenType screen_marks;
 extern const ScreenType screen_list; /* screen-list.h */
+extern const ScreenType screen_diff; /* two files side by side (diffpair.h) */
 
 /* Open them. */
 int map_screen_open(Session *s);

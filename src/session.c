@@ -198,8 +198,8 @@ void session_clamp(Session *s)
 void session_move_to(Session *s, uint64_t off)
 {
     doc_snapshot(s->doc);
-    s->pane.at_end = false;
-    s->pane.match_on = false;
+    s->cur->at_end = false;
+    s->cur->match_on = false;
     s->view->cursor = off;
     s->view->nibble = 0;
     session_clamp(s);
@@ -267,7 +267,7 @@ void session_page(Session *s, int dir)
         top = top >= step ? top - step : 0;
     }
     doc_snapshot(s->doc);
-    s->pane.at_end = false;
+    s->cur->at_end = false;
     v->top = top;
     v->cursor = c;
     v->nibble = 0;
@@ -366,7 +366,7 @@ static unsigned size_change(Session *s, const DocChange *c)
              ch.reapplied, ch.reapplied == 1 ? "" : "s");
     } else if (s->msg[0] && !s->growing) {
         /* Something more important is on the message row: keep it. */
-    } else if (ch.old_size && s->view->cursor == ch.old_size - 1 && !s->pane.editing) {
+    } else if (ch.old_size && s->view->cursor == ch.old_size - 1 && !s->cur->editing) {
         /* At the end: follow the tail, like tail -f. */
         s->view->cursor = ch.new_size - 1;
         note(s, "file grew to %" PRIu64 " bytes (%s); following the tail", ch.new_size, a);
@@ -381,7 +381,21 @@ static unsigned size_change(Session *s, const DocChange *c)
     return MMH_R_REDRAW;
 }
 
+static unsigned refresh_focused(Session *s, DocChange *out);
+
 unsigned session_refresh(Session *s, DocChange *out)
+{
+    unsigned r = refresh_focused(s, out);
+    if (s->pane2) { /* a diff: the other file too, focused for the while */
+        Pane *keep = s->cur;
+        session_focus(s, keep == &s->pane ? s->pane2 : &s->pane);
+        r |= refresh_focused(s, NULL);
+        session_focus(s, keep);
+    }
+    return r;
+}
+
+static unsigned refresh_focused(Session *s, DocChange *out)
 {
     DocChange ch = {0};
     int rc = doc_refresh(s->doc, &ch);
@@ -409,30 +423,53 @@ unsigned session_refresh(Session *s, DocChange *out)
     return r;
 }
 
-void session_sample(Session *s, bool force)
+static bool pane_sample(Pane *p, bool force)
 {
     /* The whole-file cachestat grows with the file's cached pages (9 ms for
      * 4 GiB); past a few hundred ms it would eat every frame, so the gap
      * grows with the cost: at most a tenth of the time goes to sampling. */
-    uint64_t t = sys_now_ns(), gap = s->file_cost * 10;
+    uint64_t t = sys_now_ns(), gap = p->file_cost * 10;
     if (gap < SESSION_SAMPLE_NS)
         gap = SESSION_SAMPLE_NS;
-    if (!force && s->file_at && t - s->file_at < gap)
-        return;
-    Resid *r = doc_resid(s->doc);
-    s->file_known = resid_count(r, 0, 0, &s->file) == 0;
+    if (!force && p->file_at && t - p->file_at < gap)
+        return false;
+    Resid *r = doc_resid(p->doc);
+    p->file_known = resid_count(r, 0, 0, &p->file) == 0;
     uint64_t pages = 0;
-    if (map_mode(doc_map(s->doc)) == MMH_MODE_COPY && resid_edited(r, 0, 0, &pages) == 0)
-        s->edited_pages = pages;
+    if (map_mode(doc_map(p->doc)) == MMH_MODE_COPY && resid_edited(r, 0, 0, &pages) == 0)
+        p->edited_pages = pages;
     /* map_lock_limit reads /proc/self/status: here, not per frame. */
-    map_lock_limit(doc_map(s->doc), &s->lim);
-    s->file_at = sys_now_ns();
-    s->file_cost = s->file_at - t;
+    map_lock_limit(doc_map(p->doc), &p->lim);
+    p->file_at = sys_now_ns();
+    p->file_cost = p->file_at - t;
+    return true;
+}
+
+bool session_sample(Session *s, bool force)
+{
+    bool took = pane_sample(&s->pane, force);
+    if (s->pane2)
+        took |= pane_sample(s->pane2, force);
+    return took;
+}
+
+void session_focus(Session *s, Pane *p)
+{
+    s->cur = p;
+    s->doc = p->doc;
+    s->view = &p->view;
+}
+
+bool session_unwritten(const Session *s)
+{
+    return doc_unwritten(s->pane.doc) || (s->pane2 && doc_unwritten(s->pane2->doc));
 }
 
 void session_stale(Session *s)
 {
-    s->file_at = 0;
+    s->pane.file_at = 0;
+    if (s->pane2)
+        s->pane2->file_at = 0;
     s->stale++;
 }
 
@@ -496,8 +533,7 @@ int cmd_session_new(Session **out, Doc *d, const SessionOpts *o)
         return -ENOMEM;
     }
     s->pane.doc = d;
-    s->doc = d;
-    s->view = &s->pane.view;
+    session_focus(s, &s->pane);
     s->batch = o && o->batch;
     s->stop = o ? o->stop : NULL;
     s->out_fn = o ? o->out : NULL;
@@ -527,6 +563,13 @@ void cmd_session_free(Session *s)
     if (s->panel.type && s->panel.type->free)
         s->panel.type->free(s->panel.st);
     free(s->insp);
+    if (s->pane2) { /* a diff: the second file and how the two compare */
+        free(s->pane2->watch.snap);
+        free(s->pane2->watch.hot);
+        doc_close(s->pane2->doc);
+        free(s->pane2);
+    }
+    free(s->diff);
     free(s->pane.watch.snap);
     free(s->pane.watch.hot);
     if (s->pane.doc)

@@ -74,6 +74,14 @@ typedef struct Pane {
     Watch watch;                   /* bytes changed by others */
     ViewFrame last;                /* the measurements shown on the status row */
     uint64_t last_at;              /* when they were taken */
+    const char *label;             /* a diff: "A" or "B" on the title row; else NULL */
+    /* The whole-file sample on its status rows (session_sample). */
+    ResidCount file;       /* whole-file counts */
+    bool file_known;       /* file holds a sample */
+    uint64_t file_at;      /* when it was sampled (monotonic ns; 0: now) */
+    uint64_t file_cost;    /* how long that took */
+    MapLockLimit lim;      /* the lock limit, sampled with file */
+    uint64_t edited_pages; /* copy mode: private pages */
 } Pane;
 
 /* One line of the message history. */
@@ -86,10 +94,13 @@ typedef struct LogLine {
 
 struct Session {
     /* ---- what is shown ---- */
-    Pane pane;      /* the hex pane (the only one today) */
-    Doc *doc;       /* the focused pane's document */
-    View *view;     /* the focused pane's view */
-    int rows, cols; /* the terminal */
+    Pane pane;             /* the hex pane (the first file's) */
+    Pane *pane2;           /* a diff: the second file's pane (owned), else NULL */
+    Pane *cur;             /* the focused pane: &pane or pane2 (session_focus) */
+    Doc *doc;              /* the focused pane's document */
+    View *view;            /* the focused pane's view */
+    struct DiffPair *diff; /* a diff: how the two files are compared (diffpair.h) */
+    int rows, cols;        /* the terminal */
 
     /* ---- how the session runs ---- */
     bool batch;                                  /* no terminal: no prompts, questions fail */
@@ -120,14 +131,8 @@ struct Session {
     int njobs;                       /* how many */
     uint64_t keys_ignored;           /* keys dropped while a job held the keyboard */
 
-    /* ---- the whole-file sample on the status rows ---- */
-    ResidCount file;       /* whole-file counts */
-    bool file_known;       /* file holds a sample */
-    uint64_t file_at;      /* when it was sampled (monotonic ns; 0: now) */
-    uint64_t file_cost;    /* how long that took */
-    MapLockLimit lim;      /* the lock limit, sampled with file */
-    uint64_t edited_pages; /* copy mode: private pages */
-    unsigned stale;        /* bumped when every sample must be taken again */
+    /* ---- the whole-file samples (in each Pane) ---- */
+    unsigned stale; /* bumped when every sample must be taken again */
 
     /* ---- the last search (n and N repeat it) ---- */
     Pattern pat;        /* the pattern */
@@ -206,8 +211,13 @@ void session_target(Session *s, uint64_t *off, uint64_t *len);
 unsigned session_refresh(Session *s, DocChange *out);
 /* The path's state in words. */
 const char *session_path_words(int path_rc);
-/* Whole-file counts, at most 4 times a second unless force. */
-void session_sample(Session *s, bool force);
+/* Whole-file counts of every pane, at most 4 times a second unless force;
+ * true when a sample was taken. */
+bool session_sample(Session *s, bool force);
+/* Focus pane p (&s->pane or s->pane2): s->doc and s->view become its. */
+void session_focus(Session *s, Pane *p);
+/* Some pane holds edits not yet written. */
+bool session_unwritten(const Session *s);
 /* Every sample is stale: take them again at the next chance. */
 void session_stale(Session *s);
 

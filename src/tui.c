@@ -43,6 +43,7 @@ static void setup_attrs(void)
     attrs[MMH_CC_MATCH] = A_REVERSE | A_UNDERLINE;
     attrs[MMH_CC_HOLE] = A_DIM;
     attrs[MMH_CC_CHANGED] = A_STANDOUT | A_BOLD;
+    attrs[MMH_CC_DIFF] = A_BOLD; /* with the row marker: monochrome still tells */
     if (!colour || start_color() == ERR)
         return;
     use_default_colors();
@@ -63,6 +64,7 @@ static void setup_attrs(void)
         {MMH_CC_MATCH, COLOR_BLACK, COLOR_GREEN, A_BOLD},
         {MMH_CC_HOLE, COLOR_BLUE, -1, 0},
         {MMH_CC_CHANGED, COLOR_BLACK, COLOR_MAGENTA, A_BOLD},
+        {MMH_CC_DIFF, COLOR_WHITE, COLOR_RED, A_BOLD},
     };
     for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
         short n = (short)(i + 1);

@@ -709,6 +709,40 @@ static void sample(const View *v, Doc *d, const Geo *k, uint8_t *buf, uint8_t *f
         f->dirty = f->writeback = -1;
 }
 
+void view_mark(const View *v, uint64_t size, Grid *g, const uint8_t *marks, uint64_t lo, size_t n,
+               bool passive)
+{
+    Geo k = geo(v, size);
+    if (k.nrows <= 0 || too_small_v(v, size) || g->rows < VIEW_STATUS_ROWS + 1 || !g->cells)
+        return;
+    if (k.nrows > g->rows - VIEW_STATUS_ROWS)
+        k.nrows = g->rows - VIEW_STATUS_ROWS;
+    for (int r = 0; r < k.nrows; r++) {
+        uint64_t row = v->top + (uint64_t)r * (uint64_t)k.bpr;
+        bool any = false;
+        for (int j = 0; j < k.bpr && row + (uint64_t)j < size; j++) {
+            uint64_t off = row + (uint64_t)j;
+            int hc = hex_col(&k, j), tc = k.text0 + j;
+            if (hc + 1 >= g->cols || tc >= g->cols)
+                break;
+            Cell *h = grid_cell(g, 1 + r, hc), *x = grid_cell(g, 1 + r, tc);
+            if (passive && off == v->cursor) {
+                h[0].cls = h[1].cls = x->cls = MMH_CC_CURSOR2;
+            }
+            if (!marks || off < lo || off - lo >= n || !marks[off - lo])
+                continue;
+            any = true;
+            if (h->cls == MMH_CC_CURSOR || h->cls == MMH_CC_CURSOR2 || h->cls == MMH_CC_SELECTED)
+                continue;
+            h[0].cls = h[1].cls = x->cls = MMH_CC_DIFF;
+        }
+        if (any && k.offw < g->cols)
+            grid_put(g, 1 + r, k.offw, '*', MMH_CC_DIFF);
+    }
+    if (passive)
+        g->cur_row = g->cur_col = -1;
+}
+
 void view_render(const View *v, Doc *d, const ViewInfo *info, Grid *g, ViewFrame *out)
 {
     static const ViewInfo none; /* for a NULL info: all zeros */

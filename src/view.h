@@ -128,4 +128,12 @@ typedef struct ViewFrame {
  * truncation, refresh the document and draw again). */
 void view_render(const View *v, Doc *d, const ViewInfo *info, Grid *g, ViewFrame *out);
 
+/* Over a frame view_render drew into g: give the bytes [lo, lo + n) for
+ * which marks[i] is nonzero the class MMH_CC_DIFF (the cursor and the
+ * selection keep theirs) and put a '*' between the offset and the glyph
+ * of their rows; passive: the pane does not have the keys (its cursor is
+ * drawn as the twin, the terminal cursor is not its). O(screen). */
+void view_mark(const View *v, uint64_t size, Grid *g, const uint8_t *marks, uint64_t lo, size_t n,
+               bool passive);
+
 #endif
