@@ -177,11 +177,9 @@ typedef struct NavJob {
     uint64_t t0;  /* when it started */
 } NavJob;
 
-/* Does the byte at A's position pos differ (or lack a twin)? */
-static bool differs_at(Session *s, int64_t pos)
+bool diffpair_differs(Doc *a, Doc *b, int64_t shift, int64_t pos)
 {
-    Doc *a = s->pane.doc, *b = s->pane2->doc;
-    int64_t bp = pos + s->diff->shift;
+    int64_t bp = pos + shift;
     uint8_t x, y;
     if (pos < 0 || bp < 0) /* before one file's start: not compared (diff.h) */
         return false;
@@ -191,6 +189,11 @@ static bool differs_at(Session *s, int64_t pos)
     if (doc_read(a, (uint64_t)pos, &x, 1) < 0 || doc_read(b, (uint64_t)bp, &y, 1) < 0)
         return false;
     return x != y;
+}
+
+static bool differs_at(Session *s, int64_t pos)
+{
+    return diffpair_differs(s->pane.doc, s->pane2->doc, s->diff->shift, pos);
 }
 
 static int nav_step(Session *s, void *st, uint64_t budget_ns)
@@ -341,6 +344,20 @@ static int c_shift(Session *s, const char *arg, unsigned *r)
     else
         say(s, false, "B aligned with A again");
     return 0;
+}
+
+static int c_list(Session *s, int opt)
+{
+    (void)opt;
+    if (!s->diff)
+        return no_pair(s, "difflist");
+    if (s->batch)
+        return fail(s, -EINVAL,
+                    "difflist: the list needs a terminal (mmhex --cmp A B prints them)");
+    int rc = diff_list_open(s);
+    if (rc == 1)
+        return fail(s, -ENOENT, "difflist: the files are the same");
+    return rc;
 }
 
 static int c_diff(Session *s, const char *arg, unsigned *r)
@@ -549,6 +566,8 @@ static const CmdDef cmds[] = {
     {"diff", c_diff, .help = "the comparison's summary (starts it again when stopped)"},
     {"diffnext", .act = c_nav, .opt = 0, .help = "the next difference (of two files)"},
     {"diffprev", .act = c_nav, .opt = 1, .help = "the previous difference"},
+    {"difflist", .act = c_list,
+     .help = "every difference as a list (Enter jumps, c stops the count, q leaves)"},
     {"diffside", .act = c_side, .help = "the keys to the other file"},
     {"diffshift", c_shift, .usage = "diffshift N",
      .help = "B's byte for A's x is x + N (N may be negative; 0 aligns)"},

@@ -42,6 +42,13 @@ void diffpair_restart(Session *s);
 /* The summary line: how the comparison stands. */
 void diffpair_line(const Session *s, char *buf, size_t n);
 
+/* Does A's position pos differ from its twin in B (diff.h's rules: a
+ * position before either file's start is not compared; one with a byte in
+ * one file only differs)? An unreadable byte counts as equal. */
+bool diffpair_differs(Doc *a, Doc *b, int64_t shift, int64_t pos);
+/* The list of every difference (list-diff.c), over the list screen. */
+int diff_list_open(Session *s);
+
 /* The screen (screen-diff.c): put it at the bottom of the stack. */
 int diff_screen_install(Session *s);
 

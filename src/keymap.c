@@ -86,6 +86,7 @@ static const KeyBinding table[] = {
     {'D', "offsets", "D", "offsets in decimal / hex"},
     {'.', "diffnext", ". ,", "two files: next / previous difference"},
     {',', "diffprev", NULL, NULL},
+    {'A', "difflist", "A", "two files: every difference as a list (Enter jumps)"},
     {MMH_KEY_CTRL('w'), "diffside", "Ctrl-W", "two files: the keys to the other file"},
     {'=', "prompt diffshift", "=", "two files: shift B (its byte for A's x is x + N)"},
     {'O', "diffget", "O", "two files: copy the other file's difference (or selection) here"},

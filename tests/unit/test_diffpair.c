@@ -447,6 +447,77 @@ static void test_frame(void **state)
     free(b);
 }
 
+/* ---- the list of every difference ------------------------------------------------------------ */
+
+static void keys(Session *s, int key, int times)
+{
+    for (int i = 0; i < times; i++) {
+        cmd_key(s, key);
+        for (int k = 0; k < 100000 && cmd_busy(s); k++) /* a refill */
+            cmd_tick(s, 50000000u);
+    }
+}
+
+static void test_list(void **state)
+{
+    (void)state;
+    /* 12,000 runs of 1 to 3 bytes: three windows of the list (LIST_CAP). */
+    size_t n = 1u << 20, nr = 12000;
+    uint8_t *a = tu_pattern_buf(n), *b = tu_pattern_buf(n);
+    srand(777);
+    for (size_t i = 0; i < nr; i++) {
+        size_t at = i * (n / nr) + 7, len = 1 + (size_t)rand() % 3;
+        for (size_t k = 0; k < len; k++)
+            b[at + k] ^= 0x5a;
+    }
+    Range *want = calloc(nr, sizeof *want);
+    uint64_t bytes;
+    assert_int_equal(oracle(a, (int64_t)n, b, (int64_t)n, 0, want, nr, &bytes), nr);
+    Pair p;
+    pair_open(&p, a, n, b, n, MMH_MODE_COPY, false);
+    Session *s = p.s;
+    settle(s);
+    Grid g = {0};
+    char buf[512];
+    assert_int_equal(grid_resize(&g, 24, 160), 0);
+    /* Down 5,000 rows (refills forward), Enter: the cursor is at the 5,001st. */
+    assert_int_equal(run(s, "difflist"), 0);
+    cmd_frame(s, &g);
+    grid_row_text(&g, 0, buf, sizeof buf);
+    assert_non_null(strstr(buf, "12000 differences (done)"));
+    keys(s, 'j', 5000);
+    keys(s, MMH_KEY_ENTER, 1);
+    assert_int_equal(cursor_pos(s), want[5000].off);
+    /* From the end up 5,000 rows (refills backward). */
+    assert_int_equal(run(s, "difflist"), 0);
+    keys(s, 'G', 1);
+    keys(s, 'k', 5000);
+    keys(s, MMH_KEY_ENTER, 1);
+    assert_int_equal(cursor_pos(s), want[nr - 1 - 5000].off);
+    /* Every row's length is its range's: row by row from the head. */
+    assert_int_equal(run(s, "difflist"), 0);
+    for (size_t i = 0; i < 30; i++) {
+        cmd_frame(s, &g);
+        grid_row_text(&g, 1 + (int)i, buf, sizeof buf);
+        char lenb[32];
+        snprintf(lenb, sizeof lenb, "0x%08" PRIx64 "  %" PRId64 " B", (uint64_t)want[i].off,
+                 want[i].len);
+        if (i < 20) /* the rows on screen */
+            assert_non_null(strstr(buf, lenb));
+    }
+    keys(s, 'q', 1);
+    grid_free(&g);
+    pair_close(&p);
+    /* Identical files: no list, a message. */
+    pair_open(&p, a, n, a, n, MMH_MODE_COPY, false);
+    settle(p.s);
+    assert_int_equal(run(p.s, "difflist"), -ENOENT);
+    pair_close(&p);
+    free(a);
+    free(b);
+    free(want);
+}
+
 /* ---- two sparse 1 TiB files ------------------------------------------------------------------ */
 
 static void test_sparse_tib(void **state)
@@ -485,7 +556,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_walk_oracle),  cmocka_unit_test(test_copy_on_disk),
         cmocka_unit_test(test_copy_refused), cmocka_unit_test(test_others_change_files),
-        cmocka_unit_test(test_frame),        cmocka_unit_test(test_sparse_tib),
+        cmocka_unit_test(test_frame),        cmocka_unit_test(test_list),
+        cmocka_unit_test(test_sparse_tib),
     };
     return cmocka_run_group_tests_name("diffpair", tests, NULL, tu_unmount_all);
 }
