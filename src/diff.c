@@ -12,8 +12,8 @@
  * A round is up to threads x part_bytes of CMP items (and the skip items
  * between them), split into contiguous parts, one per thread (part 0 on
  * the caller's thread, the rest on the workers of workpool.h, as in
- * search.c). A part compares its windows and keeps the
- * ranges it finds, merged where they touch, in a bounded array:
+ * search.c). A part compares its windows and keeps the ranges it finds,
+ * merged where they touch, in a bounded array:
  *   ALL          every range; when the array is full the part stops at the
  *                start of the range it cannot keep (its cut), and the round
  *                ends there: later parts' work is dropped and redone. The

@@ -14,10 +14,11 @@
  * on the caller's thread, the rest on the workers of workpool.h); a part
  * reads contiguous windows of its starts plus the matcher's overlap
  * (workpool_read into the thread's buffer, copy-mode edits laid over, or
- * the mapping lent whole by map_visit_span) and hands them to search_window (the protocol
- * is in search_private.h). After the join, the first part in scan order
- * with a match or an error decides, so the answer is one thread's; a part
- * gives up once an earlier one has found its match. A SIGBUS or a short
+ * the mapping lent whole by map_visit_span) and hands them to
+ * search_window (the protocol is in search_private.h). After the join, the
+ * first part in scan order with a match or an error decides, so the answer
+ * is one thread's; a part gives up once an earlier one has found its
+ * match. A SIGBUS or a short
  * read changes nothing while threads read: the caller refreshes the map
  * after the join. Workers only read the Search and write their own Part.
  *
