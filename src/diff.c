@@ -11,9 +11,9 @@
  *
  * A round is up to threads x part_bytes of CMP items (and the skip items
  * between them), split into contiguous parts, one per thread (part 0 on
- * the caller's thread, the rest on a pool of workers, as in search.c,
- * whose pool this copies). A part compares its windows and keeps the
- * ranges it finds, merged where they touch, in a bounded array:
+ * the caller's thread, the rest on the workers of workpool.h, as in
+ * search.c). A part compares its windows and keeps the ranges it finds,
+ * merged where they touch, in a bounded array:
  *   ALL          every range; when the array is full the part stops at the
  *                start of the range it cannot keep (its cut), and the round
  *                ends there: later parts' work is dropped and redone. The
@@ -43,15 +43,14 @@
 
 #include <errno.h>
 #include <linux/fiemap.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "extent.h"
 #include "map_private.h"
 #include "sys.h"
+#include "workpool.h"
 
 #define DIFF_WINDOW (256u << 10) /* bytes per read per thread (two buffers: fits in L2) */
 #define DIFF_PART_WINDOWS 16     /* windows per part per round, at most */
@@ -106,19 +105,6 @@ typedef struct Part {
     int rc;           /* 0 or -errno */
 } Part;
 
-/* The worker threads, as search.c's: each runs part[k] (k >= 1) of a round
- * while the caller runs part[0]. */
-typedef struct Pool {
-    pthread_t th[DIFF_THREADS_MAX]; /* workers */
-    int n;                          /* how many started */
-    pthread_mutex_t mu;             /* guards what follows */
-    pthread_cond_t go, done;        /* a round to run; a round over */
-    unsigned gen;                   /* rounds started */
-    int pending;                    /* workers still in this round */
-    int nparts;                     /* parts in this round */
-    bool quit;                      /* diff_free: end */
-} Pool;
-
 struct Diff {
     Side a, b;                   /* the two sides */
     DiffOpts o;                  /* as given, defaults filled */
@@ -139,7 +125,7 @@ struct Diff {
     Item *items;                 /* this round's items */
     int nitems, items_cap;       /* how many, room */
     Part part[DIFF_THREADS_MAX]; /* this round's parts */
-    Pool *pool;                  /* workers (threads > 1), else NULL */
+    WorkPool *pool;              /* runs the parts of a round */
 };
 
 static uint64_t min64(uint64_t a, uint64_t b)
@@ -446,26 +432,14 @@ static int build(Diff *df, uint64_t x, uint64_t end, uint64_t *next)
 
 /* ---- one thread's part -------------------------------------------------------- */
 
-/* sd's bytes [off, off+n) into buf: zeros for a hole, else pread; then the
- * journal's unwritten edits laid over (copy mode). A short read: the file
- * shrank, -MMH_ETRUNC. */
+/* sd's bytes [off, off+n) into buf: zeros for a hole, else read
+ * (workpool_read); either way with the journal's unwritten edits laid over
+ * (copy mode). A short read: the file shrank, -MMH_ETRUNC. */
 static int fill(Side *sd, uint8_t *buf, uint64_t off, size_t n, bool zero, uint64_t *bytes)
 {
-    if (zero) {
-        memset(buf, 0, n);
-    } else {
-        for (size_t got = 0; got < n;) {
-            ssize_t r = sd->ops->pread(sd->fd, buf + got, n - got, (off_t)(off + got));
-            if (r < 0 && errno == EINTR)
-                continue;
-            if (r < 0)
-                return -errno;
-            if (r == 0)
-                return -MMH_ETRUNC;
-            got += (size_t)r;
-        }
-        *bytes += n;
-    }
+    if (!zero)
+        return workpool_read(sd->d, buf, off, n, bytes);
+    memset(buf, 0, n);
     return sd->overlay ? doc_overlay(sd->d, off, buf, n) : 0;
 }
 
@@ -505,9 +479,11 @@ static bool closed_below(Part *pt, uint64_t x)
     return true;
 }
 
-static void run_part(Part *pt)
+/* Compare a part's items (a WorkFn). */
+static void run_part(void *ctx, int part)
 {
-    Diff *df = pt->df;
+    Diff *df = ctx;
+    Part *pt = &df->part[part];
     pt->n = 0;
     pt->cut = DIFF_NONE;
     pt->bytes = 0;
@@ -541,92 +517,6 @@ static void run_part(Part *pt)
     }
 }
 
-/* ---- the pool (search.c's, copied: static there) --------------------------- */
-
-static void *worker_main(void *arg)
-{
-    Part *pt = arg;
-    Diff *df = pt->df;
-    Pool *pl = df->pool;
-    unsigned seen = 0;
-    int k = (int)(pt - df->part);
-    pthread_mutex_lock(&pl->mu);
-    for (;;) {
-        while (pl->gen == seen && !pl->quit)
-            pthread_cond_wait(&pl->go, &pl->mu);
-        if (pl->quit)
-            break;
-        seen = pl->gen;
-        bool mine = k < pl->nparts;
-        pthread_mutex_unlock(&pl->mu);
-        if (mine)
-            run_part(pt);
-        pthread_mutex_lock(&pl->mu);
-        if (--pl->pending == 0)
-            pthread_cond_signal(&pl->done);
-    }
-    pthread_mutex_unlock(&pl->mu);
-    return NULL;
-}
-
-static void pool_free(Diff *df)
-{
-    Pool *pl = df->pool;
-    if (!pl)
-        return;
-    pthread_mutex_lock(&pl->mu);
-    pl->quit = true;
-    pthread_cond_broadcast(&pl->go);
-    pthread_mutex_unlock(&pl->mu);
-    for (int i = 0; i < pl->n; i++)
-        pthread_join(pl->th[i], NULL);
-    pthread_mutex_destroy(&pl->mu);
-    pthread_cond_destroy(&pl->go);
-    pthread_cond_destroy(&pl->done);
-    free(pl);
-    df->pool = NULL;
-}
-
-static int pool_start(Diff *df)
-{
-    Pool *pl = calloc(1, sizeof *pl);
-    if (!pl)
-        return -ENOMEM;
-    pthread_mutex_init(&pl->mu, NULL);
-    pthread_cond_init(&pl->go, NULL);
-    pthread_cond_init(&pl->done, NULL);
-    df->pool = pl;
-    for (int k = 1; k < df->threads; k++) {
-        if (pthread_create(&pl->th[pl->n], NULL, worker_main, &df->part[k]) != 0)
-            break;
-        pl->n++;
-    }
-    df->threads = pl->n + 1;
-    if (pl->n == 0)
-        pool_free(df);
-    return 0;
-}
-
-static void run_round(Diff *df, int n)
-{
-    Pool *pl = df->pool;
-    if (!pl || n == 1) {
-        run_part(&df->part[0]);
-        return;
-    }
-    pthread_mutex_lock(&pl->mu);
-    pl->nparts = n;
-    pl->pending = pl->n;
-    pl->gen++;
-    pthread_cond_broadcast(&pl->go);
-    pthread_mutex_unlock(&pl->mu);
-    run_part(&df->part[0]);
-    pthread_mutex_lock(&pl->mu);
-    while (pl->pending > 0)
-        pthread_cond_wait(&pl->done, &pl->mu);
-    pthread_mutex_unlock(&pl->mu);
-}
-
 /* Split the CMP items between parts by bytes and run them: the number of
  * parts, or -errno (the first part's error; -MMH_ETRUNC after refreshing the
  * maps). */
@@ -655,7 +545,7 @@ static int compare_items(Diff *df)
     }
     df->part[k].i1 = df->nitems;
     nparts = k + 1;
-    run_round(df, nparts);
+    workpool_run(df->pool, nparts);
     for (k = 0; k < nparts; k++) {
         df->sum.bytes_read += df->part[k].bytes;
         if (df->part[k].rc < 0) {
@@ -979,9 +869,7 @@ int diff_start(Diff **out, Doc *a, Doc *b, const DiffOpts *o)
         df->o.max_ranges = DIFF_RANGES;
     side_init(&df->a, a);
     side_init(&df->b, b);
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    int want = o->threads > 0 ? o->threads : ncpu > 0 ? (int)ncpu : 1;
-    df->threads = want < DIFF_THREADS_MAX ? want : DIFF_THREADS_MAX;
+    df->threads = workpool_size(o->threads, DIFF_THREADS_MAX);
 
     struct stat sa, sb;
     bool stat_ok = df->a.ops->fstat(df->a.fd, &sa) == 0 && df->b.ops->fstat(df->b.fd, &sb) == 0;
@@ -1010,10 +898,11 @@ int diff_start(Diff **out, Doc *a, Doc *b, const DiffOpts *o)
             return -ENOMEM;
         }
     }
-    if (df->threads > 1 && pool_start(df) < 0) {
+    if (workpool_start(&df->pool, df->threads, run_part, df) < 0) {
         diff_free(df);
         return -ENOMEM;
     }
+    df->threads = workpool_threads(df->pool); /* fewer if some could not start */
     span(df);
     if (o->mode == DIFF_FIRST && o->backward)
         df->pos = min64(max64(o->from, df->lo), df->hi);
@@ -1086,7 +975,7 @@ void diff_free(Diff *df)
 {
     if (!df)
         return;
-    pool_free(df);
+    workpool_free(df->pool);
     for (int k = 0; k < DIFF_THREADS_MAX; k++) {
         free(df->part[k].ba);
         free(df->part[k].bb);

@@ -11,13 +11,14 @@
  * (forward: its lo rises; backward: its hi falls), so each start is tried at
  * most once and a list-all loop never passes its beginning. Each round of
  * up to threads x chunk starts is split into parts, one per thread (part 0
- * on the caller's thread, the rest on the pool's workers); a part reads
- * contiguous windows of its starts plus the matcher's overlap (pread into
- * the thread's buffer with copy-mode edits laid over, or the mapping lent
- * whole by map_visit_span) and hands them to search_window (the protocol
- * is in search_private.h). After the join, the first part in scan order
- * with a match or an error decides, so the answer is one thread's; a part
- * gives up once an earlier one has found its match. A SIGBUS or a short
+ * on the caller's thread, the rest on the workers of workpool.h); a part
+ * reads contiguous windows of its starts plus the matcher's overlap
+ * (workpool_read into the thread's buffer, copy-mode edits laid over, or
+ * the mapping lent whole by map_visit_span) and hands them to
+ * search_window (the protocol is in search_private.h). After the join, the
+ * first part in scan order with a match or an error decides, so the answer
+ * is one thread's; a part gives up once an earlier one has found its
+ * match. A SIGBUS or a short
  * read changes nothing while threads read: the caller refreshes the map
  * after the join. Workers only read the Search and write their own Part.
  *
@@ -45,19 +46,17 @@
 #include "search.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "extent.h"
 #include "map_private.h"
 #include "search-regex.h"
 #include "search_private.h"
 #include "sys.h"
+#include "workpool.h"
 
 /* Compile-time knobs. SearchOpts.chunk overrides the first at run time. */
 #ifndef SEARCH_CHUNK
@@ -86,19 +85,6 @@ typedef struct Part {
     uint64_t bytes;   /* bytes read (pread) or lent (mapping) */
 } Part;
 
-/* The worker threads: each runs parts[k] of a round for k >= 1 while the
- * caller runs parts[0]. */
-typedef struct Pool {
-    pthread_t th[SEARCH_THREADS_MAX]; /* workers */
-    int n;                            /* how many started */
-    pthread_mutex_t mu;               /* guards what follows */
-    pthread_cond_t go, done;          /* a round to run; a round over */
-    unsigned gen;                     /* rounds started */
-    int pending;                      /* workers still in this round */
-    int nparts;                       /* parts in this round */
-    bool quit;                        /* search_free: end */
-} Pool;
-
 struct Search {
     Doc *d;                        /* the document searched */
     Map *m;                        /* its map */
@@ -106,13 +92,12 @@ struct Search {
     bool backward;                 /* towards lower offsets */
     bool holes;                    /* the pattern needs a non-zero byte: holes may be skipped */
     SearchRead read;               /* how bytes are read (never AUTO) */
-    bool overlay;                  /* pread in copy mode: lay the journal's edits over */
     uint64_t lo, hi;               /* the range; hi falls with the file's size */
     Leg leg[2];                    /* before the wrap, and after it */
     int cur;                       /* the leg scanned now; 2 when both are done */
     uint64_t chunk;                /* starts per thread per round */
     size_t bufstarts;              /* pread: starts per buffer */
-    int threads;                   /* threads per round (1: no pool) */
+    int threads;                   /* threads per round (1: the caller alone) */
     int state;                     /* what the last step returned, if a SearchState */
     uint64_t match;                /* the last match found */
     uint64_t match_len;            /* and its length */
@@ -125,7 +110,7 @@ struct Search {
     SearchProgress prog;           /* as search_progress reports it */
     atomic_int first;              /* a round: the lowest part index that found a match */
     Part part[SEARCH_THREADS_MAX]; /* this round's parts, in scan order */
-    Pool *pool;                    /* workers (threads > 1), else NULL */
+    WorkPool *pool;                /* runs the parts of a round */
 };
 
 static uint64_t min64(uint64_t a, uint64_t b)
@@ -171,30 +156,6 @@ static void found(Part *pt, uint64_t at, uint64_t len)
     pt->len = len;
 }
 
-/* The bytes [off, off + n) of the document into pt->buf: pread, then the
- * journal's unwritten edits (copy mode) laid over. A short read means the
- * file shrank: -MMH_ETRUNC (the caller refreshes the map). */
-static int fill(Part *pt, uint64_t off, size_t n)
-{
-    Search *s = pt->s;
-    const SysOps *ops = map_sys(s->m);
-    int fd = map_fd(s->m);
-    for (size_t got = 0; got < n;) {
-        ssize_t r = ops->pread(fd, pt->buf + got, n - got, (off_t)(off + got));
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return -errno;
-        if (r == 0)
-            return -MMH_ETRUNC;
-        got += (size_t)r;
-    }
-    pt->bytes += n;
-    if (s->overlay)
-        return doc_overlay(s->d, off, pt->buf, n);
-    return 0;
-}
-
 /* Where the bytes of a part come from: a buffer filled per window (base
  * NULL) or the mapping lent whole (base holds byte base_off). */
 typedef struct Src {
@@ -207,7 +168,7 @@ static const uint8_t *window(Part *pt, const Src *src, uint64_t w, size_t n, int
 {
     if (src->base)
         return src->base + (w - src->base_off);
-    *rc = fill(pt, w, n);
+    *rc = workpool_read(pt->s->d, pt->buf, w, n, &pt->bytes);
     return *rc < 0 ? NULL : pt->buf;
 }
 
@@ -285,11 +246,12 @@ static int part_visit(const uint8_t *p, size_t n, uint64_t off, void *ctx)
     return 0;
 }
 
-/* Run one part: through the mapping lent whole (map_visit_span), or
- * through this thread's buffer. */
-static void run_part(Part *pt)
+/* Run a part (a WorkFn): through the mapping lent whole (map_visit_span),
+ * or through this thread's buffer. */
+static void run_part(void *ctx, int part)
 {
-    Search *s = pt->s;
+    Search *s = ctx;
+    Part *pt = &s->part[part];
     pt->bytes = 0;
     if (s->read == SEARCH_READ_MAP) {
         uint64_t end = min64(pt->hi + s->mt.overlap, s->hi);
@@ -304,93 +266,11 @@ static void run_part(Part *pt)
     scan_part(pt, &src, s->bufstarts);
 }
 
-/* ---- the pool --------------------------------------------------------------- */
-
-static void *worker_main(void *arg)
-{
-    Part *pt = arg; /* parts[k]; its s is fixed for the search's life */
-    Search *s = pt->s;
-    Pool *pl = s->pool;
-    unsigned seen = 0;
-    int k = (int)(pt - s->part);
-    pthread_mutex_lock(&pl->mu);
-    for (;;) {
-        while (pl->gen == seen && !pl->quit)
-            pthread_cond_wait(&pl->go, &pl->mu);
-        if (pl->quit)
-            break;
-        seen = pl->gen;
-        bool mine = k < pl->nparts;
-        pthread_mutex_unlock(&pl->mu);
-        if (mine)
-            run_part(pt);
-        pthread_mutex_lock(&pl->mu);
-        if (--pl->pending == 0)
-            pthread_cond_signal(&pl->done);
-    }
-    pthread_mutex_unlock(&pl->mu);
-    return NULL;
-}
-
-static void pool_free(Search *s)
-{
-    Pool *pl = s->pool;
-    if (!pl)
-        return;
-    pthread_mutex_lock(&pl->mu);
-    pl->quit = true;
-    pthread_cond_broadcast(&pl->go);
-    pthread_mutex_unlock(&pl->mu);
-    for (int i = 0; i < pl->n; i++)
-        pthread_join(pl->th[i], NULL);
-    pthread_mutex_destroy(&pl->mu);
-    pthread_cond_destroy(&pl->go);
-    pthread_cond_destroy(&pl->done);
-    free(pl);
-    s->pool = NULL;
-}
-
-/* Workers for parts 1 .. threads-1. Fewer threads if some cannot start. */
-static int pool_start(Search *s)
-{
-    Pool *pl = calloc(1, sizeof *pl);
-    if (!pl)
-        return -ENOMEM;
-    pthread_mutex_init(&pl->mu, NULL);
-    pthread_cond_init(&pl->go, NULL);
-    pthread_cond_init(&pl->done, NULL);
-    s->pool = pl;
-    for (int k = 1; k < s->threads; k++) {
-        if (pthread_create(&pl->th[pl->n], NULL, worker_main, &s->part[k]) != 0)
-            break;
-        pl->n++;
-    }
-    s->threads = pl->n + 1;
-    if (pl->n == 0)
-        pool_free(s);
-    return 0;
-}
-
 /* Run parts [0, n) at once, part 0 on this thread; back when all are done. */
 static void run_round(Search *s, int n)
 {
     atomic_store(&s->first, SEARCH_THREADS_MAX);
-    Pool *pl = s->pool;
-    if (!pl || n == 1) {
-        run_part(&s->part[0]);
-        return;
-    }
-    pthread_mutex_lock(&pl->mu);
-    pl->nparts = n;
-    pl->pending = pl->n;
-    pl->gen++;
-    pthread_cond_broadcast(&pl->go);
-    pthread_mutex_unlock(&pl->mu);
-    run_part(&s->part[0]);
-    pthread_mutex_lock(&pl->mu);
-    while (pl->pending > 0)
-        pthread_cond_wait(&pl->done, &pl->mu);
-    pthread_mutex_unlock(&pl->mu);
+    workpool_run(s->pool, n);
 }
 
 /* Bytes of [lo, hi) in the page cache (one cachestat): 0 with *out, or
@@ -835,10 +715,7 @@ int search_start(Search **out, Doc *d, const Pattern *p, const SearchOpts *o)
     s->chunk = o->chunk ? o->chunk : SEARCH_CHUNK;
     s->bufstarts = (size_t)min64(s->chunk, SEARCH_BUF);
     s->read = o->read != SEARCH_READ_AUTO ? o->read : SEARCH_READ_DEFAULT;
-    s->overlay = s->read == SEARCH_READ_PREAD && map_mode(s->m) == MMH_MODE_COPY;
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    int want = o->threads > 0 ? o->threads : ncpu > 0 ? (int)ncpu : 1;
-    s->threads = want < SEARCH_THREADS_MAX ? want : SEARCH_THREADS_MAX;
+    s->threads = workpool_size(o->threads, SEARCH_THREADS_MAX);
     for (int k = 0; k < SEARCH_THREADS_MAX; k++)
         s->part[k].s = s;
     if (s->read == SEARCH_READ_PREAD) {
@@ -850,10 +727,11 @@ int search_start(Search **out, Doc *d, const Pattern *p, const SearchOpts *o)
             }
         }
     }
-    if (s->threads > 1 && pool_start(s) < 0) {
+    if (workpool_start(&s->pool, s->threads, run_part, s) < 0) {
         search_free(s);
         return -ENOMEM;
     }
+    s->threads = workpool_threads(s->pool); /* fewer if some could not start */
     s->state = SEARCH_RUNNING;
     map_extent_iter(s->m, &s->ext); /* a block device is all data */
     s->back_lo = s->back_hi = UINT64_MAX;
@@ -924,7 +802,7 @@ void search_free(Search *s)
 {
     if (!s)
         return;
-    pool_free(s);
+    workpool_free(s->pool);
     for (int k = 0; k < SEARCH_THREADS_MAX; k++)
         free(s->part[k].buf);
     free(s);
