@@ -51,9 +51,40 @@ typedef struct WholeJob {
     Diff *d;
 } WholeJob;
 
+/* The files or the shift changed since the comparison started. */
+static bool stale(const Session *s)
+{
+    const DiffPair *p = s->diff;
+    return doc_changes(s->pane.doc) != p->seen_a || doc_changes(s->pane2->doc) != p->seen_b ||
+           p->shift != p->seen_shift;
+}
+
+/* Take the documents as they are now: what was compared is forgotten. */
+static int whole_begin(Session *s, WholeJob *j)
+{
+    DiffPair *p = s->diff;
+    diff_free(j->d);
+    j->d = NULL;
+    memset(&p->sum, 0, sizeof p->sum);
+    p->seen_a = doc_changes(s->pane.doc);
+    p->seen_b = doc_changes(s->pane2->doc);
+    p->seen_shift = p->shift;
+    DiffOpts o = {.mode = DIFF_ALL, .shift = p->shift};
+    int rc = diff_start(&j->d, s->pane.doc, s->pane2->doc, &o);
+    if (rc == 0)
+        diff_summary(j->d, &p->sum);
+    return rc;
+}
+
 static int whole_step(Session *s, void *st, uint64_t budget_ns)
 {
     WholeJob *j = st;
+    /* Never a step over bytes edited since the start (diff.h): begin again. */
+    if (stale(s)) {
+        int rc = whole_begin(s, j);
+        if (rc < 0)
+            return rc;
+    }
     int rc = diff_step(j->d, budget_ns);
     diff_summary(j->d, &s->diff->sum);
     return rc == DIFF_DONE ? 1 : rc;
@@ -108,26 +139,27 @@ static const JobType whole_job = {
     .cancel = whole_cancel,
 };
 
+bool diffpair_stale(const Session *s)
+{
+    return stale(s);
+}
+
 void diffpair_restart(Session *s)
 {
     DiffPair *p = s->diff;
     job_stop(s, &whole_job);
     p->done = p->stopped = false;
     p->err = 0;
-    memset(&p->sum, 0, sizeof p->sum);
-    p->seen_a = doc_changes(s->pane.doc);
-    p->seen_b = doc_changes(s->pane2->doc);
-    p->seen_shift = p->shift;
     WholeJob *j = calloc(1, sizeof *j);
-    DiffOpts o = {.mode = DIFF_ALL, .shift = p->shift};
-    int rc = j ? diff_start(&j->d, s->pane.doc, s->pane2->doc, &o) : -ENOMEM;
+    int rc = j ? whole_begin(s, j) : -ENOMEM;
     if (rc < 0) {
+        if (j)
+            diff_free(j->d);
         free(j);
         p->err = rc;
         fail(s, rc, "diff: %s", map_strerror(rc));
         return;
     }
-    diff_summary(j->d, &p->sum);
     p->running = true;
     job_start(s, &whole_job, j, "the comparison");
 }

@@ -37,6 +37,9 @@ typedef struct DiffPair {
 Pane *diffpair_other(Session *s);
 /* A focused-side offset as A's position, and back (sizes clamp). */
 int64_t diffpair_to_pos(const Session *s, const Pane *p, uint64_t off);
+/* The files (doc_changes) or the shift changed since the comparison of
+ * the whole files began: a running one begins again at its next step. */
+bool diffpair_stale(const Session *s);
 /* Start the comparison of the whole files again (or for the first time). */
 void diffpair_restart(Session *s);
 /* The summary line: how the comparison stands. */

@@ -184,11 +184,10 @@ static void diff_tick(Session *s, void *st)
     DiffPair *p = st;
     screen_hex.tick(s, &s->pane);
     screen_hex.tick(s, s->pane2);
-    /* Edits (ours or another process's) or a new shift: what was compared
-     * is stale; compare again, unless the user stopped it. */
-    bool moved = doc_changes(s->pane.doc) != p->seen_a || doc_changes(s->pane2->doc) != p->seen_b ||
-                 p->shift != p->seen_shift;
-    if (moved && !p->stopped)
+    /* Edits (ours or another process's) or a new shift after the
+     * comparison ended: compare again, unless the user stopped it (a
+     * running one begins again by itself). */
+    if (!p->running && !p->stopped && diffpair_stale(s))
         diffpair_restart(s);
 }
 
