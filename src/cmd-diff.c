@@ -405,6 +405,110 @@ static int c_diff(Session *s, const char *arg, unsigned *r)
     return 0;
 }
 
+/* ---- realigning after an insertion -------------------------------------------------------- */
+
+#define ALIGN_NEEDLE 32         /* bytes looked for on the other side */
+#define ALIGN_WINDOW (1u << 20) /* how far either way they are looked for */
+
+/* Where needle (n bytes) occurs in d nearest to want, within ALIGN_WINDOW
+ * either way: 0 with *at, -ENOENT, or -errno. */
+static int nearest(Doc *d, const uint8_t *needle, size_t n, int64_t want, int64_t *at)
+{
+    int64_t size = (int64_t)doc_size(d), lo = want - (int64_t)ALIGN_WINDOW;
+    int64_t hi = want + (int64_t)ALIGN_WINDOW + (int64_t)n;
+    if (lo < 0)
+        lo = 0;
+    if (hi > size)
+        hi = size;
+    if (hi - lo < (int64_t)n)
+        return -ENOENT;
+    uint8_t *buf = malloc((size_t)(hi - lo));
+    if (!buf)
+        return -ENOMEM;
+    int rc = doc_read(d, (uint64_t)lo, buf, (size_t)(hi - lo));
+    int64_t best = -1;
+    for (const uint8_t *p = buf; rc == 0;) {
+        size_t left = (size_t)(buf + (hi - lo) - p);
+        const uint8_t *q = memmem(p, left, needle, n);
+        if (!q)
+            break;
+        int64_t y = lo + (q - buf);
+        if (best < 0 || llabs(y - want) < llabs(best - want))
+            best = y;
+        if (y > want)
+            break; /* later ones are farther */
+        p = q + 1;
+    }
+    free(buf);
+    if (rc < 0)
+        return rc;
+    if (best < 0)
+        return -ENOENT;
+    *at = best;
+    return 0;
+}
+
+/* The bytes of d at off as a needle: n bytes (fewer at the end), 0 when
+ * they are all one value (they would match anywhere). */
+static size_t needle_at(Doc *d, int64_t off, uint8_t *buf)
+{
+    int64_t size = (int64_t)doc_size(d);
+    if (off < 0 || off >= size)
+        return 0;
+    size_t n = size - off < ALIGN_NEEDLE ? (size_t)(size - off) : ALIGN_NEEDLE;
+    if (n < 4 || doc_read(d, (uint64_t)off, buf, n) < 0)
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if (buf[i] != buf[0])
+            return n;
+    return 0;
+}
+
+/* diffalign: a new shift so that the bytes at the cursor face their twins
+ * again after an insertion or a deletion: A's next bytes looked for in B
+ * (bytes inserted in B), and B's in A (bytes deleted from B), each within
+ * ALIGN_WINDOW of where they face now; the nearer wins. */
+static int c_align(Session *s, int opt)
+{
+    (void)opt;
+    if (!s->diff)
+        return no_pair(s, "diffalign");
+    int64_t pos = diffpair_to_pos(s, s->cur, s->view->cursor), sh = s->diff->shift;
+    uint8_t na[ALIGN_NEEDLE], nb[ALIGN_NEEDLE];
+    size_t ka = needle_at(s->pane.doc, pos, na), kb = needle_at(s->pane2->doc, pos + sh, nb);
+    if (!ka && !kb)
+        return fail(s, -EINVAL,
+                    "diffalign: the bytes at the cursor repeat one value: move to "
+                    "distinctive ones");
+    int64_t ya = 0, yb = 0, best = 0;
+    bool fa = ka && nearest(s->pane2->doc, na, ka, pos + sh, &ya) == 0;
+    bool fb = kb && nearest(s->pane.doc, nb, kb, pos, &yb) == 0;
+    if (!fa && !fb)
+        return fail(s, -ENOENT,
+                    "diffalign: the bytes at the cursor are in neither file within %u MiB of here",
+                    ALIGN_WINDOW >> 20);
+    /* A's bytes found at B's ya: shift ya - pos; B's found at A's yb: the
+     * byte of B at pos + sh faces A's yb, so shift pos + sh - yb. */
+    int64_t sa = ya - pos, sb = pos + sh - yb;
+    if (fa && (!fb || llabs(sa - sh) <= llabs(sb - sh)))
+        best = sa;
+    else
+        best = sb;
+    if (best == sh)
+        return fail(s, -EALREADY, "diffalign: the bytes here already face their twins");
+    int64_t was = sh;
+    s->diff->shift = best;
+    diffpair_restart(s);
+    int64_t d = best - was;
+    say(s, false,
+        "realigned: B shifted %s0x%" PRIx64 ": %" PRIu64 " byte%s %s B here (bytes before may "
+        "no longer face theirs)",
+        best < 0 ? "-" : "+", best < 0 ? -(uint64_t)best : (uint64_t)best,
+        d < 0 ? -(uint64_t)d : (uint64_t)d, d == 1 || d == -1 ? "" : "s",
+        d > 0 ? "inserted in" : "missing from");
+    return 0;
+}
+
 /* ---- copying across ------------------------------------------------------------------ */
 
 /* The run of differing positions around pos, within COPY_MAX each way:
@@ -603,6 +707,8 @@ static const CmdDef cmds[] = {
     {"diffside", .act = c_side, .help = "the keys to the other file"},
     {"diffshift", c_shift, .usage = "diffshift N",
      .help = "B's byte for A's x is x + N (N may be negative; 0 aligns)"},
+    {"diffalign", .act = c_align,
+     .help = "realign after an insertion: a shift so the bytes at the cursor face their twins"},
     {"diffget", .act = c_copy, .opt = 0,
      .help = "copy the other file's bytes of this difference (or the selection) here"},
     {"diffput", .act = c_copy, .opt = 1,

@@ -89,6 +89,7 @@ static const KeyBinding table[] = {
     {'A', "difflist", "A", "two files: every difference as a list (Enter jumps)"},
     {MMH_KEY_CTRL('w'), "diffside", "Ctrl-W", "two files: the keys to the other file"},
     {'=', "prompt diffshift", "=", "two files: shift B (its byte for A's x is x + N)"},
+    {'R', "diffalign", "R", "two files: realign after an insertion or a deletion (sets the shift)"},
     {'O', "diffget", "O", "two files: copy the other file's difference (or selection) here"},
     {'C', "diffput", "C", "two files: copy this file's difference (or selection) to the other"},
 };

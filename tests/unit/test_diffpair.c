@@ -447,6 +447,59 @@ static void test_frame(void **state)
     free(b);
 }
 
+/* ---- realigning after an insertion -------------------------------------------------------- */
+
+static void test_align(void **state)
+{
+    (void)state;
+    size_t n = 100000, k = 7;
+    uint8_t *a = malloc(n), *b = malloc(n + k);
+    srand(4242);
+    for (size_t i = 0; i < n; i++)
+        a[i] = (uint8_t)rand();
+    /* B: 7 bytes inserted at 5000. */
+    memcpy(b, a, 5000);
+    for (size_t i = 0; i < k; i++)
+        b[5000 + i] = (uint8_t)(a[5000] + 1 + i);
+    memcpy(b + 5000 + k, a + 5000, n - 5000);
+    Pair p;
+    pair_open(&p, a, n, b, n + k, MMH_MODE_READONLY, true);
+    Session *s = p.s;
+    assert_int_equal(run(s, "diffnext"), 0);
+    assert_int_equal(cursor_pos(s), 5000);
+    assert_int_equal(run(s, "diffalign"), 0);
+    assert_int_equal(s->diff->shift, (int64_t)k);
+    assert_non_null(strstr(cmd_message(s, NULL), "7 bytes inserted in B"));
+    /* From here on the files face each other: the next difference is
+     * none (B's tail is A's tail, shifted). */
+    assert_int_equal(run(s, "diffnext"), -ENOENT);
+    assert_int_equal(run(s, "diffalign"), -EALREADY);
+    pair_close(&p);
+    /* B: 7 bytes missing at 5000 (A is B with them inserted). */
+    pair_open(&p, b, n + k, a, n, MMH_MODE_READONLY, true);
+    s = p.s;
+    assert_int_equal(run(s, "diffnext"), 0);
+    assert_int_equal(cursor_pos(s), 5000);
+    assert_int_equal(run(s, "diffalign"), 0);
+    assert_int_equal(s->diff->shift, -(int64_t)k);
+    assert_non_null(strstr(cmd_message(s, NULL), "7 bytes missing from B"));
+    assert_int_equal(run(s, "goto 5007"), 0);
+    assert_int_equal(run(s, "diffnext"), -ENOENT);
+    pair_close(&p);
+    /* Bytes of one value everywhere: refused, the shift unchanged. */
+    uint8_t *z = calloc(1, 4096), *z2 = calloc(1, 4096);
+    z2[100] = 1;
+    pair_open(&p, z, 4096, z2, 4096, MMH_MODE_READONLY, true);
+    assert_int_equal(run(p.s, "goto 0x200"), 0);
+    assert_int_equal(run(p.s, "diffalign"), -EINVAL);
+    assert_int_equal(p.s->diff->shift, 0);
+    pair_close(&p);
+    free(a);
+    free(b);
+    free(z);
+    free(z2);
+}
+
 /* ---- the list of every difference ------------------------------------------------------------ */
 
 static void keys(Session *s, int key, int times)
@@ -557,7 +610,7 @@ int main(void)
         cmocka_unit_test(test_walk_oracle),  cmocka_unit_test(test_copy_on_disk),
         cmocka_unit_test(test_copy_refused), cmocka_unit_test(test_others_change_files),
         cmocka_unit_test(test_frame),        cmocka_unit_test(test_list),
-        cmocka_unit_test(test_sparse_tib),
+        cmocka_unit_test(test_align),        cmocka_unit_test(test_sparse_tib),
     };
     return cmocka_run_group_tests_name("diffpair", tests, NULL, tu_unmount_all);
 }
