@@ -240,8 +240,9 @@ static int nav_step(Session *s, void *st, uint64_t budget_ns)
     /* Forward: an answer at the cursor is the difference the cursor is in;
      * backward: one reaching the cursor whose byte differs too. Look past
      * it, once. */
-    bool inside = j->back ? r.off + r.len == (uint64_t)j->from && differs_at(s, j->from)
-                          : r.off == (uint64_t)j->from;
+    bool inside = session_size(s) > 0 && /* an empty file's cursor is on no byte */
+                  (j->back ? r.off + r.len == (uint64_t)j->from && differs_at(s, j->from)
+                           : r.off == (uint64_t)j->from);
     if (!inside)
         return 1;
     diff_free(j->d);

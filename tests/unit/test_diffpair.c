@@ -310,6 +310,13 @@ static void test_copy_refused(void **state)
     assert_non_null(strstr(cmd_message(p.s, NULL), "10 past an end not copied"));
     assert_int_equal(tu_size(p.pa), n);
     pair_close(&p);
+    /* An empty A: its cursor is on no byte, so the next difference is
+     * B's first, and the keys go to B. */
+    pair_open(&p, a, 0, a, 100, MMH_MODE_COPY, true);
+    assert_int_equal(run(p.s, "diffnext"), 0);
+    assert_ptr_equal(p.s->cur, p.s->pane2);
+    assert_int_equal(p.s->view->cursor, 0);
+    pair_close(&p);
     /* One file open: the commands say how to open two. */
     char *dir = tu_mkdtemp(), *one = tu_path(dir, "one");
     tu_make_file(one, 100, 0);
