@@ -333,8 +333,20 @@ static unsigned confirm_key(Session *s, void *st, int key)
     if (key == 'y' || key == 'Y')
         return cmd_run(s, c.line);
     if (key == 'w' && !strcmp(c.line, "quit!")) {
-        unsigned r = cmd_run(s, "write");
-        if (s->result == 0)
+        /* Every file with unwritten edits (both sides of a diff), each
+         * written as if it had the keys; quit only when none is left. */
+        Pane *keep = s->cur, *panes[2] = {&s->pane, s->pane2};
+        unsigned r = MMH_R_REDRAW;
+        int rc = 0;
+        for (int i = 0; i < 2 && rc == 0; i++) {
+            if (!panes[i] || (panes[i] != keep && !doc_unwritten(panes[i]->doc)))
+                continue;
+            session_focus(s, panes[i]);
+            r |= cmd_run(s, "write");
+            rc = s->result;
+        }
+        session_focus(s, keep);
+        if (rc == 0 && !session_unwritten(s))
             r |= MMH_R_QUIT;
         return r;
     }
