@@ -195,7 +195,7 @@ void diffpair_line(const Session *s, char *buf, size_t n)
     else
         snprintf(buf + k, n - k, " so far · %.0f%% %s (%s)",
                  m->total ? 100.0 * (double)m->done / (double)m->total : 100.0,
-                 p->stopped ? "stopped, :diff goes on" : "comparing, Esc stops", r);
+                 p->stopped ? "stopped, :diff starts it again" : "comparing, Esc stops", r);
 }
 
 /* ---- next and previous difference ----------------------------------------------- */
@@ -659,6 +659,9 @@ static int c_copy(Session *s, int put)
     rc = copy_span(s, src, dst, lo, hi, &copied, &left);
     if (rc < 0)
         return core_error(s, rc, cmd);
+    if (copied == 0)
+        return fail(s, -ERANGE, "%s: nothing copied: those bytes lie past the end of %s or %s", cmd,
+                    src->label, dst->label);
     s->view->sel_on = false;
     char extra[96] = "";
     if (left)

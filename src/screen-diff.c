@@ -145,7 +145,7 @@ static void diff_frame(Session *s, void *st, Grid *g)
                          s->msg_err ? MMH_CC_ERROR : MMH_CC_MESSAGE, false);
         else
             grid_put_str(g, g->rows - 1, 0, g->cols, line, MMH_CC_MESSAGE, false);
-    } else if (p->reg[0][2] > 0) { /* stacked: A's message row says it */
+    } else if (p->reg[0][2] > 0 && !s->pane.view.too_small) { /* stacked: A's message row */
         int y = p->reg[0][2] - 1;
         grid_fill_row(g, y, MMH_CC_NORMAL);
         grid_put_str(g, y, 0, g->cols, line, MMH_CC_MESSAGE, false);

@@ -306,8 +306,14 @@ static void test_copy_refused(void **state)
     assert_int_equal(run(p.s, "diffnext"), 0); /* the tail: the keys go to B */
     assert_ptr_equal(p.s->cur, p.s->pane2);
     assert_int_equal(p.s->view->cursor, n);
+    assert_int_equal(run(p.s, "diffput"), -ERANGE); /* A has no place for any of it */
+    assert_non_null(strstr(cmd_message(p.s, NULL), "nothing copied"));
+    /* A selection across A's end: the part both have is copied. */
+    assert_int_equal(run(p.s, "goto %zu", n - 6), 0);
+    assert_int_equal(run(p.s, "select"), 0);
+    assert_int_equal(run(p.s, "goto %zu", n + 3), 0);
     assert_int_equal(run(p.s, "diffput"), 0);
-    assert_non_null(strstr(cmd_message(p.s, NULL), "10 past an end not copied"));
+    assert_non_null(strstr(cmd_message(p.s, NULL), "6 bytes copied to A; 4 past an end"));
     assert_int_equal(tu_size(p.pa), n);
     pair_close(&p);
     /* An empty A: its cursor is on no byte, so the next difference is
