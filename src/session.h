@@ -3,7 +3,7 @@
  * header, in the manner of vis's vis-core.h; main and tui see only cmd.h).
  *
  * A Session is everything the user is doing: the panes (a document and how
- * it is shown; one today, two for a diff later), the stack of screens that
+ * it is shown; two for a diff: Session.cur has the keys), the stack of screens that
  * take keys and draw frames (screen.h), the jobs running in the background
  * (job.h), the message row and its history, the output of reporting
  * commands, and the whole-file sample on the status rows. Commands live in
