@@ -33,7 +33,6 @@
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -45,7 +44,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -111,104 +109,6 @@ static int create(const char *path)
     return fd;
 }
 
-/* ---- timed runs (bench_hash.c's) -------------------------------------------- */
-
-typedef struct Timed {
-    bool stopped;     /* killed at the limit */
-    int status;       /* wait4's */
-    uint64_t wall_ns; /* spawn to wait4 */
-    uint64_t pos;     /* stopped: its offset in path (0: unknown) */
-    uint64_t lines;   /* lines of output */
-    char out[256];    /* the first line of its output */
-} Timed;
-
-static uint64_t fd_pos(pid_t pid, const char *path)
-{
-    char dname[64], link[4096], rpath[4096];
-    if (!realpath(path, rpath))
-        return 0;
-    snprintf(dname, sizeof dname, "/proc/%d/fd", (int)pid);
-    DIR *d = opendir(dname);
-    if (!d)
-        return 0;
-    uint64_t pos = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        char *f = bu_xasprintf("%s/%s", dname, e->d_name);
-        ssize_t n = readlink(f, link, sizeof link - 1);
-        free(f);
-        if (n <= 0)
-            continue;
-        link[n] = 0;
-        if (strcmp(link, rpath))
-            continue;
-        char *info = bu_xasprintf("/proc/%d/fdinfo/%s", (int)pid, e->d_name);
-        FILE *fi = fopen(info, "r");
-        free(info);
-        if (fi) {
-            char line[128];
-            while (fgets(line, sizeof line, fi))
-                if (sscanf(line, "pos: %" SCNu64, &pos) == 1)
-                    break;
-            fclose(fi);
-        }
-        break;
-    }
-    closedir(d);
-    return pos;
-}
-
-/* Run argv (stdout and stderr to a file in dir) for at most limit_ns. */
-static void run_timed(const BuCmd *c, uint64_t limit_ns, const char *path, const char *dir,
-                      Timed *t)
-{
-    memset(t, 0, sizeof *t);
-    char *outp = bu_xasprintf("%s/out.txt", dir);
-    int out = open(outp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (out < 0)
-        bu_die("create %s: %s", outp, strerror(errno));
-    unlink(outp);
-    free(outp);
-    posix_spawn_file_actions_t fa;
-    bu_spawn_actions(&fa, BU_DEVNULL, out, out);
-    pid_t pid;
-    uint64_t t0 = bu_now_ns();
-    int e = posix_spawn(&pid, c->argv[0], &fa, NULL, c->argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (e)
-        bu_die("spawn %s: %s", c->argv[0], strerror(e));
-    int status = 0;
-    struct rusage ru;
-    for (;;) {
-        pid_t w = wait4(pid, &status, WNOHANG, &ru);
-        if (w == pid)
-            break;
-        if (w < 0 && errno != EINTR)
-            bu_die("wait4: %s", strerror(errno));
-        if (bu_now_ns() - t0 >= limit_ns) {
-            t->pos = fd_pos(pid, path);
-            kill(pid, SIGKILL);
-            while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
-                ;
-            t->stopped = true;
-            break;
-        }
-        bu_sleep_ns(200000);
-    }
-    t->wall_ns = bu_now_ns() - t0;
-    t->status = status;
-    ssize_t n = pread(out, t->out, sizeof t->out - 1, 0);
-    t->out[n > 0 ? n : 0] = 0;
-    char buf[65536];
-    off_t at = 0;
-    while ((n = pread(out, buf, sizeof buf, at)) > 0) {
-        for (ssize_t i = 0; i < n; i++)
-            t->lines += buf[i] == '\n';
-        at += n;
-    }
-    close(out);
-}
-
 /* A command of up to five words (NULL ends it). */
 static BuCmd cmd(const char *w0, const char *w1, const char *w2, const char *w3, const char *w4)
 {
@@ -220,7 +120,7 @@ static BuCmd cmd(const char *w0, const char *w1, const char *w2, const char *w3,
     return c;
 }
 
-static int exit_code(const Timed *t)
+static int exit_code(const BuTimed *t)
 {
     return WIFEXITED(t->status) ? WEXITSTATUS(t->status) : -1;
 }
@@ -274,10 +174,10 @@ static void report_sparse(const char *mmhex, const char *a, const char *b, const
            ISLANDS, NDIFF);
     BuCmd mm = cmd(mmhex, "--cmp", a, b, NULL);
     uint64_t w[16];
-    Timed t;
+    BuTimed t;
     for (unsigned k = 0; k < runs; k++) {
         bu_progress("sparse: mmhex --cmp, run %u of %u ...", k + 1, runs);
-        run_timed(&mm, 600 * 1000000000ull, a, dir, &t);
+        bu_run_timed(&mm, 600 * 1000000000ull, a, dir, &t);
         if (exit_code(&t) != 1 || t.lines != NDIFF)
             bu_die("mmhex --cmp on the sparse pair: exit %d, %" PRIu64 " lines: %.80s",
                    exit_code(&t), t.lines, t.out);
@@ -294,7 +194,7 @@ static void report_sparse(const char *mmhex, const char *a, const char *b, const
     }
     BuCmd cm = cmd(exe, a, b, NULL, NULL);
     free(exe);
-    run_timed(&cm, limit_ns, a, dir, &t);
+    bu_run_timed(&cm, limit_ns, a, dir, &t);
     bu_cmd_free(&cm);
     bu_progress_done();
     uint64_t reached = t.pos;
@@ -367,13 +267,13 @@ static void row(const char *what, const BuCmd *mine, const BuCmd *theirs, int wa
                 uint64_t want_lines, const char *path, const char *dir, unsigned runs)
 {
     uint64_t mw[16], tw[16];
-    Timed t;
+    BuTimed t;
     for (unsigned k = 0; k < runs; k++) {
         for (int j = 0; j < 2; j++) {
             bool tool = (j + (int)k) % 2 == 1; /* alternate who goes first */
             bu_progress("dense %s: run %u of %u, %s ...", what, k + 1, runs,
                         tool ? "cmp" : "mmhex");
-            run_timed(tool ? theirs : mine, 600 * 1000000000ull, path, dir, &t);
+            bu_run_timed(tool ? theirs : mine, 600 * 1000000000ull, path, dir, &t);
             if (exit_code(&t) != want_exit || t.lines != want_lines)
                 bu_die("%s (%s): exit %d, %" PRIu64 " lines, want %d and %" PRIu64 ": %.80s", what,
                        tool ? "cmp" : "mmhex", exit_code(&t), t.lines, want_exit, want_lines,

@@ -35,7 +35,6 @@
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -184,99 +183,6 @@ static void first_word(const char *out, char *buf, size_t n)
     buf[k] = 0;
 }
 
-/* A run with a time limit: wall and CPU time, output (into a file), and,
- * when stopped at the limit, how far into path it had read. */
-typedef struct Timed {
-    bool done;    /* exited by itself, status 0 */
-    bool stopped; /* killed at the limit */
-    uint64_t wall_ns, cpu_ns;
-    uint64_t pos;  /* stopped: its offset in path (0: unknown) */
-    char out[256]; /* the first line of its output */
-} Timed;
-
-/* The file position of the descriptor of pid that names path (0: none). */
-static uint64_t fd_pos(pid_t pid, const char *path)
-{
-    char dname[64], link[4096], rpath[4096];
-    if (!realpath(path, rpath))
-        return 0;
-    snprintf(dname, sizeof dname, "/proc/%d/fd", (int)pid);
-    DIR *d = opendir(dname);
-    if (!d)
-        return 0;
-    uint64_t pos = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        char *f = bu_xasprintf("%s/%s", dname, e->d_name);
-        ssize_t n = readlink(f, link, sizeof link - 1);
-        free(f);
-        if (n <= 0)
-            continue;
-        link[n] = 0;
-        if (strcmp(link, rpath))
-            continue;
-        char *info = bu_xasprintf("/proc/%d/fdinfo/%s", (int)pid, e->d_name);
-        FILE *fi = fopen(info, "r");
-        free(info);
-        if (fi) {
-            char line[128];
-            while (fgets(line, sizeof line, fi))
-                if (sscanf(line, "pos: %" SCNu64, &pos) == 1)
-                    break;
-            fclose(fi);
-        }
-        break;
-    }
-    closedir(d);
-    return pos;
-}
-
-static void run_timed(const BuCmd *c, uint64_t limit_ns, const char *path, const char *dir,
-                      Timed *t)
-{
-    memset(t, 0, sizeof *t);
-    char *outp = bu_xasprintf("%s/out.txt", dir);
-    int out = open(outp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (out < 0)
-        bu_die("create %s: %s", outp, strerror(errno));
-    unlink(outp);
-    free(outp);
-    posix_spawn_file_actions_t fa;
-    bu_spawn_actions(&fa, BU_DEVNULL, out, out);
-    pid_t pid;
-    uint64_t t0 = bu_now_ns();
-    int e = posix_spawn(&pid, c->argv[0], &fa, NULL, c->argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (e)
-        bu_die("spawn %s: %s", c->argv[0], strerror(e));
-    int status = 0;
-    struct rusage ru;
-    for (;;) {
-        pid_t w = wait4(pid, &status, WNOHANG, &ru);
-        if (w == pid)
-            break;
-        if (w < 0 && errno != EINTR)
-            bu_die("wait4: %s", strerror(errno));
-        if (bu_now_ns() - t0 >= limit_ns) {
-            t->pos = fd_pos(pid, path);
-            kill(pid, SIGKILL);
-            while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
-                ;
-            t->stopped = true;
-            break;
-        }
-        bu_sleep_ns(500000);
-    }
-    t->wall_ns = bu_now_ns() - t0;
-    t->cpu_ns =
-        (uint64_t)ru.ru_utime.tv_sec * 1000000000ull + (uint64_t)ru.ru_utime.tv_usec * 1000ull +
-        (uint64_t)ru.ru_stime.tv_sec * 1000000000ull + (uint64_t)ru.ru_stime.tv_usec * 1000ull;
-    t->done = !t->stopped && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    ssize_t n = pread(out, t->out, sizeof t->out - 1, 0);
-    t->out[n > 0 ? n : 0] = 0;
-    close(out);
-}
-
 /* ---- formatting ---------------------------------------------------------- */
 
 static void fmt_s(char *buf, size_t n, uint64_t ns)
@@ -389,7 +295,7 @@ static void report_sparse(const char *mmhex, const char *path, const char *dir, 
     for (size_t i = 0; i < NALGO; i++) {
         Algo *a = &algos[i];
         BuCmd c;
-        Timed m, t;
+        BuTimed m, t;
         char mv[160] = "", tv[160] = "", range[64] = "";
         uint64_t m_bytes = SPARSE_SIZE;
         if (!a->checksum) {
@@ -398,14 +304,14 @@ static void report_sparse(const char *mmhex, const char *path, const char *dir, 
         }
         bu_progress("holes %s: mmhex ...", a->name);
         mmhex_cmd(&c, mmhex, a->name, range[0] ? range : NULL, path);
-        run_timed(&c, limit_ns, path, dir, &m);
+        bu_run_timed(&c, limit_ns, path, dir, &m);
         bu_cmd_free(&c);
         first_word(m.out, mv, sizeof mv);
         memset(&t, 0, sizeof t);
         if (a->exe) {
             bu_progress("holes %s: %s (up to %s s) ...", a->name, a->tool, lim);
             tool_cmd(&c, a, path);
-            run_timed(&c, limit_ns, path, dir, &t);
+            bu_run_timed(&c, limit_ns, path, dir, &t);
             bu_cmd_free(&c);
             first_word(t.out, tv, sizeof tv);
         }

@@ -100,6 +100,21 @@ BuRun *bu_run_new(void);
  * stderr into a pipe, timed as a whole process. Dies if it cannot be
  * started; its exit status is the caller's to judge. */
 void bu_run(const BuCmd *c, BuRun *r);
+
+/* A run with a time limit (bench_hash, bench_diff): wall and CPU time, its
+ * output (into a file in dir, unlinked at once: its first line and its line
+ * count), and, when killed at the limit, how far into path it had read. */
+typedef struct BuTimed {
+    bool done;        /* exited by itself, status 0 */
+    bool stopped;     /* killed at the limit */
+    int status;       /* wait4's */
+    uint64_t wall_ns; /* spawn to wait4 */
+    uint64_t cpu_ns;  /* user + system */
+    uint64_t pos;     /* stopped: its offset in path (0: unknown) */
+    uint64_t lines;   /* lines of output */
+    char out[256];    /* the start of its output */
+} BuTimed;
+void bu_run_timed(const BuCmd *c, uint64_t limit_ns, const char *path, const char *dir, BuTimed *t);
 bool bu_exited(const BuRun *r, int code);
 /* The first line of a child's output not starting with skip (NULL: the
  * first line), or how it ended, for error reports. */
