@@ -20,39 +20,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "complain.h"
 #include "diff.h"
 #include "doc.h"
 #include "parse.h"
 
 #define CMP_SLICE_NS 100000000ull /* a stop signal is seen this often */
 #define CMP_BLOCK 65536           /* -l: bytes read back at a time */
-
-/* "mmhex: MESSAGE" on stderr, control characters escaped (file names come
- * from outside). */
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void say(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *raw = NULL;
-    int n = vasprintf(&raw, fmt, ap);
-    va_end(ap);
-    size_t k = n < 0 ? 0 : parse_escape_ctl(raw, NULL, 0);
-    char *esc = n < 0 ? NULL : malloc(k + 1);
-    if (esc)
-        parse_escape_ctl(raw, esc, k + 1);
-    fprintf(stderr, "mmhex: %s\n", esc ? esc : "out of memory");
-    free(esc);
-    if (n >= 0)
-        free(raw);
-}
-
-int cmp_parse_shift(const char *s, int64_t *out)
-{
-    const char *err;
-    return parse_signed(s, out, &err) < 0 ? -EINVAL : 0;
-}
 
 typedef struct Out {
     Doc *a, *b;       /* the documents */
@@ -103,21 +77,21 @@ int cmp_batch(const char *pa, const char *pb, const CmpOpts *o)
     int status = 2, rc;
     Out w = {0};
     if ((rc = doc_open(&a, pa, &mo)) < 0) {
-        say("%s: %s", pa, map_strerror(rc));
+        complain("%s: %s", pa, map_strerror(rc));
         goto out;
     }
     if ((rc = doc_open(&b, pb, &mo)) < 0) {
-        say("%s: %s", pb, map_strerror(rc));
+        complain("%s: %s", pb, map_strerror(rc));
         goto out;
     }
     w = (Out){a, b, o, 0, 1, NULL, NULL};
     DiffOpts dopts = {.mode = DIFF_ALL, .shift = o->shift, .on_range = print_range, .ctx = &w};
     if (o->bytes && (!(w.ba = malloc(CMP_BLOCK)) || !(w.bb = malloc(CMP_BLOCK)))) {
-        say("out of memory");
+        complain("out of memory");
         goto out;
     }
     if ((rc = diff_start(&d, a, b, &dopts)) < 0) {
-        say("%s", rc == -EINVAL ? "--shift is out of range" : strerror(-rc));
+        complain("%s", rc == -EINVAL ? "--shift is out of range" : strerror(-rc));
         goto out;
     }
     DiffSummary s;
@@ -126,23 +100,24 @@ int cmp_batch(const char *pa, const char *pb, const CmpOpts *o)
     w.width = digits(s.pair_hi); /* the largest offset printed */
     while ((rc = diff_step(d, CMP_SLICE_NS)) == DIFF_RUNNING) {
         if (o->stop && *o->stop) {
-            say("stopped by a signal (%s)", strsignal(*o->stop));
+            complain("stopped by a signal (%s)", strsignal(*o->stop));
             goto out;
         }
     }
     if (rc == -MMH_ETRUNC) {
-        say("a file was truncated during the comparison (%s %" PRIu64 ", %s %" PRIu64 " bytes)", pa,
-            doc_size(a), pb, doc_size(b));
+        complain("a file was truncated during the comparison (%s %" PRIu64 ", %s %" PRIu64
+                 " bytes)",
+                 pa, doc_size(a), pb, doc_size(b));
         goto out;
     }
     if (rc < 0) {
-        say("%s",
-            rc == -EIO && ferror(stdout) ? "write error on standard output" : map_strerror(rc));
+        complain("%s", rc == -EIO && ferror(stdout) ? "write error on standard output"
+                                                    : map_strerror(rc));
         goto out;
     }
     diff_summary(d, &s);
     if (fflush(stdout) != 0) {
-        say("write error on standard output: %s", strerror(errno));
+        complain("write error on standard output: %s", strerror(errno));
         goto out;
     }
     if (o->bytes && s.hi > s.pair_hi) { /* one file ends first */
@@ -150,9 +125,9 @@ int cmp_batch(const char *pa, const char *pb, const CmpOpts *o)
         const char *name = a_short ? pa : pb;
         uint64_t n = s.pair_hi - s.lo;
         if (n == 0 && (a_short ? doc_size(a) : doc_size(b)) == 0)
-            say("EOF on %s which is empty", name);
+            complain("EOF on %s which is empty", name);
         else
-            say("EOF on %s after byte %" PRIu64, name, n);
+            complain("EOF on %s after byte %" PRIu64, name, n);
     }
     status = s.ranges > 0 ? 1 : 0;
 out:

@@ -21,9 +21,6 @@ typedef struct CmpOpts {
     const volatile sig_atomic_t *stop; /* nonzero: stop (a signal arrived), or NULL */
 } CmpOpts;
 
-/* The shift of --shift N: decimal or 0x hex, with a sign. 0, or -EINVAL. */
-int cmp_parse_shift(const char *s, int64_t *out);
-
 /* Compare the files at a and b: the exit status (0, 1, 2). */
 int cmp_batch(const char *a, const char *b, const CmpOpts *o);
 

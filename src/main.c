@@ -23,6 +23,7 @@
 
 #include "cmd.h"
 #include "cmp-batch.h"
+#include "complain.h"
 #include "doc.h"
 #include "keymap.h"
 #include "parse.h"
@@ -56,28 +57,6 @@ static void catch_stop_signals(void)
     sigemptyset(&sa.sa_mask);
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
         sigaction(sigs[i], &sa, NULL);
-}
-
-/* Print "mmhex: MESSAGE" on stderr with control characters escaped
- * (parse_escape_ctl): file names, arguments and the messages that echo them
- * come from outside, and the terminal must not take them for commands. */
-static void complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void complain(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *raw = NULL;
-    int n = vasprintf(&raw, fmt, ap);
-    va_end(ap);
-    size_t k = n < 0 ? 0 : parse_escape_ctl(raw, NULL, 0);
-    char *esc = n < 0 ? NULL : malloc(k + 1);
-    if (esc)
-        parse_escape_ctl(raw, esc, k + 1);
-    fprintf(stderr, "mmhex: %s\n", esc ? esc : "out of memory");
-    free(esc);
-    if (n >= 0)
-        free(raw);
 }
 
 static void usage(FILE *f)
@@ -315,13 +294,15 @@ int main(int argc, char **argv)
         case 'F': diff = true; break;
         case 'l': co.bytes = cmp_opt = true; break;
         case 'L': co.bytes = cmp = true; break;
-        case 'S':
+        case 'S': {
+            const char *perr;
             shift_given = true;
-            if (cmp_parse_shift(optarg, &co.shift) < 0) {
+            if (parse_signed(optarg, &co.shift, &perr) < 0) {
                 complain("--shift takes a byte count, maybe negative, not '%s'", optarg);
                 goto out;
             }
             break;
+        }
         case 'h':
             usage(stdout);
             status = 0;
