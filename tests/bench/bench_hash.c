@@ -372,40 +372,14 @@ int main(int argc, char **argv)
     bu_init("bench_hash", OUT_MAX);
     if (argc >= 2 && strcmp(argv[1], "--noop") == 0)
         return 0;
-    const char *mmhex = NULL, *dir = NULL, *part = "all";
-    unsigned runs = DEFAULT_RUNS;
-    unsigned long timeout = DEFAULT_TIMEOUT;
-    for (int i = 1; i < argc; i++) {
-        char *end;
-        if (!strcmp(argv[i], "--mmhex") && i + 1 < argc) {
-            mmhex = argv[++i];
-        } else if (!strcmp(argv[i], "--runs") && i + 1 < argc) {
-            unsigned long v = strtoul(argv[++i], &end, 10);
-            if (*end || v == 0 || v > 16)
-                bu_die("bad --runs '%s' (1 to 16)", argv[i]);
-            runs = (unsigned)v;
-        } else if (!strcmp(argv[i], "--part") && i + 1 < argc) {
-            part = argv[++i];
-            if (strcmp(part, "warm") && strcmp(part, "holes"))
-                bu_die("bad --part '%s' (warm or holes)", part);
-        } else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
-            timeout = strtoul(argv[++i], &end, 10);
-            if (*end || timeout == 0)
-                bu_die("bad --timeout '%s' (seconds)", argv[i]);
-        } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            usage(stdout);
-            return 0;
-        } else if (argv[i][0] != '-' && !dir) {
-            dir = argv[i];
-        } else {
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (!dir) {
-        usage(stderr);
-        return 2;
-    }
+    static const char *const parts[2] = {"warm", "holes"};
+    BuArgs args = {.runs = DEFAULT_RUNS, .timeout = DEFAULT_TIMEOUT};
+    int status;
+    if (!bu_args(argc, argv, parts, usage, &args, &status))
+        return status;
+    const char *mmhex = args.mmhex, *dir = args.dir, *part = args.part;
+    unsigned runs = args.runs;
+    unsigned long timeout = args.timeout;
     char *exe = bu_exe_path(mmhex, "nothing to measure");
     if (!exe)
         bu_die("--mmhex PATH is needed: the program is what is measured");

@@ -792,3 +792,44 @@ void bu_run_timed(const BuCmd *c, uint64_t limit_ns, const char *path, const cha
     }
     close(out);
 }
+
+bool bu_args(int argc, char **argv, const char *const parts[2], void (*usage)(FILE *), BuArgs *a,
+             int *status)
+{
+    a->part = "all";
+    for (int i = 1; i < argc; i++) {
+        char *end;
+        if (!strcmp(argv[i], "--mmhex") && i + 1 < argc) {
+            a->mmhex = argv[++i];
+        } else if (!strcmp(argv[i], "--runs") && i + 1 < argc) {
+            unsigned long v = strtoul(argv[++i], &end, 10);
+            if (*end || v == 0 || v > 16)
+                bu_die("bad --runs '%s' (1 to 16)", argv[i]);
+            a->runs = (unsigned)v;
+        } else if (!strcmp(argv[i], "--part") && i + 1 < argc) {
+            a->part = argv[++i];
+            if (strcmp(a->part, parts[0]) && strcmp(a->part, parts[1]))
+                bu_die("bad --part '%s' (%s or %s)", a->part, parts[0], parts[1]);
+        } else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
+            a->timeout = strtoul(argv[++i], &end, 10);
+            if (*end || a->timeout == 0)
+                bu_die("bad --timeout '%s' (seconds)", argv[i]);
+        } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            usage(stdout);
+            *status = 0;
+            return false;
+        } else if (argv[i][0] != '-' && !a->dir) {
+            a->dir = argv[i];
+        } else {
+            usage(stderr);
+            *status = 2;
+            return false;
+        }
+    }
+    if (!a->dir) {
+        usage(stderr);
+        *status = 2;
+        return false;
+    }
+    return true;
+}

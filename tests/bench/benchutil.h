@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 /* ---- failure and cleanup ---- */
@@ -100,6 +101,18 @@ BuRun *bu_run_new(void);
  * stderr into a pipe, timed as a whole process. Dies if it cannot be
  * started; its exit status is the caller's to judge. */
 void bu_run(const BuCmd *c, BuRun *r);
+
+/* The options bench_hash and bench_diff take: --mmhex PATH, --runs N (1 to
+ * 16), --timeout S, --part P (one of parts[0], parts[1]), -h, and DIR. a
+ * holds the defaults on the way in. true: go on; false: stop with *status
+ * (0 after --help, 2 after a wrong argument; usage printed either way). */
+typedef struct BuArgs {
+    const char *mmhex, *dir, *part; /* part: "all" unless given */
+    unsigned runs;
+    unsigned long timeout; /* seconds */
+} BuArgs;
+bool bu_args(int argc, char **argv, const char *const parts[2], void (*usage)(FILE *), BuArgs *a,
+             int *status);
 
 /* A run with a time limit (bench_hash, bench_diff): wall and CPU time, its
  * output (into a file in dir, unlinked at once: its first line and its line
