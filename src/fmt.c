@@ -224,6 +224,12 @@ static bool holds(const FmtNode *n, uint64_t off)
 
 int fmt_path(const FmtSrc *src, const FmtNode *root, uint64_t off, FmtNode *path, int max)
 {
+    return fmt_path_idx(src, root, off, path, NULL, max);
+}
+
+int fmt_path_idx(const FmtSrc *src, const FmtNode *root, uint64_t off, FmtNode *path, uint64_t *idx,
+                 int max)
+{
     if (max < 1 || !holds(root, off))
         return 0;
     path[0] = *root;
@@ -233,18 +239,20 @@ int fmt_path(const FmtSrc *src, const FmtNode *root, uint64_t off, FmtNode *path
         if (!p->nkids || p->bad || !p->dec || !p->dec->child)
             break;
         bool found = false;
+        uint64_t i = 0;
         if (p->dec->find) {
-            uint64_t i = p->dec->find(src, p, off);
+            i = p->dec->find(src, p, off);
             found = i < p->nkids && fmt_child(src, p, i, &path[k]) == 0 && holds(&path[k], off);
         } else {
             uint64_t n = p->nkids < FMT_SCAN ? p->nkids : FMT_SCAN;
-            for (uint64_t i = 0; i < n && !found; i++)
+            for (i = 0; i < n && !found; i++)
                 found = fmt_child(src, p, i, &path[k]) == 0 && holds(&path[k], off);
+            i--;
         }
         if (!found)
             break;
-        /* A child as big as its parent with no more to say (a format's
-         * root under a container's entry) still counts: go on. */
+        if (idx)
+            idx[k] = i;
         k++;
     }
     return k;

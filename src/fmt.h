@@ -120,6 +120,10 @@ int fmt_child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *out);
  * does not hold off. Bounded: FMT_DEPTH levels, FMT_SCAN children a level
  * unless the decoder can find. */
 int fmt_path(const FmtSrc *src, const FmtNode *root, uint64_t off, FmtNode *path, int max);
+/* As fmt_path, and idx[k] (k >= 1) gets path[k]'s index among its
+ * parent's children (idx may be NULL). */
+int fmt_path_idx(const FmtSrc *src, const FmtNode *root, uint64_t off, FmtNode *path, uint64_t *idx,
+                 int max);
 /* The inspector type (inspect.h's InspType) a node is edited as, or -1
  * (not editable: a group, text, bytes, a bad node). */
 int fmt_insp(const FmtNode *n);

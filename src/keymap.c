@@ -67,6 +67,8 @@ static const KeyBinding table[] = {
     {'X', "inspector focus", "X",
      "inspector takes the keys: arrows pick a row, e endian, Enter types a value, Esc"},
     {'I', "details", "I", "mapping details: smaps, faults, lock limit, readahead"},
+    {'s', "struct", "s",
+     "the file's structure as a tree: MBR, GPT, ELF, SQLite... (Enter opens or jumps)"},
     {'S', "strings", "S", "strings list: printable runs (/ filters, Enter jumps, q leaves)"},
     {'#', "hash-prompt", "#", "hash the selection or file (empty: sha256; crc32c, md5, all...)"},
     {':', "prompt command", ":", "command line (goto, put, write, saveas, lock, ...)"},

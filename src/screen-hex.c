@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "job.h"
+#include "screen-struct.h"
 #include "screen.h"
 #include "sys.h"
 
@@ -291,6 +292,7 @@ static void hex_frame(Session *s, void *st, Grid *g)
         .match_on = p->match_on,
         .match_off = p->match_off,
         .match_len = p->match_len,
+        .field = p == s->cur ? struct_field(s) : NULL,
         .message = s->msg[0] ? s->msg : NULL,
         .message_error = s->msg_err,
     };

@@ -17,6 +17,7 @@
 #include "job.h"
 #include "marks.h"
 #include "parse.h"
+#include "screen-struct.h"
 #include "screen.h"
 #include "search-regex.h"
 #include "sys.h"
@@ -563,6 +564,7 @@ void cmd_session_free(Session *s)
     if (s->panel.type && s->panel.type->free)
         s->panel.type->free(s->panel.st);
     free(s->insp);
+    struct_state_free(s->fmt);
     if (s->pane2) { /* a diff: the second file and how the two compare */
         free(s->pane2->watch.snap);
         free(s->pane2->watch.hot);

@@ -152,6 +152,9 @@ struct Session {
     /* ---- the data inspector (cmd-inspect.c, screen-inspect.c) ---- */
     struct InspectState *insp; /* its choices (inspect.h); NULL until first used */
 
+    /* ---- the file's structure (cmd-struct.c, screen-struct.c) ---- */
+    struct StructState *fmt; /* screen-struct.h; NULL until first used */
+
     /* ---- selections: the clipboard (cmd-select.c) ---- */
     Clip *clip; /* the clipboard and copy-as text for the terminal, or NULL */
 

@@ -591,7 +591,7 @@ static void draw_status1(const View *v, Doc *d, const ViewInfo *in, const ViewFr
 static void draw_status2(Doc *d, const ViewInfo *in, Grid *g)
 {
     const char *adv = in->advice ? in->advice : map_advice_name(map_advice(doc_map(d)));
-    char line[256], a[32], b[32], t[32];
+    char line[512], a[32], b[32], t[32]; /* room for a field (200) and the rest */
     size_t n;
     int row = g->rows - 2;
 
@@ -600,7 +600,10 @@ static void draw_status2(Doc *d, const ViewInfo *in, Grid *g)
         snprintf(b, sizeof b, "unlimited");
     else
         parse_fmt_size(in->lock_limit, b, sizeof b);
-    n = (size_t)snprintf(line, sizeof line, "lock %s/%s  adv %s", a, b, adv);
+    n = 0;
+    if (in->field) /* first: the rest is for those who watch the paging */
+        n = (size_t)snprintf(line, sizeof line, "%s  |  ", in->field);
+    n += (size_t)snprintf(line + n, sizeof line - n, "lock %s/%s  adv %s", a, b, adv);
     if (map_mode(doc_map(d)) == MMH_MODE_COPY)
         n += (size_t)snprintf(line + n, sizeof line - n, "  edited %" PRIu64 " pg",
                               in->edited_pages);

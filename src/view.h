@@ -107,8 +107,9 @@ typedef struct ViewInfo {
     uint64_t hot_lo, hot_len;                   /* the bytes hot covers */
     bool match_on;                              /* a search match is highlighted */
     uint64_t match_off, match_len;              /* its bytes */
-    const char *message;                        /* the message row, or NULL */
-    bool message_error;                         /* it is an error */
+    const char *field;   /* the structure's field under the cursor, or NULL */
+    const char *message; /* the message row, or NULL */
+    bool message_error;  /* it is an error */
 } ViewInfo;
 
 /* What this frame measured. */
