@@ -1868,7 +1868,11 @@ static size_t header_words(const char *line, char words[][32], size_t max)
         buf[k++] = *line;
     }
     buf[k] = 0;
-    for (char *w = strtok(buf, " ,"); w && n < max; w = strtok(NULL, " ,")) {
+    /* Names are separated by commas; after a name, words up to the next
+     * comma are its subcommand ("struct as") or its arguments. */
+    for (char *w = strtok(buf, ","); w && n < max; w = strtok(NULL, ",")) {
+        w += strspn(w, " ");
+        w[strcspn(w, " ")] = 0;
         bool ok = w[0] >= 'a' && w[0] <= 'z' && strlen(w) < 32;
         for (const char *c = w; ok && *c; c++)
             ok = (*c >= 'a' && *c <= 'z') || *c == '!';
