@@ -22,6 +22,7 @@
 #include "parse.h"
 #include "screen-struct.h"
 #include "screen.h"
+#include "sys.h"
 #include "ustruct.h"
 
 /* ---- the state ---- */
@@ -100,7 +101,11 @@ const char *struct_field(Session *s)
     if (!st || !st->on || st->root_doc != s->doc)
         return NULL;
     uint64_t cur = s->view->cursor;
-    if (st->at_valid && st->at_off == cur && st->at_changes == doc_changes(s->doc))
+    uint64_t now = sys_now_ns();
+    /* Kept while the cursor and our edits stay, for a second at most: the
+     * bytes may be another process's to change. */
+    if (st->at_valid && st->at_off == cur && st->at_changes == doc_changes(s->doc) &&
+        now - st->at_when < 1000000000ull)
         return st->at[0] ? st->at : NULL;
     FmtNode *root;
     if (struct_root(s, "struct", &root) < 0)
@@ -110,6 +115,7 @@ const char *struct_field(Session *s)
     FmtNode path[FMT_DEPTH];
     int k = fmt_path(&src, root, cur, path, FMT_DEPTH);
     st->at_valid = true;
+    st->at_when = now;
     st->at_off = cur;
     st->at_changes = doc_changes(s->doc);
     st->at[0] = '\0';

@@ -40,7 +40,7 @@ typedef struct StructState {
     char defs_path[256];   /* the file they came from */
     /* The status row's text, kept while the cursor, the bytes and the root stay. */
     bool at_valid;
-    uint64_t at_off, at_changes;
+    uint64_t at_off, at_changes, at_when;
     char at[200];
 } StructState;
 

@@ -1,0 +1,293 @@
+/*
+ * test_struct: the structure commands and screen (cmd-struct.c,
+ * screen-struct.c) through the public cmd.h API, on a DOS partition table
+ * written by the test: batch printing (text, JSON), struct as, struct set
+ * (one undo step, refusals), the screen (opens at the cursor's field,
+ * Enter opens and jumps, e edits), the status row naming the field, and
+ * another process rewriting or truncating the file between steps.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "grid.h"
+#include "keymap.h"
+#include "testutil.h"
+
+#include <cmocka.h>
+
+/* A 1 MiB file holding an MBR: partition 1 type 0x83 at LBA 2048 for 100
+ * sectors, partition 2 type 0x07 at LBA 4 for 8 sectors. */
+static void write_mbr(const char *path, uint8_t type1)
+{
+    uint8_t b[512] = {0};
+    b[510] = 0x55, b[511] = 0xaa;
+    uint8_t *e = b + 446;
+    e[0] = 0x80, e[4] = type1, e[9] = 0x08, e[12] = 100; /* LBA 0x800 */
+    e += 16;
+    e[4] = 0x07, e[8] = 4, e[12] = 8;
+    FILE *f = fopen(path, "r+b");
+    if (!f)
+        f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(b, 1, sizeof b, f), sizeof b);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(truncate(path, 1 << 20), 0);
+}
+
+typedef struct Fix {
+    char *dir, *path;
+    Session *s;
+} Fix;
+
+static void fix_open(Fix *f, MmhMode mode, bool batch)
+{
+    f->dir = tu_mkdtemp();
+    f->path = tu_path(f->dir, "disk.img");
+    write_mbr(f->path, 0x83);
+    Doc *d = NULL;
+    MapOpts mo = {.mode = mode};
+    SessionOpts so = {.batch = batch};
+    assert_int_equal(doc_open(&d, f->path, &mo), 0);
+    assert_int_equal(cmd_session_new(&f->s, d, &so), 0);
+    cmd_resize(f->s, 24, 100);
+}
+
+static void fix_close(Fix *f)
+{
+    cmd_session_free(f->s);
+    free(f->path);
+    tu_rmdir(f->dir);
+}
+
+static int run(Session *s, const char *line)
+{
+    cmd_run(s, line);
+    return cmd_result(s);
+}
+
+static bool msg_has(Session *s, const char *sub)
+{
+    const char *m = cmd_message(s, NULL);
+    if (m && strstr(m, sub))
+        return true;
+    print_message("message \"%s\" lacks \"%s\"\n", m ? m : "(none)", sub);
+    return false;
+}
+
+static char *out(Session *s)
+{
+    char *o = cmd_output_take(s);
+    return o ? o : strdup("");
+}
+
+/* The frame's rows as text, joined by newlines (malloc'd). */
+static char *screen(Session *s)
+{
+    Grid g = {0};
+    assert_int_equal(grid_resize(&g, 24, 100), 0);
+    cmd_frame(s, &g);
+    char *all = calloc(24, 404), row[404];
+    for (int r = 0; r < 24; r++) {
+        strcat(all, grid_row_text(&g, r, row, sizeof row));
+        strcat(all, "\n");
+    }
+    grid_free(&g);
+    return all;
+}
+
+static bool screen_has(Session *s, const char *sub)
+{
+    char *t = screen(s);
+    bool ok = strstr(t, sub) != NULL;
+    if (!ok)
+        print_message("screen lacks \"%s\":\n%s\n", sub, t);
+    free(t);
+    return ok;
+}
+
+static bool screen_lacks(Session *s, const char *sub)
+{
+    char *t = screen(s);
+    bool ok = strstr(t, sub) == NULL;
+    free(t);
+    return ok;
+}
+
+static void test_print(void **state)
+{
+    (void)state;
+    Fix f;
+    fix_open(&f, MMH_MODE_READONLY, true);
+    assert_int_equal(run(f.s, "struct"), 0);
+    char *o = out(f.s);
+    assert_non_null(strstr(o, "MBR @0x0 +1048576: DOS partition table\n"));
+    assert_non_null(strstr(o, "  partition 1 @0x1be +16: type 0x83 Linux\n"));
+    assert_non_null(strstr(o, "    first LBA @0x1c6 +4: 2048\n"));
+    assert_non_null(strstr(o, "    status @0x1be +1: 0x80\n"));
+    free(o);
+    assert_int_equal(run(f.s, "struct print --json --depth 2 --kids 1"), 0);
+    o = out(f.s);
+    assert_non_null(strstr(o, "{\"name\":\"MBR\",\"offset\":0,\"size\":1048576,\"value\":\"DOS "
+                              "partition table\",\"children\":[{\"name\":\"boot code\""));
+    assert_non_null(strstr(o, "\"more\":5}"));
+    free(o);
+    assert_int_equal(run(f.s, "struct print --depth 0"), -EINVAL);
+    assert_int_equal(run(f.s, "struct print --bogus"), -EINVAL);
+    /* Forced at an offset where it is not: refused, the old one kept. */
+    assert_int_equal(run(f.s, "struct as mbr at 0x1000"), -EINVAL);
+    assert_true(msg_has(f.s, "not that format there"));
+    assert_int_equal(run(f.s, "struct as nosuch"), -ENOENT);
+    assert_int_equal(run(f.s, "struct as"), 0);
+    o = out(f.s);
+    assert_non_null(strstr(o, "  mbr      DOS partition table\n"));
+    free(o);
+    fix_close(&f);
+}
+
+static void test_unknown_and_empty(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp(), *p = tu_path(dir, "plain");
+    tu_make_file(p, 4096, 0);
+    Doc *d = NULL;
+    Session *s = NULL;
+    MapOpts mo = {.mode = MMH_MODE_READONLY};
+    SessionOpts so = {.batch = true};
+    assert_int_equal(doc_open(&d, p, &mo), 0);
+    assert_int_equal(cmd_session_new(&s, d, &so), 0);
+    assert_int_equal(run(s, "struct"), -ENOENT);
+    assert_true(msg_has(s, "no format known at 0x0"));
+    cmd_session_free(s);
+    free(p);
+    tu_rmdir(dir);
+}
+
+static void test_set_undo_readonly(void **state)
+{
+    (void)state;
+    Fix f;
+    fix_open(&f, MMH_MODE_COPY, true);
+    assert_int_equal(run(f.s, "struct set 0x1c6 4096"), 0);
+    assert_true(msg_has(f.s, "first LBA at 0x1c6 set to 4096"));
+    assert_int_equal(run(f.s, "struct print --depth 3"), 0);
+    char *o = out(f.s);
+    assert_non_null(strstr(o, "    first LBA @0x1c6 +4: 4096\n"));
+    free(o);
+    /* Copy mode: the file is untouched until a write. */
+    assert_int_equal(tu_pread_byte(f.path, 0x1c7), 0x08);
+    assert_int_equal(run(f.s, "undo"), 0);
+    assert_int_equal(run(f.s, "struct print --depth 3"), 0);
+    o = out(f.s);
+    assert_non_null(strstr(o, "    first LBA @0x1c6 +4: 2048\n"));
+    free(o);
+    /* Too big for the field; not a field's start; not a number field. */
+    assert_int_equal(run(f.s, "struct set 0x1c6 0x1ffffffff"), -ERANGE);
+    assert_int_equal(run(f.s, "struct set 0x1c7 1"), -ENOENT);
+    assert_int_equal(run(f.s, "struct set 0x1bf 1"), -ENOENT); /* CHS: bytes */
+    assert_int_equal(run(f.s, "struct set 0x1c2 0x0c"), 0);    /* type, hex */
+    assert_int_equal(run(f.s, "write"), 0);
+    assert_int_equal(tu_pread_byte(f.path, 0x1c2), 0x0c);
+    fix_close(&f);
+    fix_open(&f, MMH_MODE_READONLY, true);
+    assert_int_equal(run(f.s, "struct set 0x1c6 1"), -EROFS);
+    fix_close(&f);
+}
+
+static void test_screen_jump_edit(void **state)
+{
+    (void)state;
+    Fix f;
+    fix_open(&f, MMH_MODE_COPY, false);
+    assert_int_equal(run(f.s, "goto 0x1c7"), 0);
+    cmd_key(f.s, 's');
+    /* Opens at the field under the cursor: partition 1's fields, first
+     * LBA picked. */
+    assert_true(screen_has(f.s, "structure MBR > partition 1  (5 of 7)"));
+    assert_true(screen_has(f.s, ">000001c6      4   first LBA"));
+    assert_true(screen_has(f.s, "(5 of 7)"));
+    cmd_key(f.s, 'e');
+    for (const char *p = "512"; *p; p++)
+        cmd_key(f.s, (unsigned char)*p);
+    cmd_key(f.s, MMH_KEY_ENTER);
+    assert_true(msg_has(f.s, "first LBA at 0x1c6 set to 512"));
+    assert_true(screen_has(f.s, "first LBA                      512"));
+    /* Up a level, down to partition 2, open it, jump to its sectors. */
+    cmd_key(f.s, 'h');
+    assert_true(screen_has(f.s, "structure MBR  (2 of 6)"));
+    cmd_key(f.s, 'j');
+    cmd_key(f.s, MMH_KEY_ENTER);
+    assert_true(screen_has(f.s, "structure MBR > partition 2"));
+    for (int i = 0; i < 5; i++)
+        cmd_key(f.s, 'j');
+    cmd_key(f.s, MMH_KEY_ENTER); /* sectors: a leaf */
+    assert_int_equal(cmd_view(f.s)->cursor, 0x1da);
+    assert_true(msg_has(f.s, "sectors at 0x1da (4 bytes)"));
+    /* The status row names it. */
+    assert_true(screen_has(f.s, "partition 2 \xc2\xb7 sectors = 8  |"));
+    /* One undo step for the edit. */
+    assert_int_equal(run(f.s, "undo"), 0);
+    assert_int_equal(run(f.s, "goto 0x1c6"), 0);
+    assert_true(screen_has(f.s, "partition 1 \xc2\xb7 first LBA = 2048  |"));
+    assert_int_equal(run(f.s, "struct off"), 0);
+    assert_true(screen_lacks(f.s, "first LBA = 2048"));
+    fix_close(&f);
+}
+
+static void rewrite_type(const char *path, uint64_t type)
+{
+    FILE *f = fopen(path, "r+b");
+    if (!f || fseek(f, 0x1c2, SEEK_SET) != 0 || fputc((int)type, f) == EOF || fclose(f) != 0)
+        _exit(1);
+    _exit(0);
+}
+
+/* Another process rewrites the table, then truncates the file, between
+ * our steps: what is shown follows the file; nothing crashes. */
+static void test_other_process(void **state)
+{
+    (void)state;
+    Fix f;
+    fix_open(&f, MMH_MODE_SHARED, true);
+    assert_int_equal(run(f.s, "struct print --depth 2"), 0);
+    char *o = out(f.s);
+    assert_non_null(strstr(o, "partition 1 @0x1be +16: type 0x83 Linux"));
+    free(o);
+    tu_by_child(rewrite_type, f.path, 0x8e);
+    assert_int_equal(run(f.s, "struct print --depth 2"), 0);
+    o = out(f.s);
+    assert_non_null(strstr(o, "partition 1 @0x1be +16: type 0x8e Linux LVM"));
+    free(o);
+    tu_truncate_by_child(f.path, 300); /* the table is cut off */
+    cmd_run(f.s, "refresh");
+    int rc = run(f.s, "struct print --depth 3");
+    assert_true(rc == 0 || rc == -EINVAL || rc == -ENOENT);
+    free(cmd_output_take(f.s));
+    tu_truncate_by_child(f.path, 0);
+    cmd_run(f.s, "refresh");
+    assert_true(run(f.s, "struct print") < 0);
+    fix_close(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_print),
+        cmocka_unit_test(test_unknown_and_empty),
+        cmocka_unit_test(test_set_undo_readonly),
+        cmocka_unit_test(test_screen_jump_edit),
+        cmocka_unit_test(test_other_process),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
