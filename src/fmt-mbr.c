@@ -171,6 +171,11 @@ static int child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *out)
     case K_ENTRY:
         if (i < N_ENTRY) {
             fmt_field(out, &entry_fields[i], p->off, false);
+            if (i == 2) {
+                uint64_t t = 0;
+                fmt_uint(src, out->off, 1, false, &t);
+                snprintf(out->note, sizeof out->note, "%s", type_name((unsigned)t));
+            }
             return 0;
         } else {
             uint64_t type = 0, lba = 0, n = 0;
