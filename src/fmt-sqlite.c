@@ -333,7 +333,8 @@ static void page_node(const FmtSrc *src, const FmtNode *parent, uint64_t pgno, F
         snprintf(out->note, sizeof out->note, "%s", other_note(src, &g, pgno));
         return;
     }
-    snprintf(out->text, sizeof out->text, "%s, %" PRIu64 " cells", type_name(p.type), p.ncell);
+    snprintf(out->text, sizeof out->text, "%s, %" PRIu64 " cell%s", type_name(p.type), p.ncell,
+             p.ncell == 1 ? "" : "s");
     if (pgno == 1)
         snprintf(out->note, sizeof out->note, "the schema (sqlite_schema), after the header");
     out->nkids = 2 + p.fit + (p.fit < p.ncell);
@@ -654,10 +655,10 @@ static void column_node(const FmtSrc *src, const Geo *g, const Cell *c, uint64_t
     } else if (t % 2) {
         text_preview(b, have, g->enc, have < sz, out->text, sizeof out->text);
         size_t k = strlen(out->note);
-        snprintf(out->note + k, sizeof out->note - k, ", %" PRIu64 " bytes%s", sz,
-                 whole ? "" : ", continues in the overflow pages");
+        snprintf(out->note + k, sizeof out->note - k, ", %" PRIu64 " byte%s%s", sz,
+                 sz == 1 ? "" : "s", whole ? "" : ", continues in the overflow pages");
     } else {
-        snprintf(out->text, sizeof out->text, "blob, %" PRIu64 " bytes", sz);
+        snprintf(out->text, sizeof out->text, "blob, %" PRIu64 " byte%s", sz, sz == 1 ? "" : "s");
         if (!whole) {
             size_t k = strlen(out->note);
             snprintf(out->note + k, sizeof out->note - k, ", continues in the overflow pages");
@@ -715,11 +716,12 @@ static void cell_node(const FmtSrc *src, const FmtNode *page, uint64_t idx, FmtN
                  (int64_t)c.rowid);
         break;
     case PT_LEAF_TABLE:
-        snprintf(out->text, sizeof out->text, "rowid %" PRId64 ", %" PRIu64 " columns",
-                 (int64_t)c.rowid, ncol);
+        snprintf(out->text, sizeof out->text, "rowid %" PRId64 ", %" PRIu64 " column%s",
+                 (int64_t)c.rowid, ncol, ncol == 1 ? "" : "s");
         break;
     default:
-        snprintf(out->text, sizeof out->text, "key of %" PRIu64 " columns", ncol);
+        snprintf(out->text, sizeof out->text, "key of %" PRIu64 " column%s", ncol,
+                 ncol == 1 ? "" : "s");
         if (interior(c.type)) {
             size_t k = strlen(out->text);
             snprintf(out->text + k, sizeof out->text - k, ", left child page %" PRIu64, c.left);
