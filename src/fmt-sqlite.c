@@ -273,8 +273,10 @@ static void hdr_note(const FmtSrc *src, uint64_t base, size_t i, FmtNode *out)
 
 /* ---- pages ---- */
 
-/* What the header tells of a page that is not a b-tree page. */
-static const char *other_note(const FmtSrc *src, const Geo *g, uint64_t pgno)
+/* What the header alone tells of page pgno when it is no b-tree page
+ * (NULL: nothing). Known before its bytes are read: a pointer-map page's
+ * first byte (an entry's type, 1-5) would pass for a b-tree page type. */
+static const char *known_other(const FmtSrc *src, const Geo *g, uint64_t pgno)
 {
     Hdr h;
     read_hdr(src, g->base, &h);
@@ -284,7 +286,7 @@ static const char *other_note(const FmtSrc *src, const Geo *g, uint64_t pgno)
         return "the lock-byte page (unused)";
     if (h.vacuum && g->usable >= 5 && pgno >= 2 && (pgno - 2) % (g->usable / 5 + 1) == 0)
         return "a pointer-map page";
-    return "overflow, freelist or other";
+    return NULL;
 }
 
 /* Page pgno's b-tree header: type, cell count, where the pointers start. */
@@ -328,9 +330,10 @@ static void page_node(const FmtSrc *src, const FmtNode *parent, uint64_t pgno, F
     out->a[1] = parent->a[1];
     out->a[2] = pgno;
     out->val = FV_TEXT;
-    if (!bt_type(p.type)) {
+    const char *other = pgno > 1 ? known_other(src, &g, pgno) : NULL;
+    if (other || !bt_type(p.type)) {
         snprintf(out->text, sizeof out->text, "not a b-tree page");
-        snprintf(out->note, sizeof out->note, "%s", other_note(src, &g, pgno));
+        snprintf(out->note, sizeof out->note, "%s", other ? other : "overflow, freelist or other");
         return;
     }
     snprintf(out->text, sizeof out->text, "%s, %" PRIu64 " cell%s", type_name(p.type), p.ncell,

@@ -394,6 +394,18 @@ static void test_sqlite_utf16(void **state)
     page(&src, &root, 2, &n);
     assert_string_equal(n.text, "not a b-tree page");
     assert_string_equal(n.note, "a pointer-map page");
+    /* Its first entry's type 5 (a b-tree page) is no page type there. */
+    fu_close(&src);
+    FILE *f = fopen(db, "r+b");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, (long)n.off, SEEK_SET), 0);
+    assert_int_equal(fputc(0x05, f), 0x05);
+    assert_int_equal(fclose(f), 0);
+    fu_open(db, &src);
+    assert_int_equal(fmt_detect(&src, 0, &root), 0);
+    page(&src, &root, 2, &n);
+    assert_string_equal(n.text, "not a b-tree page");
+    assert_string_equal(n.note, "a pointer-map page");
     free(enc);
     fu_close(&src);
     free(db);
@@ -620,9 +632,21 @@ static void test_sqlite_malformed(void **state)
     /* Self references: page 2's right-most pointer and an overflow page
      * number pointing at their own page; a reserved serial type. */
     memcpy(b, orig, n);
-    if (h2 == 12)
-        memcpy(b + 1024 + 8, "\0\0\0\x02", 4);
+    assert_int_equal(h2, 12); /* 300 rows: t's root is interior */
+    memcpy(b + 1024 + 8, "\0\0\0\x02", 4);
     walk_mem(b, n, NULL);
+    mem_find(b, n, "pages/page 2/b-tree header/right-most pointer", &x);
+    assert_string_equal(x.text, "2");
+    uint64_t big = (uint64_t)ask(db, "SELECT rootpage FROM sqlite_schema WHERE name='big'");
+    char path[64];
+    snprintf(path, sizeof path, "pages/page %" PRIu64 "/cell 0/overflow page", big);
+    memcpy(b, orig, n);
+    mem_find(b, n, path, &x);
+    assert_true(x.len == 4 && x.off + 4 <= n);
+    b[x.off] = 0, b[x.off + 1] = 0, b[x.off + 2] = (uint8_t)(big >> 8), b[x.off + 3] = (uint8_t)big;
+    walk_mem(b, n, NULL);
+    mem_find(b, n, path, &x);
+    assert_int_equal(strtoull(x.text, NULL, 10), big);
     memcpy(b, orig, n);
     b[c0 + 3] = 10; /* the schema row's first serial type */
     walk_mem(b, n, NULL);
