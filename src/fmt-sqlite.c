@@ -309,8 +309,8 @@ static void read_page(const FmtSrc *src, const Geo *g, uint64_t pgno, Page *p)
     if (fmt_read(src, p->bt, b, sizeof b) < 0)
         return;
     p->type = b[0];
-    if (!bt_type(p->type) || p->end <= p->bt)
-        return;
+    if (!bt_type(p->type) || g->usable < 480)
+        return; /* hsize 0: no b-tree page, or one sqlite refuses */
     p->hsize = interior(p->type) ? 12 : 8;
     p->ncell = be(b + 3, 2);
     p->ptrs = p->bt + p->hsize;
@@ -334,6 +334,10 @@ static void page_node(const FmtSrc *src, const FmtNode *parent, uint64_t pgno, F
     if (other || !bt_type(p.type)) {
         snprintf(out->text, sizeof out->text, "not a b-tree page");
         snprintf(out->note, sizeof out->note, "%s", other ? other : "overflow, freelist or other");
+        return;
+    }
+    if (!p.hsize) {
+        fmt_bad(out, name, out->off, "the usable page size %u is below 480", g.usable);
         return;
     }
     snprintf(out->text, sizeof out->text, "%s, %" PRIu64 " cell%s", type_name(p.type), p.ncell,
@@ -393,10 +397,6 @@ static void parse_cell(const FmtSrc *src, const Geo *g, uint64_t pgno, uint64_t 
     }
     if (ptr < p.ptrs + 2 * p.fit - po || po + ptr >= p.end) {
         c->why = "the cell pointer lies outside the cell content area";
-        return;
-    }
-    if (g->usable < 480) {
-        c->why = "the usable page size is below 480";
         return;
     }
     c->off = po + ptr;

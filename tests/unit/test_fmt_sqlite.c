@@ -598,6 +598,18 @@ static void test_sqlite_malformed(void **state)
     assert_true(x.bad);
     assert_non_null(strstr(x.text, "malformed at 0x10: page size 768"));
 
+    /* Reserved bytes leaving fewer than 480 usable bytes a page. */
+    memcpy(b, orig, n);
+    b[20] = 88; /* 1024 - 88: fine */
+    walk_mem(b, n, NULL);
+    b[20] = 255; /* 769: fine too */
+    walk_mem(b, n, NULL);
+    b[16] = 0x02, b[17] = 0x00; /* 512 - 255 = 257 */
+    assert_true(walk_mem(b, n, NULL) >= 1);
+    mem_find(b, n, "pages/page 1", &x);
+    assert_true(x.bad);
+    assert_non_null(strstr(x.text, "usable page size 257 is below 480"));
+
     /* Page 2 (t's root, interior or leaf) with cell count 0xffff. */
     memcpy(b, orig, n);
     b[1024 + 3] = 0xff, b[1024 + 4] = 0xff;
