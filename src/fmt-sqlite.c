@@ -13,8 +13,8 @@
  * few small reads away, and a looping chain cannot hang anything. A page
  * that is not a b-tree page (overflow, freelist, pointer map, the lock-byte
  * page) cannot be told apart from its bytes alone; it says so, and what the
- * header tells for free (the first freelist trunk page, the pointer-map and
- * lock-byte pages' places).
+ * header tells for free (the first freelist trunk page, decoded, and the
+ * pointer-map and lock-byte pages' places).
  *
  * Every cell is checked against its page: pointers outside the page,
  * varints running past it (at most 9 bytes, never past the page's usable
@@ -43,7 +43,7 @@
 #define PREVIEW 64                  /* bytes of a text column shown */
 #define FIND_SCAN 64                /* small groups: find tries children */
 
-enum { K_ROOT, K_HDR, K_PAGES, K_PAGE, K_BTHDR, K_PTRS, K_CELL, K_RECHDR };
+enum { K_ROOT, K_HDR, K_PAGES, K_PAGE, K_BTHDR, K_PTRS, K_CELL, K_RECHDR, K_TRUNK, K_LEAVES };
 
 /* b-tree page types (the b-tree header's first byte). */
 enum { PT_INT_INDEX = 0x02, PT_INT_TABLE = 0x05, PT_LEAF_INDEX = 0x0a, PT_LEAF_TABLE = 0x0d };
@@ -334,6 +334,10 @@ static void page_node(const FmtSrc *src, const FmtNode *parent, uint64_t pgno, F
     if (other || !bt_type(p.type)) {
         snprintf(out->text, sizeof out->text, "not a b-tree page");
         snprintf(out->note, sizeof out->note, "%s", other ? other : "overflow, freelist or other");
+        if (other && strstr(other, "trunk") && g.usable >= 480) {
+            out->kind = K_TRUNK;
+            out->nkids = 3;
+        }
         return;
     }
     if (!p.hsize) {
@@ -828,6 +832,32 @@ static int rechdr_child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode
     return 0;
 }
 
+/* ---- the freelist ---- */
+
+/* The first freelist trunk page: the next trunk, and its leaf pages (a
+ * lazy table, clamped to the page). */
+static int trunk_child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *out)
+{
+    Geo g = geo_of(p);
+    static const FmtField f[] = {{"next trunk page", 0, 4, FV_UINT}, {"leaf count", 4, 4, FV_UINT}};
+    if (i < 2) {
+        fmt_field(out, &f[i], p->off, true);
+        return 0;
+    }
+    uint64_t n = 0, fit = (g.usable - 8) / 4;
+    fmt_uint(src, p->off + 4, 4, true, &n);
+    if (n > fit) {
+        fmt_bad(out, "leaf pages", p->off + 4, "leaf count %" PRIu64 " does not fit in the page",
+                n);
+        return 0;
+    }
+    fmt_group(out, &fmt_sqlite, K_LEAVES, "leaf pages", p->off + 8, 4 * n, n);
+    out->a[0] = p->a[0];
+    out->a[1] = p->a[1];
+    out->a[2] = p->a[2];
+    return 0;
+}
+
 /* ---- the tree ---- */
 
 static int child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *out)
@@ -900,6 +930,14 @@ static int child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *out)
     }
     case K_CELL: return cell_child(src, p, i, out);
     case K_RECHDR: return rechdr_child(src, p, i, out);
+    case K_TRUNK: return trunk_child(src, p, i, out);
+    case K_LEAVES:
+        snprintf(out->name, sizeof out->name, "leaf page %" PRIu64, i);
+        out->off = p->off + 4 * i;
+        out->len = 4;
+        out->val = FV_UINT;
+        out->big = true;
+        return 0;
     default: return -EINVAL;
     }
 }
@@ -1007,6 +1045,7 @@ static uint64_t find(const FmtSrc *src, const FmtNode *p, uint64_t off)
     case K_PAGES: return g.ps && off >= g.base ? (off - g.base) / g.ps : UINT64_MAX;
     case K_PAGE: return find_cell(src, p, off);
     case K_PTRS: return off >= p->off ? (off - p->off) / 2 : UINT64_MAX;
+    case K_LEAVES: return off >= p->off ? (off - p->off) / 4 : UINT64_MAX;
     case K_CELL: return find_column(src, p, off);
     case K_RECHDR: return find_serial(src, p, off);
     default: return scan(src, p, 0, p->nkids, off);

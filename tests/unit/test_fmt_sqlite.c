@@ -77,6 +77,12 @@ static void page(const FmtSrc *src, const FmtNode *root, uint64_t pgno, FmtNode 
     assert_int_equal(fmt_child(src, &pages, pgno - 1, out), 0);
 }
 
+/* This sqlite3 has the dbstat virtual table. */
+static bool stat_ok(const char *db)
+{
+    return fu_sh("sqlite3 '%s' 'SELECT count(*) FROM dbstat' >/dev/null 2>&1", db) == 0;
+}
+
 /* The interior pages of b-tree name: each cell's left child and the
  * right-most pointer against dbstat's paths ("/000/" is the root's first
  * child, "/00a/" its eleventh). */
@@ -167,6 +173,24 @@ static void check_vs_cli(unsigned page_size)
     page(&src, &root, trunk, &n);
     assert_string_equal(n.text, "not a b-tree page");
     assert_string_equal(n.note, "the first freelist trunk page");
+    /* One trunk (the dropped table's few pages): it and its leaves are the
+     * free pages; each leaf a page past the b-trees. */
+    assert_int_equal(fu_num(&src, &n, "next trunk page"), 0);
+    uint64_t leaves = fu_num(&src, &n, "leaf count");
+    assert_int_equal(1 + leaves, ask(db, "PRAGMA freelist_count"));
+    FmtNode lv;
+    assert_true(fu_find(&src, &n, "leaf pages", &lv));
+    assert_int_equal(lv.nkids, leaves);
+    for (uint64_t i = 0; i < leaves; i++) {
+        FmtNode e;
+        assert_int_equal(fmt_child(&src, &lv, i, &e), 0);
+        uint64_t pg = strtoull(e.text, NULL, 10);
+        assert_true(pg > 1 && pg <= (uint64_t)npages && pg != trunk);
+        char q[128];
+        snprintf(q, sizeof q, "SELECT count(*) FROM dbstat WHERE pageno=%" PRIu64, pg);
+        if (stat_ok(db))
+            assert_int_equal(ask(db, q), 0);
+    }
 
     /* Every page's type and cell count against dbstat. */
     char *stat = fu_out("sqlite3 '%s' 'SELECT pageno, pagetype, ncell FROM dbstat "
@@ -609,6 +633,16 @@ static void test_sqlite_malformed(void **state)
     mem_find(b, n, "pages/page 1", &x);
     assert_true(x.bad);
     assert_non_null(strstr(x.text, "usable page size 257 is below 480"));
+
+    /* The header naming page 3 the first freelist trunk, its leaf count
+     * 0xffffffff and its next trunk itself. */
+    memcpy(b, orig, n);
+    memcpy(b + 32, "\0\0\0\x03", 4);
+    memcpy(b + 2048, "\0\0\0\x03\xff\xff\xff\xff", 8);
+    assert_true(walk_mem(b, n, NULL) >= 1);
+    mem_find(b, n, "pages/page 3/leaf pages", &x);
+    assert_true(x.bad);
+    assert_non_null(strstr(x.text, "leaf count 4294967295 does not fit"));
 
     /* Page 2 (t's root, interior or leaf) with cell count 0xffff. */
     memcpy(b, orig, n);
