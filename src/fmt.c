@@ -17,6 +17,8 @@
 /* Probe order: the more specific first (a GPT disk also holds a protective
  * MBR). Adding a format: its fmt-NAME.c and one line here. */
 static const FmtDecoder *const decoders[] = {
+    &fmt_elf,
+    &fmt_pe,
     &fmt_mbr,
 };
 #define NDEC (sizeof decoders / sizeof *decoders)
