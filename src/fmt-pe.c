@@ -23,7 +23,9 @@
 
 #define PE_DIRS 16 /* data directories a PE defines */
 
-enum { K_ROOT, K_MZ, K_COFF, K_OPT, K_DIRS, K_DIR, K_SECS, K_SEC };
+enum { K_ROOT, K_MZ, K_COFF, K_OPT, K_DIRS, K_DIR, K_SECS, K_SEC, K_RAW };
+
+#define SECS_FIND 256 /* sections find() looks at in the raw data, at most */
 
 /* The headers' places, re-read by every child. */
 typedef struct Pe {
@@ -298,6 +300,12 @@ static unsigned opt_fields(const Pe *p, const FmtField **f, unsigned *dirs_at)
         *f = opt64, *dirs_at = 112;
         return N_OPT64;
     }
+    if (p->optsize >= 96) {
+        /* An unknown magic (objcopy leaves 0 in converted objects): read
+         * as PE32, as objdump does; the magic's note says so. */
+        *f = opt32, *dirs_at = 96;
+        return N_OPT32;
+    }
     *f = NULL, *dirs_at = 0;
     return 0;
 }
@@ -341,7 +349,7 @@ static int root(const FmtSrc *src, uint64_t off, FmtNode *out)
         if (ptr && off + ptr + size > end)
             end = off + ptr + size;
     }
-    fmt_group(out, &fmt_pe, K_ROOT, "PE", off, end - off, 5);
+    fmt_group(out, &fmt_pe, K_ROOT, "PE", off, end - off, 6);
     out->a[0] = off;
     uint64_t mach = 0;
     fmt_uint(src, p.pe + 4, 2, false, &mach);
@@ -403,7 +411,10 @@ static int root_child(const FmtSrc *src, const Pe *p, uint64_t i, FmtNode *out)
         }
         fmt_group(out, &fmt_pe, K_OPT, "optional header", p->pe + 24, p->optsize, nf + 1);
         out->val = FV_TEXT;
-        snprintf(out->text, sizeof out->text, "%s", pe64(p) ? "PE32+" : "PE32");
+        snprintf(out->text, sizeof out->text, "%s",
+                 pe64(p)             ? "PE32+"
+                 : p->magic == 0x10b ? "PE32"
+                                     : "unknown magic, read as PE32");
         break;
     }
     case 4:
@@ -415,10 +426,46 @@ static int root_child(const FmtSrc *src, const Pe *p, uint64_t i, FmtNode *out)
             snprintf(out->note, sizeof out->note, "%" PRIu64 " do not fit in the file",
                      p->nsec - n);
         break;
+    case 5:
+        /* Each section's raw data, named as the section, over the image. */
+        n = secs(src, p, &at);
+        fmt_group(out, &fmt_pe, K_RAW, "sections", p->base, src->size - p->base, n);
+        out->val = FV_TEXT;
+        snprintf(out->text, sizeof out->text, "raw data of %" PRIu64 " sections", n);
+        break;
     default: return -EINVAL;
     }
     out->a[0] = p->base;
     return 0;
+}
+
+/* Section i's name: its 8 bytes, or for "/123" the string at 123 in the
+ * COFF string table (after the symbol table), bounded. */
+static void sec_name(const FmtSrc *src, const Pe *p, uint64_t off, char *out, size_t n)
+{
+    uint8_t name[9] = {0};
+    fmt_read(src, off, name, 8);
+    uint64_t idx = 0, symtab = 0, nsym = 0;
+    bool longname = name[0] == '/' && name[1];
+    for (int k = 1; k < 8 && name[k] && longname; k++) {
+        longname = name[k] >= '0' && name[k] <= '9';
+        idx = idx * 10 + (uint64_t)(name[k] - '0');
+    }
+    fmt_uint(src, p->pe + 12, 4, false, &symtab);
+    fmt_uint(src, p->pe + 16, 4, false, &nsym);
+    uint64_t str = p->base + symtab + nsym * 18 + idx;
+    uint8_t b[40];
+    const uint8_t *from = name;
+    size_t len = 8;
+    if (longname && symtab && str >= p->base && str < src->size &&
+        fmt_read(src, str, b, sizeof b) == 0) {
+        from = b;
+        len = sizeof b;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < len && from[i] && k + 1 < n; i++)
+        out[k++] = from[i] >= 0x20 && from[i] < 0x7f ? (char)from[i] : '.';
+    out[k] = 0;
 }
 
 static int sec_child(const FmtSrc *src, const Pe *p, const FmtNode *par, uint64_t i, FmtNode *out)
@@ -510,16 +557,13 @@ static int child(const FmtSrc *src, const FmtNode *par, uint64_t i, FmtNode *out
         uint64_t at, off;
         secs(src, &p, &at);
         off = at + i * 40;
-        uint8_t name[9] = {0};
-        fmt_read(src, off, name, 8);
-        for (int k = 0; k < 8; k++)
-            if (name[k] && (name[k] < 0x20 || name[k] >= 0x7f))
-                name[k] = '.';
+        char name[40];
+        sec_name(src, &p, off, name, sizeof name);
         uint64_t vsize = 0, ptr = 0;
         fmt_uint(src, off + 8, 4, false, &vsize);
         fmt_uint(src, off + 20, 4, false, &ptr);
         fmt_group(out, &fmt_pe, K_SEC, "", off, 40, N_SEC + 1);
-        fmt_name(out, "section %" PRIu64 "%s%s", i + 1, name[0] ? " " : "", (char *)name);
+        fmt_name(out, "section %" PRIu64 "%s%s", i + 1, name[0] ? " " : "", name);
         out->a[0] = p.base;
         out->val = FV_TEXT;
         snprintf(out->text, sizeof out->text, "raw at 0x%" PRIx64 ", virtual size 0x%" PRIx64, ptr,
@@ -527,6 +571,17 @@ static int child(const FmtSrc *src, const FmtNode *par, uint64_t i, FmtNode *out
         return 0;
     }
     case K_SEC: return sec_child(src, &p, par, i, out);
+    case K_RAW: {
+        uint64_t at;
+        secs(src, &p, &at);
+        char name[40], full[FMT_NAME + 24];
+        sec_name(src, &p, at + i * 40, name, sizeof name);
+        snprintf(full, sizeof full, "section %" PRIu64 "%s%s", i + 1, name[0] ? " " : "", name);
+        FmtNode hdr = {.off = at + i * 40};
+        sec_child(src, &p, &hdr, N_SEC, out);
+        fmt_name(out, "%s", full);
+        return 0;
+    }
     default: return -EINVAL;
     }
 }
@@ -539,6 +594,23 @@ static uint64_t find(const FmtSrc *src, const FmtNode *par, uint64_t off)
     switch (par->kind) {
     case K_SECS: i = (off - par->off) / 40; break;
     case K_DIRS: i = (off - par->off) / 8; break;
+    case K_RAW: {
+        /* The first of the first SECS_FIND sections whose raw data holds
+         * off. */
+        Pe p;
+        uint64_t at;
+        if (load(src, par->a[0], &p) < 0)
+            return UINT64_MAX;
+        uint64_t n = secs(src, &p, &at);
+        for (i = 0; i < n && i < SECS_FIND; i++) {
+            uint64_t size = 0, ptr = 0;
+            fmt_uint(src, at + i * 40 + 16, 4, false, &size);
+            fmt_uint(src, at + i * 40 + 20, 4, false, &ptr);
+            if (size && off >= p.base + ptr && off - p.base - ptr < size)
+                return i;
+        }
+        return UINT64_MAX;
+    }
     default:
         /* Small groups: the first child holding off. */
         for (i = 0; i < par->nkids && i < FMT_SCAN; i++) {
