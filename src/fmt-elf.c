@@ -770,7 +770,7 @@ static int notes_child(const FmtSrc *src, const Elf *e, const FmtNode *p, uint64
     }
     char name[FMT_NAME];
     if (i == NOTE_RUN) {
-        snprintf(name, sizeof name, "notes %" PRIu64 "-", first + NOTE_RUN + 1);
+        snprintf(name, sizeof name, "more from note %" PRIu64, first + NOTE_RUN + 1);
         note_set(src, e, off, end, al, first + NOTE_RUN, name, out);
         return 0;
     }

@@ -589,6 +589,104 @@ static void test_elf_huge_symtab_and_xnum(void **state)
     tu_rmdir(dir);
 }
 
+#define MANY_NOTES 600
+
+/* An ELF64 object whose section 1 ".note" holds MANY_NOTES GNU build-ID
+ * notes, note i's desc being i (4 bytes, little endian). */
+static void make_notes(const char *path)
+{
+    static const char shstr[] = "\0.note\0.shstrtab\0";
+    uint64_t notes = 0x1000, each = 12 + 4 + 4, shstroff = notes + MANY_NOTES * each;
+    size_t n = (size_t)(shstroff + sizeof shstr);
+    uint8_t *b = calloc(1, n);
+    assert_non_null(b);
+    memcpy(b,
+           "\x7f"
+           "ELF\x02\x01\x01",
+           7);
+    put(b + 16, 2, 1, false);
+    put(b + 18, 2, 62, false);
+    put(b + 20, 4, 1, false);
+    put(b + 40, 8, 64, false); /* e_shoff */
+    put(b + 52, 2, 64, false);
+    put(b + 58, 2, 64, false);
+    put(b + 60, 2, 3, false);
+    put(b + 62, 2, 2, false);
+    uint8_t *s = b + 64 + 64;
+    put(s, 4, 1, false);
+    put(s + 4, 4, 7, false);
+    put(s + 24, 8, notes, false);
+    put(s + 32, 8, MANY_NOTES * each, false);
+    put(s + 48, 8, 4, false);
+    s += 64;
+    put(s, 4, 7, false);
+    put(s + 4, 4, 3, false);
+    put(s + 24, 8, shstroff, false);
+    put(s + 32, 8, sizeof shstr, false);
+    for (uint64_t i = 0; i < MANY_NOTES; i++) {
+        uint8_t *e = b + notes + i * each;
+        put(e, 4, 4, false);
+        put(e + 4, 4, 4, false);
+        put(e + 8, 4, 3, false);
+        memcpy(e + 12, "GNU", 4);
+        put(e + 16, 4, i, false);
+    }
+    memcpy(b + shstroff, shstr, sizeof shstr);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(b, 1, n, f), n);
+    fclose(f);
+    free(b);
+}
+
+/* Notes cannot be indexed: runs of 256, each run's last child the next
+ * run, and the path to the last note goes through the runs. */
+static void test_elf_note_runs(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp();
+    char *img = tu_path(dir, "notes.o");
+    make_notes(img);
+    if (fu_have("readelf")) {
+        char *o = fu_out("readelf -n --wide '%s' | grep -c NT_GNU_BUILD_ID", img);
+        assert_non_null(o);
+        assert_int_equal(strtoul(o, NULL, 10), MANY_NOTES);
+        free(o);
+    }
+    FmtSrc src;
+    fu_open(img, &src);
+    FmtNode root, sec, n, more, more2;
+    assert_int_equal(fmt_detect(&src, 0, &root), 0);
+    assert_true(fu_find(&src, &root, "sections/section 1 .note", &sec));
+    assert_int_equal(sec.nkids, 257);
+    assert_int_equal(fmt_child(&src, &sec, 255, &n), 0);
+    assert_string_equal(n.name, "note 256 GNU");
+    assert_string_equal(n.text, "NT_GNU_BUILD_ID");
+    assert_true(fu_find(&src, &n, "desc", &n));
+    assert_string_equal(n.text, "ff 00 00 00");
+    assert_int_equal(fmt_child(&src, &sec, 256, &more), 0);
+    assert_string_equal(more.name, "more from note 257");
+    assert_int_equal(more.nkids, 257);
+    assert_int_equal(fmt_child(&src, &more, 256, &more2), 0);
+    assert_string_equal(more2.name, "more from note 513");
+    assert_int_equal(more2.nkids, MANY_NOTES - 512);
+    FmtNode path[FMT_DEPTH];
+    uint64_t last = 0x1000 + (MANY_NOTES - 1) * 20 + 16;
+    int k = fmt_path(&src, &root, last, path, FMT_DEPTH);
+    assert_int_equal(k, 7);
+    assert_string_equal(path[3].name, "more from note 257");
+    assert_string_equal(path[4].name, "more from note 513");
+    assert_string_equal(path[5].name, "note 600 GNU");
+    assert_string_equal(path[6].name, "desc");
+    assert_string_equal(path[6].text, "57 02 00 00"); /* 599 */
+    uint64_t bad = 0;
+    assert_true(fu_walk(&src, &root, 8, 300, 20000, &bad) <= 20001);
+    assert_int_equal(bad, 0);
+    fu_close(&src);
+    free(img);
+    tu_rmdir(dir);
+}
+
 /* ---- the malformed corpus ---- */
 
 static void write_file(const char *path, const uint8_t *b, size_t n)
@@ -811,6 +909,7 @@ int main(void)
         cmocka_unit_test(test_elf_exec_vs_readelf),
         cmocka_unit_test(test_elf_object_vs_readelf),
         cmocka_unit_test(test_elf_huge_symtab_and_xnum),
+        cmocka_unit_test(test_elf_note_runs),
         cmocka_unit_test(test_elf_malformed),
         cmocka_unit_test(test_elf_bad_notes),
     };
