@@ -543,7 +543,7 @@ static void field_notes(const FmtSrc *src, const Elf *e, FmtNode *out)
         str_at(src, e, e->shstrndx, v, out->note, sizeof out->note);
 }
 
-static int root_child(const FmtSrc *src, const Elf *e, uint64_t i, FmtNode *out)
+static int root_child(const FmtSrc *src, const Elf *e, const FmtNode *p, uint64_t i, FmtNode *out)
 {
     char why[64];
     Table t;
@@ -590,7 +590,7 @@ static int root_child(const FmtSrc *src, const Elf *e, uint64_t i, FmtNode *out)
                          e->shnum - t.n);
         } else {
             /* Each section's contents: the range is the ELF's. */
-            fmt_group(out, &fmt_elf, K_SECS, "sections", e->base, extent(src, e), t.n);
+            fmt_group(out, &fmt_elf, K_SECS, "sections", e->base, p->len, t.n);
         }
         out->val = FV_TEXT;
         snprintf(out->text, sizeof out->text, "%" PRIu64 " sections", t.n);
@@ -956,7 +956,7 @@ static int child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *out)
     char why[64];
     Table t;
     switch (p->kind) {
-    case K_ROOT: return root_child(src, &e, i, out);
+    case K_ROOT: return root_child(src, &e, p, i, out);
     case K_EHDR:
         if (i < N_IDENT)
             fmt_field(out, &ident_fields[i], e.base, e.big);
