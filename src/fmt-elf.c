@@ -44,6 +44,8 @@ enum {
     K_SYM,
     K_DYNS,
     K_DYN,
+    K_RELS,
+    K_REL,
     K_NOTES,
     K_NOTE,
 };
@@ -601,6 +603,12 @@ static int root_child(const FmtSrc *src, const Elf *e, const FmtNode *p, uint64_
     return 0;
 }
 
+/* A relocation's size: REL (offset, info) or RELA (and addend). */
+static unsigned rel_size(const Elf *e, bool rela)
+{
+    return (e->is64 ? 8 : 4) * (rela ? 3 : 2);
+}
+
 static void note_set(const FmtSrc *src, const Elf *e, uint64_t start, uint64_t end, uint64_t al,
                      uint64_t first, const char *name, FmtNode *out);
 
@@ -647,6 +655,17 @@ static void contents(const FmtSrc *src, const Elf *e, uint64_t i, const char *na
         out->a[1] = i;
         out->val = FV_TEXT;
         snprintf(out->text, sizeof out->text, "%" PRIu64 " dynamic entries", out->nkids);
+        return;
+    }
+    if (s.type == 4 || s.type == 9) {
+        unsigned rsz = rel_size(e, s.type == 4);
+        uint64_t each = s.entsize >= rsz ? s.entsize : rsz;
+        fmt_group(out, &fmt_elf, K_RELS, name, off, s.size,
+                  fmt_clamp(src, off, s.size / each, each));
+        out->a[0] = e->base;
+        out->a[1] = i;
+        out->val = FV_TEXT;
+        snprintf(out->text, sizeof out->text, "%" PRIu64 " relocations", out->nkids);
         return;
     }
     if (s.type == 7) {
@@ -944,6 +963,61 @@ static int dyn_field(const FmtSrc *src, const Elf *e, const FmtNode *p, uint64_t
     return 0;
 }
 
+/* Relocation i of section a[1] (SHT_RELA or SHT_REL): named by its
+ * symbol, looked up in the linked symbol table and its string table. */
+static int rel_child(const FmtSrc *src, const Elf *e, const FmtNode *p, uint64_t i, FmtNode *out)
+{
+    Shdr s, sym;
+    uint64_t each;
+    if (shdr(src, e, p->a[1], &s) < 0)
+        return -EINVAL;
+    bool rela = s.type == 4;
+    unsigned w = e->is64 ? 8 : 4, rsz = rel_size(e, rela);
+    each = s.entsize >= rsz ? s.entsize : rsz;
+    uint64_t off = p->off + i * each, roff = 0, info = 0;
+    fmt_uint(src, off, w, e->big, &roff);
+    fmt_uint(src, off + w, w, e->big, &info);
+    uint64_t symi = e->is64 ? info >> 32 : info >> 8,
+             type = e->is64 ? info & 0xffffffff : info & 0xff;
+    char nm[NAME_MAX_READ] = "";
+    unsigned ssz = e->is64 ? 24 : 16;
+    if (symi && s.link < e->shnum && shdr(src, e, s.link, &sym) == 0 && sym.type != 8 &&
+        sym.offset <= src->size - e->base) {
+        uint64_t name = 0, se = sym.entsize >= ssz ? sym.entsize : ssz;
+        uint64_t at = e->base + sym.offset + symi * se, sinfo = 0, shndx = 0;
+        if (symi < sym.size / se && fmt_uint(src, at, 4, e->big, &name) == 0)
+            str_at(src, e, sym.link, name, nm, sizeof nm);
+        /* A section symbol has no name of its own: its section's. */
+        Shdr t;
+        if (!nm[0] && symi < sym.size / se &&
+            fmt_uint(src, at + (e->is64 ? 4 : 12), 1, false, &sinfo) == 0 && (sinfo & 15) == 3 &&
+            fmt_uint(src, at + (e->is64 ? 6 : 14), 2, e->big, &shndx) == 0 && shndx < e->shnum &&
+            shdr(src, e, shndx, &t) == 0)
+            str_at(src, e, e->shstrndx, t.name, nm, sizeof nm);
+    }
+    fmt_group(out, &fmt_elf, K_REL, "", off, rsz, rela ? 3 : 2);
+    fmt_name(out, "relocation %" PRIu64 "%s%s", i, nm[0] ? " " : "", nm);
+    out->a[0] = e->base;
+    out->a[1] = p->a[1];
+    out->val = FV_TEXT;
+    snprintf(out->text, sizeof out->text, "type %" PRIu64 " at 0x%" PRIx64 " symbol %" PRIu64, type,
+             roff, symi);
+    return 0;
+}
+
+static int rel_field(const FmtSrc *src, const Elf *e, const FmtNode *p, uint64_t i, FmtNode *out)
+{
+    unsigned w = e->is64 ? 8 : 4;
+    static const char *const names[] = {"r_offset", "r_info", "r_addend"};
+    FmtField f = {names[i], (uint32_t)(i * w), w, i == 2 ? FV_SINT : FV_HEXN};
+    fmt_field(out, &f, p->off, e->big);
+    uint64_t info = 0;
+    if (i == 1 && fmt_uint(src, out->off, w, e->big, &info) == 0)
+        snprintf(out->note, sizeof out->note, "type %" PRIu64 ", symbol %" PRIu64,
+                 e->is64 ? info & 0xffffffff : info & 0xff, e->is64 ? info >> 32 : info >> 8);
+    return 0;
+}
+
 /* ---- child and find ---- */
 
 static int child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *out)
@@ -1025,6 +1099,8 @@ static int child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *out)
     case K_SYM: return sym_field(src, &e, p, i, out);
     case K_DYNS: return dyn_child(src, &e, p, i, out);
     case K_DYN: return dyn_field(src, &e, p, i, out);
+    case K_RELS: return rel_child(src, &e, p, i, out);
+    case K_REL: return rel_field(src, &e, p, i, out);
     case K_NOTES: return notes_child(src, &e, p, i, out);
     case K_NOTE: return note_child(src, &e, p, i, out);
     default: return -EINVAL;
@@ -1062,6 +1138,12 @@ static uint64_t find(const FmtSrc *src, const FmtNode *p, uint64_t off)
     case K_DYNS:
         if (sec_table(src, &e, p, e.is64 ? 16 : 8, &each, &s) < 0)
             return UINT64_MAX;
+        break;
+    case K_RELS:
+        if (shdr(src, &e, p->a[1], &s) < 0)
+            return UINT64_MAX;
+        each = rel_size(&e, s.type == 4);
+        each = s.entsize >= each ? s.entsize : each;
         break;
     case K_NOTES: return notes_find(src, &e, p, off);
     case K_SECS: {

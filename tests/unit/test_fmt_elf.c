@@ -249,6 +249,63 @@ static unsigned check_symbols(const FmtSrc *src, const FmtNode *root, char *out)
     return seen;
 }
 
+/* Every relocation of readelf -r: offset, info, symbol name, addend.
+ * Returns how many were compared. */
+static unsigned check_relocs(const FmtSrc *src, const FmtNode *root, char *out)
+{
+    FmtNode secs, tab = {0};
+    assert_true(fu_find(src, root, "sections", &secs));
+    unsigned seen = 0, idx = 0;
+    bool have = false;
+    char *save = NULL;
+    for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char tname[64];
+        uint64_t toff;
+        if (sscanf(line, "Relocation section '%63[^']' at offset 0x%" SCNx64, tname, &toff) == 2) {
+            have = false;
+            for (uint64_t i = 0; i < secs.nkids && !have; i++) {
+                FmtNode s;
+                assert_int_equal(fmt_child(src, &secs, i, &s), 0);
+                const char *sp = strrchr(s.name, ' ');
+                have = sp && strcmp(sp + 1, tname) == 0 && s.off == toff;
+                if (have)
+                    tab = s;
+            }
+            assert_true(have);
+            idx = 0;
+            continue;
+        }
+        uint64_t off, info, symval;
+        char type[64], name[256];
+        int end = 0;
+        int k = sscanf(line, "%" SCNx64 " %" SCNx64 " %63s %" SCNx64 " %255s%n", &off, &info, type,
+                       &symval, name, &end);
+        if (!have || k < 3)
+            continue;
+        FmtNode r, f;
+        assert_int_equal(fmt_child(src, &tab, idx, &r), 0);
+        assert_int_equal(fu_num(src, &r, "r_offset"), off);
+        assert_int_equal(fu_num(src, &r, "r_info"), info);
+        if (k == 5) {
+            name[strcspn(name, "@")] = 0;
+            char want[FMT_NAME + 300];
+            snprintf(want, sizeof want, "relocation %u %s", idx, name);
+            r.name[strcspn(r.name, "@")] = 0;
+            assert_memory_equal(r.name, want, strlen(r.name));
+            char sign;
+            uint64_t add;
+            if (sscanf(line + end, " %c %" SCNx64, &sign, &add) == 2 &&
+                fu_find(src, &r, "r_addend", &f)) {
+                int64_t a = strtoll(f.text, NULL, 10);
+                assert_int_equal(a, sign == '-' ? -(int64_t)add : (int64_t)add);
+            }
+        }
+        idx++;
+        seen++;
+    }
+    return seen;
+}
+
 /* All of readelf's view of path against the tree. */
 static void check_vs_readelf(const char *path, unsigned want_sections_min)
 {
@@ -273,8 +330,13 @@ static void check_vs_readelf(const char *path, unsigned want_sections_min)
     unsigned nsym = check_symbols(&src, &root, copy);
     assert_true(nsym >= 8);
     free(copy);
-    print_message("%s: %u sections, %u segments, %u symbols compared with readelf\n",
-                  strrchr(path, '/') + 1, nsec, nseg, nsym);
+    copy = fu_out("readelf -r --wide '%s'", path);
+    assert_non_null(copy);
+    unsigned nrel = check_relocs(&src, &root, copy);
+    free(copy);
+    print_message(
+        "%s: %u sections, %u segments, %u symbols, %u relocations compared with readelf\n",
+        strrchr(path, '/') + 1, nsec, nseg, nsym, nrel);
     free(out);
     fu_close(&src);
 }
