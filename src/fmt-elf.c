@@ -7,9 +7,10 @@
  * so the status line names ".text" for a cursor in the code). Tables are
  * lazy: a node says how many entries it has and child(i) computes entry i's
  * offset, so a symbol table of a million entries opens at once; find() maps
- * an offset back to an entry. Symbol tables, dynamic sections and notes
- * decode further: symbols and dynamic entries as fixed-size tables with
- * names from their linked string tables, notes (which cannot be indexed)
+ * an offset back to an entry. Symbol tables, dynamic sections, relocation
+ * sections and notes decode further: symbols, dynamic entries and
+ * relocations as fixed-size tables with names from their linked symbol and
+ * string tables, notes (which cannot be indexed)
  * in runs of at most NOTE_RUN walked from the run's start, the run's last
  * child holding the next run.
  *
