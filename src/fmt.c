@@ -18,6 +18,8 @@
  * MBR). Adding a format: its fmt-NAME.c and one line here. */
 static const FmtDecoder *const decoders[] = {
     &fmt_sqlite,
+    &fmt_elf,
+    &fmt_pe,
     &fmt_mbr,
 };
 #define NDEC (sizeof decoders / sizeof *decoders)

@@ -169,5 +169,7 @@ int fmt_print(const FmtSrc *src, const FmtNode *root, int depth, uint64_t max_ki
 /* The decoders (fmt-*.c). */
 extern const FmtDecoder fmt_mbr;
 extern const FmtDecoder fmt_sqlite;
+extern const FmtDecoder fmt_elf;
+extern const FmtDecoder fmt_pe;
 
 #endif
