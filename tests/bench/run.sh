@@ -1,9 +1,10 @@
 #!/bin/sh
 # run.sh: the benchmarks, run by `make bench` as
 #     sh run.sh ABS_BUILDDIR
-# BENCH=core, BENCH=editor, BENCH=search, BENCH=hash or BENCH=diff in the
-# environment runs only that one; the default (BENCH=all) runs bench_core,
-# bench_editor, bench_search, bench_hash, then bench_diff.
+# BENCH=core, BENCH=editor, BENCH=search, BENCH=hash, BENCH=diff or
+# BENCH=struct in the environment runs only that one; the default
+# (BENCH=all) runs bench_core, bench_editor, bench_search, bench_hash,
+# bench_diff, then bench_struct.
 #
 # It builds nothing. It makes a temporary directory under $TMPDIR (or /tmp),
 # which should be on the disk under test, runs the programs there and, on
@@ -44,6 +45,11 @@
 #                             stopped after 10 s, its whole time projected),
 #                             and warm 1 GiB files (cmp, cmp -l). About a
 #                             minute: writing 5 GiB dominates.
+#   tests/bench/bench_struct  the structure (batch, and the s key in tmux)
+#                             beside sfdisk --dump on a 1 TiB GPT+ext4
+#                             image, sqlite3_analyzer on a 2 GiB database,
+#                             readelf -a on the largest shared library. A
+#                             few minutes: making the database dominates.
 #
 # tweak and hexedit are the latency baselines. When they are missing and
 # this runs as root with apt-get, it installs them (Debian packages tweak and
@@ -62,18 +68,20 @@ editor=$builddir/tests/bench/bench_editor
 search=$builddir/tests/bench/bench_search
 hash=$builddir/tests/bench/bench_hash
 diff=$builddir/tests/bench/bench_diff
+struct=$builddir/tests/bench/bench_struct
 mmhex=$builddir/src/mmhex
 
 which=${BENCH:-all}
 case $which in
-all) progs="$core $editor $search $hash $diff" ;;
+all) progs="$core $editor $search $hash $diff $struct" ;;
 core) progs=$core ;;
 editor) progs=$editor ;;
 search) progs=$search ;;
 hash) progs=$hash ;;
 diff) progs=$diff ;;
+struct) progs=$struct ;;
 *)
-    echo "run.sh: BENCH=$which: say core, editor, search, hash, diff or all" >&2
+    echo "run.sh: BENCH=$which: say core, editor, search, hash, diff, struct or all" >&2
     exit 2
     ;;
 esac
