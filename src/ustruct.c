@@ -50,8 +50,9 @@ typedef struct UsExpr {
 
 typedef struct UsField {
     char name[US_IDENT + 1];
-    uint8_t ty;   /* TY_* */
-    uint8_t size; /* bytes of one element (TY_STRUCT, TY_CSTR: 0) */
+    uint32_t hash; /* of name: compared before it */
+    uint8_t ty;    /* TY_* */
+    uint8_t size;  /* bytes of one element (TY_STRUCT, TY_CSTR: 0) */
     bool big;
     bool array;
     uint16_t sub;       /* TY_STRUCT: the structure's index */
@@ -64,6 +65,7 @@ typedef struct UsField {
 
 typedef struct UsStruct {
     char name[US_IDENT + 1];
+    uint32_t hash;
     UsField *f;
     size_t nf, cap;
     bool fixed;    /* size known without the data */
@@ -380,18 +382,30 @@ static bool builtin(const char *s, bool dflt_big, UsField *f)
     return false;
 }
 
+/* FNV-1a of a name, so that looking names up (O(fields) each, O(fields^2)
+ * a structure) compares numbers, not strings. */
+static uint32_t name_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 16777619u;
+    return h;
+}
+
 static int find_struct(const UsDefs *d, const char *name)
 {
+    uint32_t h = name_hash(name);
     for (size_t i = 0; i < d->ns; i++)
-        if (strcmp(d->s[i].name, name) == 0)
+        if (d->s[i].hash == h && strcmp(d->s[i].name, name) == 0)
             return (int)i;
     return -1;
 }
 
 static int find_field(const UsStruct *s, const char *name)
 {
+    uint32_t h = name_hash(name);
     for (size_t i = 0; i < s->nf; i++)
-        if (strcmp(s->f[i].name, name) == 0)
+        if (s->f[i].hash == h && strcmp(s->f[i].name, name) == 0)
             return (int)i;
     return -1;
 }
@@ -575,7 +589,7 @@ static int parse_expr(Parser *p, UsExpr *e)
 
 /* ---- structures ---- */
 
-static int add_field(Parser *p, UsStruct *s, UsField **out)
+static int add_field(UsStruct *s, UsField **out)
 {
     if (s->nf == s->cap) {
         size_t cap = s->cap ? 2 * s->cap : 8;
@@ -585,7 +599,6 @@ static int add_field(Parser *p, UsStruct *s, UsField **out)
         s->f = f;
         s->cap = cap;
     }
-    (void)p;
     *out = &s->f[s->nf];
     memset(*out, 0, sizeof **out);
     return 0;
@@ -635,7 +648,7 @@ static int parse_field(Parser *p)
     if (s->nf >= US_FIELDS)
         return perr(p, ty.line, ty.col, "too many fields (at most %d)", US_FIELDS);
     UsField *f;
-    int rc = add_field(p, s, &f);
+    int rc = add_field(s, &f);
     if (rc < 0)
         return rc;
     s = &p->d->s[p->cur];
@@ -657,6 +670,7 @@ static int parse_field(Parser *p)
     if (find_field(s, nm.id) >= 0)
         return perr(p, nm.line, nm.col, "duplicate field '%s'", nm.id);
     snprintf(f->name, sizeof f->name, "%s", nm.id);
+    f->hash = name_hash(f->name);
     if ((rc = next(p)) < 0)
         return rc;
     if (is_punct(p, '[')) {
@@ -748,6 +762,7 @@ static int parse_struct(Parser *p, bool is_root)
     UsStruct *s = &d->s[d->ns++];
     memset(s, 0, sizeof *s);
     snprintf(s->name, sizeof s->name, "%s", nm.id);
+    s->hash = name_hash(s->name);
     p->cur = (int)(d->ns - 1);
     if (is_root)
         d->root = p->cur;
