@@ -280,6 +280,54 @@ static void test_other_process(void **state)
     fix_close(&f);
 }
 
+/* User structures: a mistake names its line and column and loads
+ * nothing; a good file decodes, by default its root, and by name at an
+ * offset. */
+static void test_load(void **state)
+{
+    (void)state;
+    Fix f;
+    fix_open(&f, MMH_MODE_COPY, true);
+    char *defs = tu_path(f.dir, "t.hexs");
+    FILE *o = fopen(defs, "w");
+    fputs("struct entry {\n  u8 status;\n  u8 chs[3];\n  u8 type;\n  u8 chs2[3];\n"
+          "  u32 lba;\n  u32 sectors;\n}\n"
+          "root struct boot {\n  u8 code[446];\n  entry part[4];\n  u16be sig = 0x55aa;\n}\n",
+          o);
+    fclose(o);
+    char line[300];
+    snprintf(line, sizeof line, "struct load %s", defs);
+    assert_int_equal(run(f.s, line), 0);
+    assert_true(msg_has(f.s, "2 structures"));
+    assert_int_equal(run(f.s, "struct print --depth 4"), 0);
+    char *t = out(f.s);
+    assert_non_null(strstr(t, "boot @0x0 +512"));
+    assert_non_null(strstr(t, "      lba @0x1c6 +4: 2048\n"));
+    free(t);
+    /* struct set works on a user structure's field, in its byte order. */
+    assert_int_equal(run(f.s, "struct set 0x1fe 0x1234"), 0);
+    assert_int_equal(run(f.s, "struct print --depth 2"), 0);
+    t = out(f.s);
+    assert_non_null(strstr(t, "sig @0x1fe +2: 0x1234"));
+    free(t);
+    assert_int_equal(run(f.s, "undo"), 0);
+    assert_int_equal(run(f.s, "struct as entry at 0x1ce"), 0);
+    assert_int_equal(run(f.s, "struct print"), 0);
+    t = out(f.s);
+    assert_non_null(strstr(t, "  type @0x1d2 +1: 7"));
+    free(t);
+    o = fopen(defs, "w");
+    fputs("struct a {\n  u32 x;\n  u33 y;\n}\n", o);
+    fclose(o);
+    assert_int_equal(run(f.s, line), -EINVAL);
+    assert_true(msg_has(f.s, "t.hexs:3:3: unknown type 'u33'"));
+    /* The structures loaded before stay. */
+    assert_int_equal(run(f.s, "struct as boot"), 0);
+    assert_int_equal(run(f.s, "struct load /nonexistent/x.hexs"), -ENOENT);
+    free(defs);
+    fix_close(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -288,6 +336,7 @@ int main(void)
         cmocka_unit_test(test_set_undo_readonly),
         cmocka_unit_test(test_screen_jump_edit),
         cmocka_unit_test(test_other_process),
+        cmocka_unit_test(test_load),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -660,7 +660,7 @@ static void test_mutations(void **state)
 static void test_fuzz_seeds(void **state)
 {
     (void)state;
-    char *list = fu_out("ls '%s'/tests/fuzz/corpus/ustruct/*.txt", MMH_TOP_SRCDIR);
+    char *list = fu_out("ls '%s'/tests/fuzz/corpus/fuzz_ustruct/*.txt", MMH_TOP_SRCDIR);
     assert_non_null(list);
     int seen = 0;
     for (char *line = strtok(list, "\n"); line; line = strtok(NULL, "\n")) {
