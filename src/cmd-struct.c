@@ -338,8 +338,12 @@ static int c_load(Session *s, const char *arg, unsigned *r)
     return 0;
 }
 
-static int c_off(Session *s)
+static int c_off(Session *s, unsigned *r)
 {
+    if (s->panel.type == &screen_struct_panel) {
+        s->panel = (Screen){0};
+        *r |= cmd_resize(s, s->rows, s->cols);
+    }
     if (s->fmt) {
         s->fmt->on = false;
         s->fmt->root_doc = NULL;
@@ -405,20 +409,69 @@ static int c_set(Session *s, const char *arg, unsigned *r)
     return 0;
 }
 
+/* The panel fits beside the hex screen now; else say how wide it must be. */
+static int panel_fits(Session *s)
+{
+    int pr, pc, need = s->cols + 1;
+    layout_pane_size(s, s->rows, s->cols, &pr, &pc);
+    if (pc < s->cols)
+        return 0;
+    for (; need < 10000; need++) {
+        layout_pane_size(s, s->rows, need, &pr, &pc);
+        if (pc < need)
+            break;
+    }
+    return fail(s, -ERANGE, "struct panel: the terminal is too narrow (%d columns; it needs %d)",
+                s->cols, need);
+}
+
+/* struct panel [on|off]: the side panel (no word: toggle). */
+static int c_panel(Session *s, const char *arg, unsigned *r)
+{
+    bool shown = s->panel.type == &screen_struct_panel;
+    if (s->batch)
+        return fail(s, -EINVAL, "struct panel: the panel needs a terminal (struct print prints)");
+    if (*arg && strcmp(arg, "on") && strcmp(arg, "off"))
+        return fail(s, -EINVAL, "struct panel: say on or off (no word: toggle)");
+    bool on = *arg ? !strcmp(arg, "on") : !shown;
+    if (!on) {
+        if (shown)
+            s->panel = (Screen){0};
+        *r |= cmd_resize(s, s->rows, s->cols);
+        say(s, false, "struct panel off");
+        return 0;
+    }
+    if (s->panel.type && !shown)
+        return fail(s, -EBUSY, "struct panel: the side panel shows %s", s->panel.type->name);
+    FmtNode *root;
+    int rc = struct_root(s, "struct panel", &root);
+    if (rc < 0)
+        return rc;
+    s->panel = (Screen){&screen_struct_panel, NULL};
+    if ((rc = panel_fits(s)) < 0) {
+        s->panel = (Screen){0};
+        return rc;
+    }
+    *r |= cmd_resize(s, s->rows, s->cols);
+    say(s, false, "struct panel on: %s", root->name);
+    return 0;
+}
+
 /* struct [SUB ...]: the screen (interactive, no words), or a subcommand. */
 static int c_struct(Session *s, const char *arg, unsigned *r)
 {
     static const struct {
         const char *name;
         CmdFn fn;
-    } subs[] = {{"print", c_print}, {"as", c_as}, {"load", c_load}, {"set", c_set}};
+    } subs[] = {
+        {"print", c_print}, {"as", c_as}, {"load", c_load}, {"set", c_set}, {"panel", c_panel}};
     char w[32];
     const char *rest = word(arg, w, sizeof w);
     for (size_t i = 0; i < sizeof subs / sizeof *subs; i++)
         if (!strcmp(w, subs[i].name))
             return subs[i].fn(s, rest, r);
     if (!strcmp(w, "off"))
-        return c_off(s);
+        return c_off(s, r);
     if (s->batch || *arg)
         return c_print(s, arg, r);
     FmtNode *root;
@@ -429,7 +482,7 @@ static int c_struct(Session *s, const char *arg, unsigned *r)
 static const CmdDef cmds[] = {
     {"struct", c_struct, NULL, 0,
      "struct [print [--json] [--depth N] [--kids N] | as [NAME [at OFF]] | load FILE | set OFF "
-     "VALUE | off]",
+     "VALUE | panel [on|off] | off]",
      "the file's structure: its tree screen (batch: printed); as NAME forces a format, load "
      "reads user structures, set edits a field",
      0},

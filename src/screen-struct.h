@@ -62,5 +62,8 @@ const char *struct_field(Session *s);
 int struct_screen_open(Session *s);
 
 extern const ScreenType screen_struct;
+/* The side panel (panel-struct.c): the path to the cursor's field and the
+ * fields around it. */
+extern const ScreenType screen_struct_panel;
 
 #endif

@@ -280,6 +280,39 @@ static void test_other_process(void **state)
     fix_close(&f);
 }
 
+/* The side panel: the path to the cursor's field and the fields around
+ * it, following the cursor; refused when too narrow, and in batch. */
+static void test_panel(void **state)
+{
+    (void)state;
+    Fix f;
+    fix_open(&f, MMH_MODE_READONLY, false);
+    cmd_resize(f.s, 24, 80);
+    assert_int_equal(run(f.s, "struct panel"), -ERANGE);
+    assert_true(msg_has(f.s, "too narrow (80 columns"));
+    cmd_resize(f.s, 24, 140);
+    assert_int_equal(run(f.s, "struct panel"), 0);
+    assert_int_equal(run(f.s, "goto 0x1da"), 0);
+    Grid g = {0};
+    assert_int_equal(grid_resize(&g, 24, 140), 0);
+    cmd_frame(f.s, &g);
+    char all[24 * 600] = "", row[600];
+    for (int r = 0; r < 24; r++) {
+        strcat(all, grid_row_text(&g, r, row, sizeof row));
+        strcat(all, "\n");
+    }
+    assert_non_null(strstr(all, " structure"));
+    assert_non_null(strstr(all, "partition 2 type 0x07"));
+    assert_non_null(strstr(all, "sectors 8"));
+    assert_non_null(strstr(all, "first LBA 4"));
+    assert_int_equal(run(f.s, "inspector"), -EBUSY);
+    assert_int_equal(run(f.s, "struct off"), 0);
+    cmd_frame(f.s, &g);
+    assert_null(strstr(grid_row_text(&g, 0, row, sizeof row), " structure"));
+    grid_free(&g);
+    fix_close(&f);
+}
+
 /* User structures: a mistake names its line and column and loads
  * nothing; a good file decodes, by default its root, and by name at an
  * offset. */
@@ -337,6 +370,7 @@ int main(void)
         cmocka_unit_test(test_screen_jump_edit),
         cmocka_unit_test(test_other_process),
         cmocka_unit_test(test_load),
+        cmocka_unit_test(test_panel),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
