@@ -17,6 +17,7 @@
 /* Probe order: the more specific first (a GPT disk also holds a protective
  * MBR). Adding a format: its fmt-NAME.c and one line here. */
 static const FmtDecoder *const decoders[] = {
+    &fmt_zip,
     &fmt_mbr,
 };
 #define NDEC (sizeof decoders / sizeof *decoders)
