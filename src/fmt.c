@@ -18,6 +18,7 @@
  * MBR). Adding a format: its fmt-NAME.c and one line here. */
 static const FmtDecoder *const decoders[] = {
     &fmt_zip,
+    &fmt_gzip,
     &fmt_tar,
     &fmt_mbr,
 };

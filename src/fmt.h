@@ -166,5 +166,6 @@ int fmt_print(const FmtSrc *src, const FmtNode *root, int depth, uint64_t max_ki
 extern const FmtDecoder fmt_mbr;
 extern const FmtDecoder fmt_zip;
 extern const FmtDecoder fmt_tar;
+extern const FmtDecoder fmt_gzip;
 
 #endif
