@@ -17,9 +17,10 @@
 /* Probe order: the more specific first (a GPT disk also holds a protective
  * MBR). Adding a format: its fmt-NAME.c and one line here. */
 static const FmtDecoder *const decoders[] = {
-    &fmt_zip,
-    &fmt_gzip,
-    &fmt_tar,
+    &fmt_zip,  /* "PK\3\4" */
+    &fmt_gzip, /* 1f 8b 08 */
+    &fmt_png,  /* \x89PNG\r\n\x1a\n */
+    &fmt_tar,  /* a header's checksum: the weakest probe */
     &fmt_mbr,
 };
 #define NDEC (sizeof decoders / sizeof *decoders)

@@ -167,5 +167,6 @@ extern const FmtDecoder fmt_mbr;
 extern const FmtDecoder fmt_zip;
 extern const FmtDecoder fmt_tar;
 extern const FmtDecoder fmt_gzip;
+extern const FmtDecoder fmt_png;
 
 #endif
