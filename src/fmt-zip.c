@@ -452,9 +452,12 @@ static int run_child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *o
     entry_name(src, pos, h, first + i, out);
     out->a[0] = shift;
     out->a[1] = first + i;
+    uint64_t usize = le(h + 24, 4), mask = z64_mask(h);
+    if (mask & Z64_USIZE)
+        z64_value(src, pos + ZIP_CDH + le(h + 28, 2), le(h + 30, 2), mask, Z64_USIZE, &usize);
     out->val = FV_TEXT;
     snprintf(out->text, sizeof out->text, "%s, %" PRIu64 " bytes", method_name(le(h + 10, 2)),
-             le(h + 24, 4));
+             usize);
     return 0;
 }
 
@@ -617,6 +620,8 @@ static int entry_child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode 
     uint64_t hl = ZIP_LFH + le(l + 26, 2) + le(l + 28, 2);
     uint64_t len = csize > UINT64_MAX - hl ? UINT64_MAX - at : hl + csize;
     fmt_group(out, &fmt_zip, K_LOCAL, "local header", at, len, N_LOCAL_KIDS);
+    out->val = FV_TEXT;
+    snprintf(out->text, sizeof out->text, "local file header and %" PRIu64 " bytes of data", csize);
     out->a[0] = csize;
     out->a[1] = le(h + 4, 2);
     return 0;

@@ -233,6 +233,68 @@ static void test_zip_vs_zipinfo(void **state)
     tu_rmdir(dir);
 }
 
+/* zip -fz: ZIP64 end record and locator, sizes in ZIP64 extra fields. */
+static void test_zip64(void **state)
+{
+    (void)state;
+    if (!have_zip())
+        skip();
+    char *dir = tu_mkdtemp();
+    assert_int_equal(fu_sh("cd '%s' && echo hello >a.txt && seq 1 2000 >b.txt && "
+                           "zip -q -fz z.zip a.txt b.txt",
+                           dir),
+                     0);
+    char *zip = tu_path(dir, "z.zip");
+    char *info = fu_out("zipinfo -v '%s'", zip);
+    assert_non_null(info);
+    FmtSrc src;
+    fu_open(zip, &src);
+    FmtNode root, rec, loc;
+    assert_int_equal(fmt_detect(&src, 0, &root), 0);
+    assert_int_equal(root.nkids, 4);
+    assert_true(fu_find(&src, &root, "ZIP64 end of central directory", &rec));
+    assert_true(fu_find(&src, &root, "ZIP64 end of central directory locator", &loc));
+    assert_int_equal(fu_num(&src, &rec, "signature"), 0x06064b50);
+    assert_int_equal(fu_num(&src, &loc, "ZIP64 end record offset"), rec.off);
+    assert_int_equal(fu_num(&src, &rec, "total entries"),
+                     num_after(info, "central directory contains ", 10));
+    assert_int_equal(fu_num(&src, &rec, "central directory offset"),
+                     num_after(info, "from the beginning of the zipfile\n  is ", 10));
+    assert_int_equal(fu_num(&src, &rec, "central directory size"),
+                     num_after(info, "The central directory is ", 10));
+    /* The 32-bit offset in the end record says "see ZIP64". */
+    assert_int_equal(fu_num(&src, &root, "end of central directory/central directory offset"),
+                     0xffffffff);
+    for (uint64_t i = 0; i < 2; i++) {
+        char head[64];
+        snprintf(head, sizeof head, "Central directory entry #%" PRIu64 ":", i + 1);
+        char *at = strstr(info, head);
+        assert_non_null(at);
+        FmtNode e, l, d;
+        assert_true(zip_entry(&src, &root, i, &e));
+        uint64_t usize = num_after(at, "uncompressed size:", 10);
+        uint64_t csize = num_after(at, "compressed size:", 10);
+        /* zip -fz puts the uncompressed size in the ZIP64 extra. */
+        assert_int_equal(fu_num(&src, &e, "uncompressed size"), 0xffffffff);
+        assert_int_equal(fu_num(&src, &e, "extra fields/extra 0x0001/uncompressed size"), usize);
+        char want[64];
+        snprintf(want, sizeof want, "%s, %" PRIu64 " bytes", i ? "deflated" : "stored", usize);
+        assert_string_equal(e.text, want);
+        assert_true(fu_find(&src, &e, "local header", &l));
+        assert_false(l.bad);
+        assert_int_equal(l.off, num_after(at, "offset of local header from start of archive:", 10));
+        assert_true(fu_find(&src, &l, "data", &d));
+        assert_int_equal(d.len, csize);
+        /* The local ZIP64 extra holds both sizes. */
+        assert_int_equal(fu_num(&src, &l, "extra fields/extra 0x0001/uncompressed size"), usize);
+        assert_int_equal(fu_num(&src, &l, "extra fields/extra 0x0001/compressed size"), csize);
+    }
+    free(info);
+    fu_close(&src);
+    free(zip);
+    tu_rmdir(dir);
+}
+
 static void test_zip_2000_runs(void **state)
 {
     (void)state;
@@ -457,6 +519,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_zip_vs_zipinfo),
+        cmocka_unit_test(test_zip64),
         cmocka_unit_test(test_zip_2000_runs),
         cmocka_unit_test(test_zip_malformed),
     };
