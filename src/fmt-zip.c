@@ -8,7 +8,10 @@
  * located directly: the directory is a run of at most ZIP_RUN entries
  * walked from the run's start (a[0]), whose last child is the next run
  * ("entries 257-512"). Every child thus costs at most ZIP_RUN small reads,
- * and any entry is reachable. Offsets in the archive count from its start;
+ * and any entry is reachable. The same runs, as "local files", give each
+ * entry's local header and data (in the directory's order, which is the
+ * files' order in archives zip writes), so the cursor in a file's data is
+ * named. Offsets in the archive count from its start;
  * when the central directory is not where the end record says but right
  * before the end record (data prepended to the archive), the difference is
  * the shift added to every offset (a[3] of the runs, a[0] of entries).
@@ -49,6 +52,7 @@ enum {
     K_EXTRAS, /* a[0] ZIP64 mask (Z64_*) */
     K_EXTRA,  /* a[0] ZIP64 mask */
     K_LOCAL,  /* a[0] compressed size (from the central directory) */
+    K_LFILES, /* the local files, in the central directory's order: as K_RUN */
 };
 
 typedef struct ZipTable {
@@ -240,7 +244,7 @@ static int root(const FmtSrc *src, uint64_t off, FmtNode *out)
     }
     Zip z;
     zip_info(src, off, eocd, &z);
-    out->nkids = 2 + (z.z64rec != NONE) + (z.z64loc != NONE);
+    out->nkids = 3 + (z.z64rec != NONE) + (z.z64loc != NONE);
     out->val = FV_TEXT;
     snprintf(out->text, sizeof out->text, "ZIP archive, %" PRIu64 " entries", z.count);
     return 0;
@@ -395,8 +399,8 @@ static bool z64_value(const FmtSrc *src, uint64_t off, uint64_t len, uint64_t ma
     return false;
 }
 
-static void entry_name(const FmtSrc *src, uint64_t pos, const uint8_t *h, uint64_t idx,
-                       FmtNode *out)
+static void entry_name(const FmtSrc *src, uint64_t pos, const uint8_t *h, const char *word,
+                       uint64_t idx, FmtNode *out)
 {
     char nm[40];
     size_t n = le(h + 28, 2) < sizeof nm - 1 ? (size_t)le(h + 28, 2) : sizeof nm - 1;
@@ -405,35 +409,91 @@ static void entry_name(const FmtSrc *src, uint64_t pos, const uint8_t *h, uint64
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)nm[i] < 0x20 || nm[i] == 0x7f)
             nm[i] = '.';
-    fmt_name(out, "entry %" PRIu64 " %s", idx + 1, nm);
+    fmt_name(out, "%s %" PRIu64 " %s", word, idx + 1, nm);
+}
+
+/* The local header of the entry at cdpos (its ZIP64 offset and size
+ * looked up), as a node named name. */
+static void local_node(const FmtSrc *src, uint64_t cdpos, uint64_t shift, const char *name,
+                       FmtNode *out)
+{
+    uint8_t h[ZIP_CDH];
+    memset(out, 0, sizeof *out);
+    fmt_read(src, cdpos, h, sizeof h);
+    uint64_t extra = cdpos + ZIP_CDH + le(h + 28, 2), xlen = le(h + 30, 2);
+    uint64_t mask = z64_mask(h), lho = le(h + 42, 4), csize = le(h + 20, 4);
+    if ((mask & Z64_LHO) && !z64_value(src, extra, xlen, mask, Z64_LHO, &lho)) {
+        fmt_bad(out, name, cdpos + 42, "its ZIP64 offset is missing");
+        return;
+    }
+    if (mask & Z64_CSIZE)
+        z64_value(src, extra, xlen, mask, Z64_CSIZE, &csize);
+    if (lho > src->size || src->size - lho < shift || src->size - lho - shift < ZIP_LFH) {
+        fmt_bad(out, name, cdpos + 42, "offset %" PRIu64 " lies past the end", lho);
+        return;
+    }
+    uint64_t at = shift + lho;
+    uint8_t l[ZIP_LFH];
+    fmt_read(src, at, l, sizeof l);
+    if (le(l, 4) != SIG_LFH) {
+        fmt_bad(out, name, at, "no local header signature (0x%08" PRIx64 ")", le(l, 4));
+        return;
+    }
+    uint64_t hl = ZIP_LFH + le(l + 26, 2) + le(l + 28, 2);
+    uint64_t len = csize > UINT64_MAX - hl ? UINT64_MAX - at : hl + csize;
+    fmt_group(out, &fmt_zip, K_LOCAL, name, at, len, N_LOCAL_KIDS);
+    out->val = FV_TEXT;
+    snprintf(out->text, sizeof out->text, "local file header and %" PRIu64 " bytes of data", csize);
+    out->a[0] = csize;
+    out->a[1] = le(h + 4, 2);
+}
+
+/* Where a run's entries must end: the central directory's end for the
+ * directory's runs; for the local files' runs (whose range is the local
+ * files'), the file's end: the entries' signatures still bound the walk. */
+static uint64_t run_end(const FmtSrc *src, const FmtNode *p)
+{
+    return p->kind == K_RUN ? p->off + p->len : src->size;
 }
 
 static int run_child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *out)
 {
     uint64_t start = p->a[0], first = p->a[1], left = p->a[2], shift = p->a[3];
-    uint64_t end = p->off + p->len;
+    uint64_t end = run_end(src, p);
+    bool files = p->kind == K_LFILES;
     uint64_t pos = walk(src, start, i, end);
     if (i == ZIP_RUN) {
         char name[FMT_NAME];
         uint64_t last = first + (left < 2 * ZIP_RUN ? left : 2 * ZIP_RUN);
-        snprintf(name, sizeof name, "entries %" PRIu64 "-%" PRIu64, first + ZIP_RUN + 1, last);
+        snprintf(name, sizeof name, "%s %" PRIu64 "-%" PRIu64, files ? "files" : "entries",
+                 first + ZIP_RUN + 1, last);
         if (pos == NONE || pos >= end) {
             fmt_bad(out, name, start, "an entry before entry %" PRIu64 " is broken",
                     first + ZIP_RUN + 1);
             return 0;
         }
+        uint64_t off = pos, len = end - pos;
+        if (files) {
+            /* From the run's first local header to the group's end. */
+            FmtNode l;
+            local_node(src, pos, shift, "", &l);
+            uint64_t gend = p->off + p->len;
+            off = l.bad || l.off > gend ? gend : l.off;
+            len = gend - off;
+        }
         left -= ZIP_RUN;
-        fmt_group(out, &fmt_zip, K_RUN, name, pos, end - pos, left > ZIP_RUN ? ZIP_RUN + 1 : left);
+        fmt_group(out, &fmt_zip, p->kind, name, off, len, left > ZIP_RUN ? ZIP_RUN + 1 : left);
         out->a[0] = pos;
         out->a[1] = first + ZIP_RUN;
         out->a[2] = left;
         out->a[3] = shift;
         out->val = FV_TEXT;
-        snprintf(out->text, sizeof out->text, "%" PRIu64 " more entries", left);
+        snprintf(out->text, sizeof out->text, "%" PRIu64 " more %s", left,
+                 files ? "files" : "entries");
         return 0;
     }
     char name[FMT_NAME];
-    snprintf(name, sizeof name, "entry %" PRIu64, first + i + 1);
+    snprintf(name, sizeof name, "%s %" PRIu64, files ? "file" : "entry", first + i + 1);
     uint8_t h[ZIP_CDH];
     if (pos == NONE) {
         fmt_bad(out, name, start, "an entry before this one is broken");
@@ -448,8 +508,14 @@ static int run_child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *o
         fmt_bad(out, name, pos, "no central directory entry signature (0x%08" PRIx64 ")", le(h, 4));
         return 0;
     }
+    if (files) {
+        local_node(src, pos, shift, name, out);
+        if (!out->bad)
+            entry_name(src, pos, h, "file", first + i, out);
+        return 0;
+    }
     fmt_group(out, &fmt_zip, K_ENTRY, "", pos, entry_len(h), N_ENTRY_KIDS);
-    entry_name(src, pos, h, first + i, out);
+    entry_name(src, pos, h, "entry", first + i, out);
     out->a[0] = shift;
     out->a[1] = first + i;
     uint64_t usize = le(h + 24, 4), mask = z64_mask(h);
@@ -463,18 +529,24 @@ static int run_child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *o
 
 static uint64_t run_find(const FmtSrc *src, const FmtNode *p, uint64_t off)
 {
-    uint64_t pos = p->a[0], left = p->a[2], end = p->off + p->len;
+    uint64_t pos = p->a[0], left = p->a[2], end = run_end(src, p);
     for (uint64_t j = 0; j < left && j <= ZIP_RUN; j++) {
-        if (j == ZIP_RUN)
-            return off >= pos ? j : NONE;
         uint8_t h[ZIP_CDH];
         if (pos > end || end - pos < ZIP_CDH || fmt_read(src, pos, h, sizeof h) < 0 ||
             le(h, 4) != SIG_CDH)
             return NONE;
-        uint64_t len = entry_len(h);
-        if (off >= pos && off - pos < len)
+        uint64_t from = pos, len = entry_len(h);
+        if (p->kind == K_LFILES) {
+            FmtNode l;
+            local_node(src, pos, p->a[3], "", &l);
+            from = l.off;
+            len = l.bad ? 0 : l.len;
+        }
+        if (j == ZIP_RUN)
+            return off >= from ? j : NONE;
+        if (off >= from && off - from < len)
             return j;
-        pos += len;
+        pos += entry_len(h);
     }
     return NONE;
 }
@@ -598,32 +670,7 @@ static int entry_child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode 
     }
     default: break;
     }
-    /* The local header, where the (maybe ZIP64) offset says. */
-    uint64_t mask = z64_mask(h), lho = le(h + 42, 4), csize = le(h + 20, 4);
-    if ((mask & Z64_LHO) && !z64_value(src, extra, xlen, mask, Z64_LHO, &lho)) {
-        fmt_bad(out, "local header", p->off + 42, "its ZIP64 offset is missing");
-        return 0;
-    }
-    if (mask & Z64_CSIZE)
-        z64_value(src, extra, xlen, mask, Z64_CSIZE, &csize);
-    if (lho > src->size || src->size - lho < shift || src->size - lho - shift < ZIP_LFH) {
-        fmt_bad(out, "local header", p->off + 42, "offset %" PRIu64 " lies past the end", lho);
-        return 0;
-    }
-    uint64_t at = shift + lho;
-    uint8_t l[ZIP_LFH];
-    fmt_read(src, at, l, sizeof l);
-    if (le(l, 4) != SIG_LFH) {
-        fmt_bad(out, "local header", at, "no local header signature (0x%08" PRIx64 ")", le(l, 4));
-        return 0;
-    }
-    uint64_t hl = ZIP_LFH + le(l + 26, 2) + le(l + 28, 2);
-    uint64_t len = csize > UINT64_MAX - hl ? UINT64_MAX - at : hl + csize;
-    fmt_group(out, &fmt_zip, K_LOCAL, "local header", at, len, N_LOCAL_KIDS);
-    out->val = FV_TEXT;
-    snprintf(out->text, sizeof out->text, "local file header and %" PRIu64 " bytes of data", csize);
-    out->a[0] = csize;
-    out->a[1] = le(h + 4, 2);
+    local_node(src, p->off, shift, "local header", out);
     return 0;
 }
 
@@ -672,9 +719,10 @@ static int root_child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *
     }
     Zip z;
     zip_info(src, base, eocd, &z);
-    if (i == 0) {
+    if (i <= 1) {
+        const char *name = i == 0 ? "local files" : "central directory";
         if (!z.cd_ok || z.cd == NONE) {
-            fmt_bad(out, "central directory", eocd + 16, "no central directory at offset %" PRIu64,
+            fmt_bad(out, name, eocd + 16, "no central directory at offset %" PRIu64,
                     z.cd == NONE ? 0 : z.cd - z.shift);
             return 0;
         }
@@ -692,9 +740,18 @@ static int root_child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *
         out->a[3] = z.shift;
         out->val = FV_TEXT;
         snprintf(out->text, sizeof out->text, "%" PRIu64 " entries", z.count);
+        if (i == 0) {
+            /* The same entries' local headers, from the archive's start
+             * to the central directory. */
+            out->kind = K_LFILES;
+            snprintf(out->name, sizeof out->name, "%s", name);
+            out->off = z.shift;
+            out->len = z.cd - z.shift;
+            snprintf(out->text, sizeof out->text, "%" PRIu64 " files", z.count);
+        }
         return 0;
     }
-    i--;
+    i -= 2;
     if (z.z64rec != NONE && i-- == 0) {
         uint64_t size = 0;
         fmt_uint(src, z.z64rec + 4, 8, false, &size);
@@ -735,7 +792,8 @@ static int child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *out)
             fmt_field(out, &f, p->off, false);
         }
         return 0;
-    case K_RUN: return run_child(src, p, i, out);
+    case K_RUN:
+    case K_LFILES: return run_child(src, p, i, out);
     case K_ENTRY: return entry_child(src, p, i, out);
     case K_EXTRAS: return extra_child(src, p, i, out);
     case K_EXTRA: return extra_field(src, p, i, out);
@@ -746,7 +804,7 @@ static int child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *out)
 
 static uint64_t find(const FmtSrc *src, const FmtNode *p, uint64_t off)
 {
-    if (p->kind == K_RUN)
+    if (p->kind == K_RUN || p->kind == K_LFILES)
         return run_find(src, p, off);
     /* Small groups: try each child. */
     uint64_t n = p->nkids < ZIP_EXTRAS_MAX + 4 ? p->nkids : ZIP_EXTRAS_MAX + 4;

@@ -195,6 +195,12 @@ static void test_zip_vs_zipinfo(void **state)
             char *got = malloc(csize);
             tu_pread(zip, data.off, got, csize);
             assert_memory_equal(got, orig, csize);
+            /* The cursor in its data: the status line names the file. */
+            FmtNode path[FMT_DEPTH];
+            assert_int_equal(fmt_path(&src, &root, data.off + 3, path, FMT_DEPTH), 4);
+            assert_string_equal(path[1].name, "local files");
+            assert_string_equal(path[2].name, "file 4 s.txt");
+            assert_string_equal(path[3].name, "data");
             free(got);
             free(orig);
         }
@@ -251,7 +257,7 @@ static void test_zip64(void **state)
     fu_open(zip, &src);
     FmtNode root, rec, loc;
     assert_int_equal(fmt_detect(&src, 0, &root), 0);
-    assert_int_equal(root.nkids, 4);
+    assert_int_equal(root.nkids, 5);
     assert_true(fu_find(&src, &root, "ZIP64 end of central directory", &rec));
     assert_true(fu_find(&src, &root, "ZIP64 end of central directory locator", &loc));
     assert_int_equal(fu_num(&src, &rec, "signature"), 0x06064b50);
@@ -336,6 +342,15 @@ static void test_zip_2000_runs(void **state)
         assert_true(k >= 3);
         assert_string_equal(path[k - 1].name, "file name");
         assert_string_equal(path[k - 2].name, e.name);
+        /* And on its local header's name, through the local files' runs. */
+        FmtNode l;
+        assert_true(fu_find(&src, &e, "local header", &l));
+        k = fmt_path(&src, &root, l.off + 31, path, FMT_DEPTH);
+        assert_true(k >= 3);
+        assert_string_equal(path[1].name, "local files");
+        assert_string_equal(path[k - 1].name, "file name");
+        snprintf(want, sizeof want, "file %u %s", picks[i] + 1, names[picks[i]]);
+        assert_string_equal(path[k - 2].name, want);
     }
     /* Entry 1501 (index 1500) is in the sixth run. */
     FmtNode e;
