@@ -250,7 +250,7 @@ static int member_node(const FmtSrc *src, uint64_t pos, uint64_t idx, FmtNode *o
     /* Data past the end: the member ends with the file, its data node
      * says what is missing. */
     fmt_group(out, &fmt_tar, K_MEMBER, "", pos, len > src->size - pos ? src->size - pos : len,
-              N_FIELDS + 1);
+              N_FIELDS + 1 + (size % TAR_BLOCK != 0));
     char nm[40];
     size_t k = 0;
     for (; k < sizeof nm - 1 && k < 100 && h[k]; k++)
@@ -392,6 +392,14 @@ static int member_child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode
                 f = &gnu_fields[0]; /* GNU: its atime there */
         }
         return field_node(src, p, f, out);
+    }
+    if (i > N_FIELDS) {
+        /* The data's last block: zeros after the data. */
+        out->off = p->off + TAR_BLOCK + p->a[0];
+        out->len = TAR_BLOCK - p->a[0] % TAR_BLOCK;
+        out->val = FV_BYTES;
+        snprintf(out->name, sizeof out->name, "padding");
+        return 0;
     }
     uint8_t type = 0;
     fmt_read(src, p->off + 156, &type, 1);

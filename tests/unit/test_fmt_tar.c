@@ -224,6 +224,11 @@ static void test_tar_vs_tar_tvf(void **state)
     assert_int_equal(k, 3);
     assert_string_equal(p[2].name, "data");
     assert_int_equal(p[2].len, fu_num(&src, &m, "size"));
+    /* In the zeros after it, up to the block's end. */
+    k = fmt_path(&src, &root, m.off + m.len - 1, p, FMT_DEPTH);
+    assert_int_equal(k, 3);
+    assert_string_equal(p[2].name, "padding");
+    assert_int_equal(p[2].off, m.off + 512 + fu_num(&src, &m, "size"));
     fu_close(&src);
     free(path);
     tu_rmdir(dir);
