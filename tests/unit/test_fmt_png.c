@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "fmt.h"
 #include "fmtutil.h"
@@ -332,11 +333,65 @@ static void test_png_malformed(void **state)
     tu_rmdir(dir);
 }
 
+/* Appends a chunk of type t and len zero bytes (its CRC by zlib) to f. */
+static void put_chunk(FILE *f, const char *t, uint32_t len)
+{
+    uint8_t h[8] = {(uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len};
+    memcpy(h + 4, t, 4);
+    fwrite(h, 1, 8, f);
+    uint8_t *z = calloc(1, len ? len : 1);
+    fwrite(z, 1, len, f);
+    uLong crc = crc32(crc32(0L, Z_NULL, 0), (const Bytef *)t, 4);
+    crc = crc32(crc, z, len);
+    uint8_t c[4] = {(uint8_t)(crc >> 24), (uint8_t)(crc >> 16), (uint8_t)(crc >> 8), (uint8_t)crc};
+    fwrite(c, 1, 4, f);
+    free(z);
+}
+
+/* CRCs are checked up to 1 MiB of data, and not beyond (bounded work). */
+static void test_png_big_chunks(void **state)
+{
+    (void)state;
+    if (!have_python())
+        skip();
+    char *dir = tu_mkdtemp();
+    char *list = make_png(dir, "a.png", 4, 4, 2, 1, 0);
+    char *path = tu_path(dir, "a.png"), *big = tu_path(dir, "big.png");
+    size_t len;
+    uint8_t *orig = slurp(path, &len);
+    FILE *f = fopen(big, "wb");
+    assert_non_null(f);
+    fwrite(orig, 1, 8 + 25, f); /* signature and IHDR */
+    put_chunk(f, "prIv", 1u << 20);
+    put_chunk(f, "prIw", (1u << 20) + 1);
+    put_chunk(f, "IEND", 0);
+    fclose(f);
+    FmtSrc src;
+    fu_open(big, &src);
+    FmtNode root, n;
+    assert_int_equal(fmt_detect(&src, 0, &root), 0);
+    assert_true(fu_find(&src, &root, "chunk 2 prIv/CRC", &n));
+    assert_string_equal(n.note, "CRC ok");
+    assert_true(fu_find(&src, &root, "chunk 3 prIw/CRC", &n));
+    assert_string_equal(n.note, "not checked (over 1 MiB)");
+    assert_true(fu_find(&src, &root, "chunk 3 prIw", &n));
+    assert_string_equal(n.text, "1048577 bytes, ancillary, private");
+    assert_true(fu_find(&src, &root, "chunk 4 IEND", &n));
+    assert_int_equal(n.off + n.len, src.size);
+    fu_close(&src);
+    free(orig);
+    free(big);
+    free(path);
+    free(list);
+    tu_rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_png_vs_encoder),
         cmocka_unit_test(test_png_700_chunks),
+        cmocka_unit_test(test_png_big_chunks),
         cmocka_unit_test(test_png_malformed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
