@@ -38,6 +38,7 @@
 #define SIG_EOCD 0x06054b50u
 #define SIG_Z64LOC 0x07064b50u
 #define SIG_Z64REC 0x06064b50u
+#define SIG_DD 0x08074b50u
 #define NONE UINT64_MAX
 
 /* Which values of an entry are in its ZIP64 extra field (in this order). */
@@ -51,8 +52,10 @@ enum {
     K_ENTRY,  /* a[0] shift, a[1] index */
     K_EXTRAS, /* a[0] ZIP64 mask (Z64_*) */
     K_EXTRA,  /* a[0] ZIP64 mask */
-    K_LOCAL,  /* a[0] compressed size (from the central directory) */
+    K_LOCAL,  /* a[0] compressed size (from the central directory), a[1] version made by,
+               * a[2] the descriptor's K_DESC bits, a[3] its length (0: none) */
     K_LFILES, /* the local files, in the central directory's order: as K_RUN */
+    K_DESC,   /* a data descriptor: a[0] bit 0: signed, bit 1: 8-byte sizes */
 };
 
 typedef struct ZipTable {
@@ -441,11 +444,26 @@ static void local_node(const FmtSrc *src, uint64_t cdpos, uint64_t shift, const 
     }
     uint64_t hl = ZIP_LFH + le(l + 26, 2) + le(l + 28, 2);
     uint64_t len = csize > UINT64_MAX - hl ? UINT64_MAX - at : hl + csize;
-    fmt_group(out, &fmt_zip, K_LOCAL, name, at, len, N_LOCAL_KIDS);
+    bool desc = le(l + 6, 2) & 8;
+    uint64_t dlen = 0;
+    if (desc && len < UINT64_MAX - at) {
+        /* The data descriptor after the data: maybe a signature, then
+         * CRC and sizes, of 8 bytes when the local header has ZIP64. */
+        uint64_t sig = 0, z64 = 0;
+        fmt_uint(src, at + len, 4, false, &sig);
+        bool wide = z64_value(src, at + ZIP_LFH + le(l + 26, 2), le(l + 28, 2),
+                              Z64_USIZE | Z64_CSIZE, Z64_USIZE, &z64);
+        dlen = (sig == SIG_DD ? 4 : 0) + 4 + (wide ? 16 : 8);
+        out->a[2] = (sig == SIG_DD) | (wide ? 2 : 0);
+        len = dlen > UINT64_MAX - len ? len : len + dlen;
+    }
+    fmt_group(out, &fmt_zip, K_LOCAL, name, at, len, N_LOCAL_KIDS + desc);
     out->val = FV_TEXT;
-    snprintf(out->text, sizeof out->text, "local file header and %" PRIu64 " bytes of data", csize);
+    snprintf(out->text, sizeof out->text, "local file header and %" PRIu64 " bytes of data%s",
+             csize, desc ? " and descriptor" : "");
     out->a[0] = csize;
     out->a[1] = le(h + 4, 2);
+    out->a[3] = dlen;
 }
 
 /* Where a run's entries must end: the central directory's end for the
@@ -697,7 +715,7 @@ static int local_child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode 
                         (le(l + 18, 4) == 0xffffffff ? Z64_CSIZE : 0);
         return extras_node(src, p->off + ZIP_LFH + nlen, xlen, mask, out);
     }
-    default: {
+    case 2: {
         uint64_t at = p->off + ZIP_LFH + nlen + xlen;
         out->off = at;
         out->len = p->a[0];
@@ -706,7 +724,26 @@ static int local_child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode 
         snprintf(out->note, sizeof out->note, "%" PRIu64 " bytes", p->a[0]);
         return 0;
     }
+    default: {
+        uint64_t dlen = p->a[3];
+        fmt_group(out, &fmt_zip, K_DESC, "data descriptor", p->off + p->len - dlen, dlen,
+                  3 + (p->a[2] & 1));
+        out->a[0] = p->a[2];
+        return 0;
     }
+    }
+}
+
+static int desc_child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *out)
+{
+    (void)src;
+    uint32_t sig = p->a[0] & 1 ? 4 : 0, w = p->a[0] & 2 ? 8 : 4;
+    FmtField f[4] = {{"signature", 0, 4, FV_HEXN},
+                     {"crc32", sig, 4, FV_HEXN},
+                     {"compressed size", sig + 4, w, FV_UINT},
+                     {"uncompressed size", sig + 4 + w, w, FV_UINT}};
+    fmt_field(out, &f[i + !sig], p->off, false);
+    return 0;
 }
 
 static int root_child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *out)
@@ -798,6 +835,7 @@ static int child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *out)
     case K_EXTRAS: return extra_child(src, p, i, out);
     case K_EXTRA: return extra_field(src, p, i, out);
     case K_LOCAL: return local_child(src, p, i, out);
+    case K_DESC: return desc_child(src, p, i, out);
     default: return -EINVAL;
     }
 }

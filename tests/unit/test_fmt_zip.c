@@ -301,6 +301,47 @@ static void test_zip64(void **state)
     tu_rmdir(dir);
 }
 
+/* zip writing to a pipe: data descriptors after the data (flag bit 3). */
+static void test_zip_stream_descriptor(void **state)
+{
+    (void)state;
+    if (!have_zip())
+        skip();
+    char *dir = tu_mkdtemp();
+    assert_int_equal(fu_sh("cd '%s' && seq 1 3000 | zip -q - - | cat >s.zip", dir), 0);
+    char *zip = tu_path(dir, "s.zip");
+    char *info = fu_out("zipinfo -v '%s'", zip);
+    assert_non_null(info);
+    assert_non_null(strstr(info, "extended local header:                          yes"));
+    FmtSrc src;
+    fu_open(zip, &src);
+    FmtNode root, e, l, d, n, cd;
+    assert_int_equal(fmt_detect(&src, 0, &root), 0);
+    assert_true(zip_entry(&src, &root, 0, &e));
+    assert_true(fu_find(&src, &e, "local header", &l));
+    assert_true(fu_find(&src, &l, "data descriptor", &d));
+    assert_int_equal(fu_num(&src, &d, "signature"), 0x08074b50);
+    assert_int_equal(fu_num(&src, &d, "crc32"), num_after(info, "32-bit CRC value (hex):", 16));
+    assert_int_equal(fu_num(&src, &d, "compressed size"), num_after(info, "compressed size:", 10));
+    assert_int_equal(fu_num(&src, &d, "uncompressed size"),
+                     num_after(info, "uncompressed size:", 10));
+    assert_true(fu_find(&src, &l, "data", &n));
+    assert_int_equal(n.off + n.len, d.off);
+    /* The descriptor ends where the central directory starts. */
+    assert_true(fu_find(&src, &root, "central directory", &cd));
+    assert_int_equal(d.off + d.len, cd.off);
+    assert_int_equal(l.off + l.len, cd.off);
+    FmtNode path[FMT_DEPTH];
+    int k = fmt_path(&src, &root, d.off + d.len - 1, path, FMT_DEPTH);
+    assert_int_equal(k, 5);
+    assert_string_equal(path[3].name, "data descriptor");
+    assert_string_equal(path[4].name, "uncompressed size");
+    free(info);
+    fu_close(&src);
+    free(zip);
+    tu_rmdir(dir);
+}
+
 static void test_zip_2000_runs(void **state)
 {
     (void)state;
@@ -533,9 +574,8 @@ static void test_zip_malformed(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_zip_vs_zipinfo),
-        cmocka_unit_test(test_zip64),
-        cmocka_unit_test(test_zip_2000_runs),
+        cmocka_unit_test(test_zip_vs_zipinfo),        cmocka_unit_test(test_zip64),
+        cmocka_unit_test(test_zip_stream_descriptor), cmocka_unit_test(test_zip_2000_runs),
         cmocka_unit_test(test_zip_malformed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
