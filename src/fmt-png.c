@@ -1,9 +1,9 @@
 /*
  * fmt-png: PNG images (ISO/IEC 15948): the 8-byte signature, then chunks
- * (length, type, data, CRC) up to IEND. IHDR's fields and tEXt's keyword
- * and text are decoded; every chunk's CRC (over type and data) is checked
- * with zlib's crc32 when the chunk holds at most PNG_CRC_MAX bytes, in
- * PNG_CHUNK reads.
+ * (length, type, data, CRC) up to IEND. The fields of IHDR, gAMA, pHYs,
+ * tIME, sRGB and cHRM, and tEXt's keyword and text are decoded; every
+ * chunk's CRC (over type and data) is checked with zlib's crc32 when the
+ * chunk holds at most PNG_CRC_MAX bytes, in PNG_CHUNK reads.
  *
  * A chunk's place depends on the lengths of all before it, so chunks come
  * in runs: a run holds at most PNG_RUN chunks walked from its start (a[0]),
@@ -45,6 +45,51 @@ static const FmtField ihdr_fields[] = {
     {"interlace", 20, 1, FV_UINT},
 };
 #define N_IHDR (sizeof ihdr_fields / sizeof *ihdr_fields)
+
+static const FmtField gama_fields[] = {{"gamma", 8, 4, FV_UINT}};
+static const FmtField phys_fields[] = {
+    {"pixels per unit, X axis", 8, 4, FV_UINT},
+    {"pixels per unit, Y axis", 12, 4, FV_UINT},
+    {"unit specifier", 16, 1, FV_UINT},
+};
+static const FmtField time_fields[] = {
+    {"year", 8, 2, FV_UINT},  {"month", 10, 1, FV_UINT},  {"day", 11, 1, FV_UINT},
+    {"hour", 12, 1, FV_UINT}, {"minute", 13, 1, FV_UINT}, {"second", 14, 1, FV_UINT},
+};
+static const FmtField srgb_fields[] = {{"rendering intent", 8, 1, FV_UINT}};
+static const FmtField chrm_fields[] = {
+    {"white point x", 8, 4, FV_UINT}, {"white point y", 12, 4, FV_UINT},
+    {"red x", 16, 4, FV_UINT},        {"red y", 20, 4, FV_UINT},
+    {"green x", 24, 4, FV_UINT},      {"green y", 28, 4, FV_UINT},
+    {"blue x", 32, 4, FV_UINT},       {"blue y", 36, 4, FV_UINT},
+};
+
+/* Chunks of a fixed layout: their fields when the length is as the
+ * standard says (IHDR first). */
+typedef struct PngLayout {
+    const char *type;
+    uint32_t len;
+    const FmtField *f;
+    size_t n;
+} PngLayout;
+
+#define LAYOUT(t, l, f)                                                                            \
+    {                                                                                              \
+        t, l, f, sizeof f / sizeof *f                                                              \
+    }
+static const PngLayout layouts[] = {
+    LAYOUT("IHDR", 13, ihdr_fields), LAYOUT("gAMA", 4, gama_fields),
+    LAYOUT("pHYs", 9, phys_fields),  LAYOUT("tIME", 7, time_fields),
+    LAYOUT("sRGB", 1, srgb_fields),  LAYOUT("cHRM", 32, chrm_fields),
+};
+
+static const PngLayout *layout_of(const uint8_t *type, uint64_t len)
+{
+    for (size_t i = 0; i < sizeof layouts / sizeof *layouts; i++)
+        if (memcmp(type, layouts[i].type, 4) == 0 && len == layouts[i].len)
+            return &layouts[i];
+    return NULL;
+}
 
 static bool type_ok(const uint8_t *t)
 {
@@ -193,8 +238,9 @@ static int chunk_node(const FmtSrc *src, uint64_t pos, uint64_t idx, FmtNode *ou
     }
     /* length, type, the data's fields (or data), CRC */
     uint64_t kids = 3 + (len > 0);
-    if (memcmp(type, "IHDR", 4) == 0 && len == 13)
-        kids = 2 + N_IHDR + 1;
+    const PngLayout *lay = layout_of(type, len);
+    if (lay)
+        kids = 2 + lay->n + 1;
     else if (memcmp(type, "tEXt", 4) == 0)
         kids = 2 + 2 + 1;
     fmt_group(out, &fmt_png, K_CHUNK, "", pos, 12 + len, kids);
@@ -272,6 +318,29 @@ static void crc_note(const FmtSrc *src, const FmtNode *p, FmtNode *out)
         snprintf(out->note, sizeof out->note, "CRC mismatch: computed 0x%08x", (unsigned)crc);
 }
 
+/* The note of field i of layout l, of value v. */
+static void layout_note(const PngLayout *l, size_t i, uint64_t v, char *note, size_t n)
+{
+    static const char *const intents[] = {"perceptual", "relative colorimetric", "saturation",
+                                          "absolute colorimetric"};
+    if (l->f == ihdr_fields) {
+        if (i == 3)
+            snprintf(note, n, "%s", colour_name(v));
+        else if (i == 4 || i == 5)
+            snprintf(note, n, "%s", v == 0 ? "deflate / adaptive" : "invalid");
+        else if (i == 6)
+            snprintf(note, n, "%s", v == 0 ? "none" : v == 1 ? "Adam7" : "invalid");
+    } else if (l->f == gama_fields) {
+        snprintf(note, n, "%" PRIu64 ".%05" PRIu64, v / 100000, v % 100000);
+    } else if (l->f == phys_fields && i == 2) {
+        snprintf(note, n, "%s", v == 0 ? "unknown" : v == 1 ? "metre" : "invalid");
+    } else if (l->f == srgb_fields) {
+        snprintf(note, n, "%s", v < 4 ? intents[v] : "invalid");
+    } else if (l->f == chrm_fields) {
+        snprintf(note, n, "%" PRIu64 ".%05" PRIu64, v / 100000, v % 100000);
+    }
+}
+
 static int chunk_child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *out)
 {
     static const FmtField head[] = {{"length", 0, 4, FV_UINT}, {"chunk type", 4, 4, FV_ASCII}};
@@ -289,19 +358,14 @@ static int chunk_child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode 
     uint8_t type[4];
     fmt_read(src, p->off + 4, type, 4);
     i -= 2;
-    if (memcmp(type, "IHDR", 4) == 0 && len == 13) {
-        fmt_field(out, &ihdr_fields[i], p->off, true);
+    const PngLayout *lay = layout_of(type, len);
+    if (lay) {
+        if (i >= lay->n)
+            return -EINVAL;
+        fmt_field(out, &lay->f[i], p->off, true);
         uint64_t v = 0;
         fmt_uint(src, out->off, (unsigned)out->len, true, &v);
-        if (i == 3)
-            snprintf(out->note, sizeof out->note, "%s", colour_name(v));
-        else if (i == 4 || i == 5)
-            snprintf(out->note, sizeof out->note, "%s", v == 0 ? "deflate / adaptive" : "invalid");
-        else if (i == 6)
-            snprintf(out->note, sizeof out->note, "%s",
-                     v == 0   ? "none"
-                     : v == 1 ? "Adam7"
-                              : "invalid");
+        layout_note(lay, i, v, out->note, sizeof out->note);
         return 0;
     }
     if (memcmp(type, "tEXt", 4) == 0) {

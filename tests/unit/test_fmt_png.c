@@ -2,10 +2,10 @@
  * test_fmt_png: the PNG decoder (fmt-png.c) against images a small
  * encoder written in python3 (zlib + struct) makes in the test, with the
  * list of chunks it wrote (offset, length, type, CRC) and what `file` says
- * of the image: IHDR's fields, tEXt's keyword and text, each chunk's CRC
- * checked; an image of 700 chunks reached through runs of 256; and a
- * malformed corpus (cuts, lengths of 0xffffffff, bad CRCs, random flips)
- * that must give malformed nodes, never a hang or a read past the end.
+ * of the image: IHDR's fields, tEXt's keyword and text, gAMA, cHRM, sRGB,
+ * pHYs and tIME, each chunk's CRC checked; an image of 700 chunks reached through runs of 256; and
+ * a malformed corpus (cuts, lengths of 0xffffffff, bad CRCs, random flips) that must give malformed
+ * nodes, never a hang or a read past the end.
  */
 #include "config.h"
 
@@ -28,16 +28,24 @@
 
 #include <cmocka.h>
 
-/* The encoder: png.py OUT W H COLOUR NIDAT NTEXT writes an image of W x H
- * (8-bit, colour type COLOUR: 2 or 6), its IDAT split into NIDAT chunks,
- * NTEXT tEXt chunks "key<i>"/"value <i>", and prints each chunk as
- * "offset length type crc". */
+/* The encoder: png.py OUT W H COLOUR NIDAT NTEXT EXTRAS writes an image of
+ * W x H (8-bit, colour type COLOUR: 2 or 6), its IDAT split into NIDAT
+ * chunks, NTEXT tEXt chunks "key<i>"/"value <i>", with EXTRAS 1 gAMA,
+ * cHRM, sRGB, pHYs and tIME chunks of known values, and prints each chunk
+ * as "offset length type crc". */
 static const char encoder[] =
     "import sys, zlib, struct\n"
-    "out, w, h, ct, nidat, ntext = sys.argv[1], *map(int, sys.argv[2:])\n"
+    "out, w, h, ct, nidat, ntext, extras = sys.argv[1], *map(int, sys.argv[2:8])\n"
     "chunks = []\n"
     "def chunk(t, d): chunks.append((t, d))\n"
     "chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, 8, ct, 0, 0, 0))\n"
+    "if extras:\n"
+    "    chunk(b'gAMA', struct.pack('>I', 45455))\n"
+    "    chunk(b'cHRM', struct.pack('>8I', 31270, 32900, 64000, 33000, 30000, 60000, 15000, "
+    "6000))\n"
+    "    chunk(b'sRGB', bytes([1]))\n"
+    "    chunk(b'pHYs', struct.pack('>IIB', 2835, 3780, 1))\n"
+    "    chunk(b'tIME', struct.pack('>HBBBBB', 2024, 2, 29, 13, 45, 7))\n"
     "for i in range(ntext):\n"
     "    chunk(b'tEXt', b'key%d\\0value %d' % (i, i))\n"
     "bpp = 3 if ct == 2 else 4\n"
@@ -65,15 +73,15 @@ static bool have_python(void)
 
 /* Make dir/name with the encoder; its chunk list (malloc'd). */
 static char *make_png(const char *dir, const char *name, unsigned w, unsigned h, unsigned ct,
-                      unsigned nidat, unsigned ntext)
+                      unsigned nidat, unsigned ntext, unsigned extras)
 {
     char *py = tu_path(dir, "png.py");
     FILE *f = fopen(py, "w");
     assert_non_null(f);
     fputs(encoder, f);
     fclose(f);
-    char *list =
-        fu_out("cd '%s' && python3 png.py '%s' %u %u %u %u %u", dir, name, w, h, ct, nidat, ntext);
+    char *list = fu_out("cd '%s' && python3 png.py '%s' %u %u %u %u %u %u", dir, name, w, h, ct,
+                        nidat, ntext, extras);
     assert_non_null(list);
     free(py);
     return list;
@@ -129,7 +137,7 @@ static void test_png_vs_encoder(void **state)
     if (!have_python())
         skip();
     char *dir = tu_mkdtemp();
-    char *list = make_png(dir, "a.png", 37, 21, 6, 3, 2);
+    char *list = make_png(dir, "a.png", 37, 21, 6, 3, 2, 0);
     char *path = tu_path(dir, "a.png");
     FmtSrc src;
     fu_open(path, &src);
@@ -187,6 +195,50 @@ static void test_png_vs_encoder(void **state)
     tu_rmdir(dir);
 }
 
+/* The ancillary chunks of fixed layout, against the values written. */
+static void test_png_ancillary(void **state)
+{
+    (void)state;
+    if (!have_python())
+        skip();
+    char *dir = tu_mkdtemp();
+    char *list = make_png(dir, "x.png", 3, 2, 2, 1, 0, 1);
+    char *path = tu_path(dir, "x.png");
+    FmtSrc src;
+    fu_open(path, &src);
+    FmtNode root, n;
+    assert_int_equal(fmt_detect(&src, 0, &root), 0);
+    assert_int_equal(check_chunks(&src, &root, list), 8);
+    assert_int_equal(fu_num(&src, &root, "chunk 2 gAMA/gamma"), 45455);
+    assert_true(fu_find(&src, &root, "chunk 2 gAMA/gamma", &n));
+    assert_string_equal(n.note, "0.45455");
+    static const char *const chrm[] = {"white point x", "white point y", "red x",  "red y",
+                                       "green x",       "green y",       "blue x", "blue y"};
+    static const unsigned chrm_v[] = {31270, 32900, 64000, 33000, 30000, 60000, 15000, 6000};
+    for (int i = 0; i < 8; i++) {
+        char p[64];
+        snprintf(p, sizeof p, "chunk 3 cHRM/%s", chrm[i]);
+        assert_int_equal(fu_num(&src, &root, p), chrm_v[i]);
+    }
+    assert_int_equal(fu_num(&src, &root, "chunk 4 sRGB/rendering intent"), 1);
+    assert_true(fu_find(&src, &root, "chunk 4 sRGB/rendering intent", &n));
+    assert_string_equal(n.note, "relative colorimetric");
+    assert_int_equal(fu_num(&src, &root, "chunk 5 pHYs/pixels per unit, X axis"), 2835);
+    assert_int_equal(fu_num(&src, &root, "chunk 5 pHYs/pixels per unit, Y axis"), 3780);
+    assert_true(fu_find(&src, &root, "chunk 5 pHYs/unit specifier", &n));
+    assert_string_equal(n.note, "metre");
+    assert_int_equal(fu_num(&src, &root, "chunk 6 tIME/year"), 2024);
+    assert_int_equal(fu_num(&src, &root, "chunk 6 tIME/month"), 2);
+    assert_int_equal(fu_num(&src, &root, "chunk 6 tIME/day"), 29);
+    assert_int_equal(fu_num(&src, &root, "chunk 6 tIME/hour"), 13);
+    assert_int_equal(fu_num(&src, &root, "chunk 6 tIME/minute"), 45);
+    assert_int_equal(fu_num(&src, &root, "chunk 6 tIME/second"), 7);
+    fu_close(&src);
+    free(path);
+    free(list);
+    tu_rmdir(dir);
+}
+
 static void test_png_700_chunks(void **state)
 {
     (void)state;
@@ -194,7 +246,7 @@ static void test_png_700_chunks(void **state)
         skip();
     char *dir = tu_mkdtemp();
     /* 600 tEXt and 98 IDAT chunks: runs of 256. */
-    char *list = make_png(dir, "b.png", 64, 64, 2, 98, 600);
+    char *list = make_png(dir, "b.png", 64, 64, 2, 98, 600, 0);
     char *path = tu_path(dir, "b.png");
     FmtSrc src;
     fu_open(path, &src);
@@ -275,7 +327,7 @@ static void test_png_malformed(void **state)
     if (!have_python())
         skip();
     char *dir = tu_mkdtemp();
-    char *list = make_png(dir, "a.png", 16, 8, 2, 2, 1);
+    char *list = make_png(dir, "a.png", 16, 8, 2, 2, 1, 1);
     char *path = tu_path(dir, "a.png"), *bad = tu_path(dir, "bad.png");
     size_t len;
     uint8_t *orig = slurp(path, &len), *b = malloc(len);
@@ -355,7 +407,7 @@ static void test_png_big_chunks(void **state)
     if (!have_python())
         skip();
     char *dir = tu_mkdtemp();
-    char *list = make_png(dir, "a.png", 4, 4, 2, 1, 0);
+    char *list = make_png(dir, "a.png", 4, 4, 2, 1, 0, 0);
     char *path = tu_path(dir, "a.png"), *big = tu_path(dir, "big.png");
     size_t len;
     uint8_t *orig = slurp(path, &len);
@@ -389,9 +441,8 @@ static void test_png_big_chunks(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_png_vs_encoder),
-        cmocka_unit_test(test_png_700_chunks),
-        cmocka_unit_test(test_png_big_chunks),
+        cmocka_unit_test(test_png_vs_encoder), cmocka_unit_test(test_png_ancillary),
+        cmocka_unit_test(test_png_700_chunks), cmocka_unit_test(test_png_big_chunks),
         cmocka_unit_test(test_png_malformed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
