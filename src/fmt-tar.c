@@ -10,6 +10,9 @@
  * 257-512", starting at a[1]), the end-of-archive blocks, or a malformed
  * node where a header does not add up. The root is the first run.
  *
+ * A pax header's data ('x', 'g') are its records ("LENGTH KEY=VALUE\n"),
+ * each a node named by its key, at most TAR_RUN of them.
+ *
  * Numbers are octal text (or GNU base-256 binary): they are shown as
  * their values (mode and checksum in octal, with a leading 0) with what
  * they mean in the note; the checksum is checked.
@@ -34,6 +37,7 @@ enum { END_MORE, END_ZERO, END_EOF, END_BAD };
 enum {
     K_RUN,    /* a[0] start, a[1] where it ends, a[2] first index, a[3] END_* */
     K_MEMBER, /* a[0] the data's size */
+    K_PAX,    /* a pax header's records */
 };
 
 typedef struct TarField {
@@ -381,6 +385,69 @@ static int field_node(const FmtSrc *src, const FmtNode *p, const TarField *f, Fm
     return 0;
 }
 
+/* The pax record at off (at most left bytes): its length, or 0 when it
+ * is not "LENGTH KEY=VALUE\n" (LENGTH in decimal, counting itself). */
+static uint64_t pax_len(const FmtSrc *src, uint64_t off, uint64_t left)
+{
+    char b[24];
+    size_t n = left < sizeof b ? (size_t)left : sizeof b;
+    if (fmt_read(src, off, b, n) < 0)
+        return 0;
+    uint64_t len = 0;
+    size_t i = 0;
+    for (; i < n && b[i] >= '0' && b[i] <= '9' && len < (1ull << 40); i++)
+        len = len * 10 + (uint64_t)(b[i] - '0');
+    if (i == 0 || i >= n || b[i] != ' ' || len < i + 3 || len > left)
+        return 0;
+    return len;
+}
+
+/* Records of the pax header data at off (len bytes): at most TAR_RUN,
+ * and one more for a malformed one. */
+static uint64_t pax_count(const FmtSrc *src, uint64_t off, uint64_t len)
+{
+    uint64_t p = 0, n = 0;
+    while (p < len && n < TAR_RUN) {
+        uint64_t r = pax_len(src, off + p, len - p);
+        n++;
+        if (!r)
+            break;
+        p += r;
+    }
+    return n;
+}
+
+static int pax_child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *out)
+{
+    uint64_t q = 0, r = 0;
+    for (uint64_t k = 0; k <= i; k++) {
+        if (k)
+            q += r;
+        r = q < p->len ? pax_len(src, p->off + q, p->len - q) : 0;
+        if (!r) {
+            fmt_bad(out, "record", p->off + q, "not a pax record (\"LENGTH KEY=VALUE\")");
+            return 0;
+        }
+    }
+    /* The key: after the length's space, up to '='. */
+    char b[FMT_NAME + 24];
+    size_t n = r < sizeof b ? (size_t)r : sizeof b;
+    fmt_read(src, p->off + q, b, n);
+    char *sp = memchr(b, ' ', n);
+    char *eq = sp ? memchr(sp, '=', n - (size_t)(sp - b)) : NULL;
+    if (!sp || !eq) {
+        fmt_bad(out, "record", p->off + q, "no '=' in its first %zu bytes", n);
+        return 0;
+    }
+    uint64_t vstart = (uint64_t)(eq + 1 - b);
+    snprintf(out->name, sizeof out->name, "%.*s", (int)(eq - sp - 1), sp + 1);
+    out->off = p->off + q + vstart;
+    out->len = r - vstart - 1; /* without the newline */
+    out->val = FV_ASCII;
+    snprintf(out->note, sizeof out->note, "pax record of %" PRIu64 " bytes", r);
+    return 0;
+}
+
 static int member_child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *out)
 {
     if (i < N_FIELDS) {
@@ -403,6 +470,13 @@ static int member_child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode
     }
     uint8_t type = 0;
     fmt_read(src, p->off + 156, &type, 1);
+    if ((type == 'x' || type == 'g') && p->a[0] <= src->size - p->off - TAR_BLOCK) {
+        uint64_t n = pax_count(src, p->off + TAR_BLOCK, p->a[0]);
+        fmt_group(out, &fmt_tar, K_PAX, "pax records", p->off + TAR_BLOCK, p->a[0], n);
+        out->val = FV_TEXT;
+        snprintf(out->text, sizeof out->text, "%" PRIu64 " records", n);
+        return 0;
+    }
     out->off = p->off + TAR_BLOCK;
     out->len = p->a[0];
     snprintf(out->name, sizeof out->name, "data");
@@ -416,6 +490,7 @@ static int child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *out)
     switch (p->kind) {
     case K_RUN: return run_child(src, p, i, out);
     case K_MEMBER: return member_child(src, p, i, out);
+    case K_PAX: return pax_child(src, p, i, out);
     default: return -EINVAL;
     }
 }
@@ -438,6 +513,16 @@ static uint64_t find(const FmtSrc *src, const FmtNode *p, uint64_t off)
             pos += len;
         }
         return off >= p->a[1] ? n : NONE;
+    }
+    if (p->kind == K_PAX) {
+        uint64_t q = 0;
+        for (uint64_t j = 0; j < p->nkids && q < p->len; j++) {
+            uint64_t r = pax_len(src, p->off + q, p->len - q);
+            if (!r || (off >= p->off + q && off - p->off - q < r))
+                return j;
+            q += r;
+        }
+        return NONE;
     }
     for (uint64_t i = 0; i < p->nkids; i++) {
         FmtNode k;

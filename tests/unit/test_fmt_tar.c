@@ -3,10 +3,10 @@
  * in the test and what `tar -tvf` (and --numeric-owner) says of them: each
  * member's type and permissions, owner, group, ids, size, time, name (a
  * GNU long name read from its 'L' member), link target; the checksum
- * checked; a POSIX ustar archive's prefix; a tar of 1000 files reached
- * through runs of 256 members; and a malformed corpus (cuts, sizes past
- * the end, bad checksums, random flips) that must give malformed nodes,
- * never a hang or a read past the end.
+ * checked; a POSIX ustar archive's prefix; pax records (path, mtime); a
+ * tar of 1000 files reached through runs of 256 members; and a malformed
+ * corpus (cuts, sizes past the end, bad checksums, random flips) that must
+ * give malformed nodes, never a hang or a read past the end.
  */
 #include "config.h"
 
@@ -262,6 +262,66 @@ static void test_tar_ustar_prefix(void **state)
     tu_rmdir(dir);
 }
 
+/* POSIX pax: the extended header's records (path for a long name, mtime)
+ * against tar -tvf and the member's own header. */
+static void test_tar_pax(void **state)
+{
+    (void)state;
+    if (!have_tar())
+        skip();
+    char *dir = tu_mkdtemp();
+    char longname[200];
+    memset(longname, 'y', 130);
+    memcpy(longname, "pax-", 4);
+    longname[130] = 0;
+    assert_int_equal(fu_sh("cd '%s' && echo hi >a.txt && echo long >%s && "
+                           "tar --format=posix -cf p.tar a.txt %s",
+                           dir, longname, longname),
+                     0);
+    char *list = fu_out("cd '%s' && tar -tf p.tar", dir);
+    assert_non_null(list);
+    char *path = tu_path(dir, "p.tar");
+    FmtSrc src;
+    fu_open(path, &src);
+    FmtNode root, x, m, rec, n;
+    assert_int_equal(fmt_detect(&src, 0, &root), 0);
+    /* The long name's pax header: the last before the last member (tar
+     * may write one for a.txt too, for its times). */
+    uint64_t nm = root.nkids - 1, xi = 0;
+    for (uint64_t i = 0; i + 1 < nm; i++)
+        if (tar_member(&src, &root, i, &x) && strstr(x.text, "pax extended header"))
+            xi = i;
+    assert_int_equal(xi, nm - 2);
+    assert_true(tar_member(&src, &root, xi, &x));
+    assert_true(fu_find(&src, &x, "pax records", &n));
+    assert_false(n.bad);
+    assert_true(fu_find(&src, &n, "path", &rec));
+    char got[300] = "";
+    assert_true(rec.len < sizeof got);
+    tu_pread(path, rec.off, got, rec.len);
+    char want[300];
+    snprintf(want, sizeof want, "a.txt\n%s\n", got);
+    assert_string_equal(list, want);
+    /* The record's mtime is the member's, with its fraction. */
+    assert_true(tar_member(&src, &root, xi + 1, &m));
+    if (fu_find(&src, &n, "mtime", &rec)) {
+        memset(got, 0, sizeof got);
+        tu_pread(path, rec.off, got, rec.len < 40 ? rec.len : 40);
+        assert_int_equal(strtoull(got, NULL, 10), fu_num(&src, &m, "mtime"));
+    }
+    /* The cursor in the path record's value. */
+    assert_true(fu_find(&src, &n, "path", &rec));
+    FmtNode p[FMT_DEPTH];
+    int k = fmt_path(&src, &root, rec.off + 50, p, FMT_DEPTH);
+    assert_int_equal(k, 4);
+    assert_string_equal(p[2].name, "pax records");
+    assert_string_equal(p[3].name, "path");
+    fu_close(&src);
+    free(path);
+    free(list);
+    tu_rmdir(dir);
+}
+
 static void test_tar_1000_runs(void **state)
 {
     (void)state;
@@ -476,9 +536,8 @@ static void test_tar_malformed(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_tar_vs_tar_tvf),
-        cmocka_unit_test(test_tar_ustar_prefix),
-        cmocka_unit_test(test_tar_1000_runs),
+        cmocka_unit_test(test_tar_vs_tar_tvf), cmocka_unit_test(test_tar_ustar_prefix),
+        cmocka_unit_test(test_tar_pax),        cmocka_unit_test(test_tar_1000_runs),
         cmocka_unit_test(test_tar_malformed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
