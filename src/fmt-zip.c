@@ -175,7 +175,7 @@ static void zip_info(const FmtSrc *src, uint64_t base, uint64_t eocd, Zip *z)
         uint64_t rec = 0;
         fmt_uint(src, z->z64loc + 8, 8, false, &rec);
         /* The record's own offset may be shifted like the rest. */
-        uint64_t cand[2] = {base + rec, rec};
+        uint64_t cand[2] = {rec < src->size - base ? base + rec : NONE, rec};
         for (int k = 0; k < 2 && z->z64rec == NONE; k++)
             if (cand[k] < z->z64loc && z->z64loc - cand[k] >= 56 &&
                 sig_at(src, cand[k], SIG_Z64REC))
