@@ -20,6 +20,10 @@ static const FmtDecoder *const decoders[] = {
     &fmt_sqlite,
     &fmt_elf,
     &fmt_pe,
+    &fmt_zip,  /* "PK\3\4" */
+    &fmt_gzip, /* 1f 8b 08 */
+    &fmt_png,  /* \x89PNG\r\n\x1a\n */
+    &fmt_tar,  /* a header's checksum: the weakest probe */
     &fmt_mbr,
 };
 #define NDEC (sizeof decoders / sizeof *decoders)

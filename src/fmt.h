@@ -171,5 +171,9 @@ extern const FmtDecoder fmt_mbr;
 extern const FmtDecoder fmt_sqlite;
 extern const FmtDecoder fmt_elf;
 extern const FmtDecoder fmt_pe;
+extern const FmtDecoder fmt_zip;
+extern const FmtDecoder fmt_tar;
+extern const FmtDecoder fmt_gzip;
+extern const FmtDecoder fmt_png;
 
 #endif
