@@ -37,6 +37,7 @@ static const CmdFamily *const families[] = {
     &cmd_family_hash,
     &cmd_family_strings,
     &cmd_family_diff,
+    &cmd_family_entropy,
 };
 /* clang-format on */
 

@@ -1,0 +1,443 @@
+/*
+ * entropy: the entropy map's core (see entropy.h).
+ *
+ * Invariants:
+ * - Bucket i covers the pages [start(i), start(i+1)), start(i) =
+ *   floor(i * P / n) for P pages: rmap.c's cut, so both maps agree.
+ * - The sampling pass runs first, bucket by bucket (e->next_sample); then
+ *   the exact pass (e->cur, e->pos inside bucket cur, e->hist its counts so
+ *   far). Buckets made exact by sampling (wholly holes) are skipped.
+ * - Bytes are counted into four sub-histograms of 32-bit counters (a chunk
+ *   is at most ENT_CHUNK bytes, so they cannot overflow) and folded into
+ *   the 64-bit e->hist after each chunk: four tables let consecutive equal
+ *   bytes hit different counters, about twice as fast as one.
+ * - Holes are never read: doc_extent says where they are, and their bytes
+ *   go to hist[0] by arithmetic. One fstat per hole piece (map_stamp) sees
+ *   a truncation there, where no fault would.
+ */
+#include "config.h"
+
+#include "entropy.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "edits.h"
+#include "sys.h"
+
+struct Entropy {
+    Doc *d;               /* not owned */
+    EntBucket *b;         /* the buckets */
+    size_t n;             /* how many */
+    uint64_t size;        /* the size they were cut for */
+    uint64_t changes;     /* doc_changes then */
+    uint64_t ps;          /* the page size they were cut in */
+    size_t next_sample;   /* sampling pass: the next bucket */
+    size_t cur;           /* exact pass: the bucket being counted */
+    uint64_t pos;         /* its next byte (0 with started false) */
+    bool started;         /* pos and hist belong to bucket cur */
+    uint64_t hist[256];   /* its counts so far */
+    uint32_t sub[4][256]; /* a chunk's counts */
+    uint8_t *buf;         /* ENT_CHUNK bytes: a window holding edits */
+    uint64_t read, read_exact, zeros, ns;
+};
+
+/* ---- the arithmetic ---------------------------------------------------------- */
+
+/* Bytes that may be text: tab, LF, VT, FF, CR, printable ASCII, and the
+ * bytes of UTF-8 sequences (0x80-0xbf continuation, 0xc2-0xf4 leads). */
+static bool texty(unsigned c)
+{
+    return (c >= 0x20 && c < 0x7f) || (c >= 0x09 && c <= 0x0d) || (c >= 0x80 && c <= 0xbf) ||
+           (c >= 0xc2 && c <= 0xf4);
+}
+
+static uint64_t hist_total(const uint64_t hist[256])
+{
+    uint64_t t = 0;
+    for (int i = 0; i < 256; i++)
+        t += hist[i];
+    return t;
+}
+
+double entropy_bits(const uint64_t hist[256])
+{
+    uint64_t total = hist_total(hist);
+    double h = 0;
+    if (!total)
+        return 0;
+    for (int i = 0; i < 256; i++)
+        if (hist[i]) {
+            double p = (double)hist[i] / (double)total;
+            h -= p * log2(p);
+        }
+    return h < 0 ? 0 : h; /* -0.0 for one symbol */
+}
+
+unsigned entropy_text_permille(const uint64_t hist[256])
+{
+    uint64_t total = hist_total(hist), t = 0;
+    if (!total)
+        return 0;
+    for (unsigned i = 0; i < 256; i++)
+        if (texty(i))
+            t += hist[i];
+    return (unsigned)((double)t * 1000.0 / (double)total);
+}
+
+EntClass entropy_classify(const uint64_t hist[256])
+{
+    uint64_t total = hist_total(hist), ascii = 0;
+    if (hist[0] == total)
+        return ENT_ZEROS;
+    for (unsigned i = 0; i < 0x80; i++)
+        if (texty(i))
+            ascii += hist[i];
+    if (entropy_text_permille(hist) >= ENT_TEXT_PERMILLE && ascii * 2 >= total)
+        return ENT_TEXT;
+    if (entropy_bits(hist) >= ENT_HIGH_BITS)
+        return ENT_HIGH;
+    return ENT_BINARY;
+}
+
+const char *entropy_class_name(EntClass c)
+{
+    switch (c) {
+    case ENT_ZEROS: return "zeros";
+    case ENT_TEXT: return "text";
+    case ENT_BINARY: return "binary";
+    case ENT_HIGH: return "high-entropy";
+    default: return "-";
+    }
+}
+
+/* ---- geometry (rmap.c's) ----------------------------------------------------- */
+
+static uint64_t bucket_start(uint64_t i, uint64_t n, uint64_t pages)
+{
+    uint64_t q = pages / n, rem = pages % n;
+    return i * q + i * rem / n;
+}
+
+static size_t fit_n(size_t n, uint64_t size, uint64_t ps)
+{
+    uint64_t pages = (size + ps - 1) / ps, least;
+    if (n > ENT_MAX_BUCKETS)
+        n = ENT_MAX_BUCKETS;
+    if (n > pages)
+        n = (size_t)pages;
+    least = pages / UINT32_MAX + (pages % UINT32_MAX != 0);
+    if (n < least)
+        n = (size_t)least;
+    return n;
+}
+
+size_t entropy_fit(const Doc *d, size_t n)
+{
+    return fit_n(n, doc_size(d), map_pagesize(doc_map(d)));
+}
+
+int entropy_new(Entropy **out, Doc *d, size_t n)
+{
+    *out = NULL;
+    if (n == 0)
+        return -EINVAL;
+    Entropy *e = calloc(1, sizeof *e);
+    if (!e)
+        return -ENOMEM;
+    e->d = d;
+    e->size = doc_size(d);
+    e->changes = doc_changes(d);
+    e->ps = map_pagesize(doc_map(d));
+    e->n = fit_n(n, e->size, e->ps);
+    if (e->n && !(e->b = calloc(e->n, sizeof *e->b))) {
+        free(e);
+        return -ENOMEM;
+    }
+    uint64_t pages = (e->size + e->ps - 1) / e->ps;
+    for (size_t i = 0; i < e->n; i++) {
+        e->b[i].lo = bucket_start(i, e->n, pages) * e->ps;
+        e->b[i].hi = i + 1 == e->n ? e->size : bucket_start(i + 1, e->n, pages) * e->ps;
+    }
+    *out = e;
+    return 0;
+}
+
+void entropy_free(Entropy *e)
+{
+    if (!e)
+        return;
+    free(e->b);
+    free(e->buf);
+    free(e);
+}
+
+bool entropy_stale(const Entropy *e, const Doc *d, size_t n)
+{
+    return !e || e->d != d || e->changes != doc_changes(d) || e->size != doc_size(d) ||
+           e->n != entropy_fit(d, n);
+}
+
+size_t entropy_n(const Entropy *e)
+{
+    return e ? e->n : 0;
+}
+
+const EntBucket *entropy_bucket(const Entropy *e, size_t i)
+{
+    return e && i < e->n ? &e->b[i] : NULL;
+}
+
+size_t entropy_bucket_of(const Entropy *e, uint64_t off)
+{
+    size_t lo = 0, hi;
+    if (!e || e->n == 0)
+        return 0;
+    if (off >= e->b[e->n - 1].lo)
+        return e->n - 1;
+    hi = e->n;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (e->b[mid].lo <= off)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+void entropy_totals(const Entropy *e, uint64_t bytes[ENT_NCLASS])
+{
+    memset(bytes, 0, ENT_NCLASS * sizeof bytes[0]);
+    for (size_t i = 0; e && i < e->n; i++)
+        bytes[e->b[i].cls < ENT_NCLASS ? e->b[i].cls : ENT_NONE] += e->b[i].hi - e->b[i].lo;
+}
+
+void entropy_progress(const Entropy *e, EntProgress *p)
+{
+    memset(p, 0, sizeof *p);
+    if (!e)
+        return;
+    p->n = e->n;
+    p->size = e->size;
+    for (size_t i = 0; i < e->n; i++) {
+        p->sampled += e->b[i].cls != ENT_NONE;
+        if (e->b[i].exact) {
+            p->exact++;
+            p->done += e->b[i].hi - e->b[i].lo;
+        }
+    }
+    p->read = e->read;
+    p->read_exact = e->read_exact;
+    p->zeros = e->zeros;
+    p->ns = e->ns;
+    p->finished = p->exact == e->n;
+}
+
+/* ---- counting ------------------------------------------------------------------ */
+
+static int count(const uint8_t *p, size_t len, uint64_t off, void *ctx)
+{
+    (void)off;
+    Entropy *e = ctx;
+    size_t i = 0;
+    for (; i + 4 <= len; i += 4) {
+        e->sub[0][p[i]]++;
+        e->sub[1][p[i + 1]]++;
+        e->sub[2][p[i + 2]]++;
+        e->sub[3][p[i + 3]]++;
+    }
+    for (; i < len; i++)
+        e->sub[0][p[i]]++;
+    return 0;
+}
+
+/* Add the sub-histograms to h and clear them. */
+static void fold(Entropy *e, uint64_t h[256])
+{
+    for (int i = 0; i < 256; i++) {
+        h[i] += (uint64_t)e->sub[0][i] + e->sub[1][i] + e->sub[2][i] + e->sub[3][i];
+        e->sub[0][i] = e->sub[1][i] = e->sub[2][i] = e->sub[3][i] = 0;
+    }
+}
+
+/* Count [pos, pos+n) (n <= ENT_CHUNK) as data into h: lent by the mapping,
+ * or copied with the net edits over it when it holds any. */
+static int count_data(Entropy *e, uint64_t pos, size_t n, uint64_t h[256])
+{
+    const Edits *ed = journal_edits(doc_journal(e->d));
+    int rc;
+    if (!edits_net_in(ed, pos, pos + n)) {
+        rc = map_visit(doc_map(e->d), pos, n, count, e);
+    } else {
+        if (!e->buf && !(e->buf = malloc(ENT_CHUNK)))
+            return -ENOMEM;
+        rc = doc_read(e->d, pos, e->buf, n);
+        if (rc == 0)
+            rc = doc_overlay(e->d, pos, e->buf, n);
+        if (rc == 0)
+            count(e->buf, n, pos, e);
+    }
+    if (rc < 0) {
+        memset(e->sub, 0, sizeof e->sub);
+        return rc;
+    }
+    fold(e, h);
+    e->read += n;
+    return 0;
+}
+
+/* The first net edit at or after from. */
+static int first_run(uint64_t off, const uint8_t *cur, size_t len, void *ctx)
+{
+    (void)cur, (void)len;
+    *(uint64_t *)ctx = off;
+    return 1;
+}
+
+/* One piece of a hole [pos, hi): zeros up to the next net edit (no I/O), or
+ * a window of data holding one. The bytes done, or -errno. */
+static int64_t count_hole(Entropy *e, uint64_t pos, uint64_t hi, uint64_t h[256])
+{
+    uint64_t next = UINT64_MAX;
+    edits_each_net_from(journal_edits(doc_journal(e->d)), pos, first_run, &next);
+    if (next <= pos) {
+        size_t n = hi - pos < ENT_CHUNK ? (size_t)(hi - pos) : ENT_CHUNK;
+        int rc = count_data(e, pos, n, h);
+        return rc < 0 ? rc : (int64_t)n;
+    }
+    uint64_t n = (next < hi ? next : hi) - pos;
+    /* A file cut short reads as a hole to its old end: ask its size. */
+    MapStamp st;
+    int rc = map_stamp(doc_map(e->d), &st);
+    if (rc < 0)
+        return rc;
+    if (st.size < pos + n)
+        return -MMH_ETRUNC;
+    h[0] += n;
+    e->zeros += n;
+    return (int64_t)n;
+}
+
+/* The extent holding pos, clipped to hi. */
+static int extent_in(Entropy *e, uint64_t pos, uint64_t hi, Extent *x)
+{
+    int rc = doc_extent(e->d, pos, x);
+    if (rc == -ENXIO) /* the file shrank under the map */
+        return -MMH_ETRUNC;
+    if (rc < 0)
+        return rc;
+    if (x->hi > hi)
+        x->hi = hi;
+    return 0;
+}
+
+static void settle(EntBucket *b, const uint64_t h[256], bool exact)
+{
+    b->bits = (float)entropy_bits(h);
+    b->text = (uint16_t)entropy_text_permille(h);
+    b->cls = (uint8_t)entropy_classify(h);
+    b->exact = exact;
+}
+
+/* Sample bucket b: a wholly-hole bucket is exact; else ENT_PROBES probes,
+ * the first at the bucket's first data byte. */
+static int sample(Entropy *e, EntBucket *b)
+{
+    uint64_t h[256] = {0};
+    Extent x;
+    int rc = extent_in(e, b->lo, b->hi, &x);
+    if (rc < 0)
+        return rc;
+    if (!x.data && x.hi >= b->hi) {
+        uint64_t n = b->hi - b->lo;
+        int64_t k = count_hole(e, b->lo, b->hi, h);
+        if (k < 0)
+            return (int)k;
+        if ((uint64_t)k == n) { /* no edit in it: all zeros, exact */
+            settle(b, h, true);
+            return 0;
+        }
+        memset(h, 0, sizeof h);
+        e->zeros -= (uint64_t)k;
+    }
+    uint64_t first = x.data ? b->lo : x.hi, span = b->hi - first;
+    for (int j = 0; j < ENT_PROBES && first < b->hi; j++) {
+        uint64_t p = first + span / ENT_PROBES * (uint64_t)j;
+        uint64_t n = b->hi - p < ENT_PROBE_BYTES ? b->hi - p : ENT_PROBE_BYTES;
+        if ((rc = extent_in(e, p, b->hi, &x)) < 0)
+            return rc;
+        if (x.data) {
+            if (x.hi - p < n)
+                n = x.hi - p;
+            if ((rc = count_data(e, p, (size_t)n, h)) < 0)
+                return rc;
+        } else {
+            h[0] += n; /* a probe in a hole: as many zeros */
+        }
+    }
+    settle(b, h, false);
+    return 0;
+}
+
+int entropy_step(Entropy *e, uint64_t budget_ns)
+{
+    uint64_t t0 = sys_now_ns();
+    int rc = 0;
+    while (e->next_sample < e->n) {
+        EntBucket *b = &e->b[e->next_sample];
+        if (b->cls == ENT_NONE && (rc = sample(e, b)) < 0)
+            goto out;
+        e->next_sample++;
+        if (sys_now_ns() - t0 >= budget_ns)
+            goto out;
+    }
+    while (e->cur < e->n) {
+        EntBucket *b = &e->b[e->cur];
+        if (b->exact) {
+            e->cur++;
+            e->started = false;
+            continue;
+        }
+        if (!e->started) {
+            memset(e->hist, 0, sizeof e->hist);
+            e->pos = b->lo;
+            e->started = true;
+        }
+        while (e->pos < b->hi) {
+            Extent x;
+            int64_t n;
+            if ((rc = extent_in(e, e->pos, b->hi, &x)) < 0)
+                goto out;
+            if (x.data) {
+                uint64_t before = e->read;
+                n = x.hi - e->pos < ENT_CHUNK ? (int64_t)(x.hi - e->pos) : ENT_CHUNK;
+                if ((rc = count_data(e, e->pos, (size_t)n, e->hist)) < 0)
+                    goto out;
+                e->read_exact += e->read - before;
+            } else {
+                uint64_t before = e->read;
+                n = count_hole(e, e->pos, x.hi, e->hist);
+                if (n < 0) {
+                    rc = (int)n;
+                    goto out;
+                }
+                e->read_exact += e->read - before;
+            }
+            e->pos += (uint64_t)n;
+            if (sys_now_ns() - t0 >= budget_ns && e->pos < b->hi)
+                goto out;
+        }
+        settle(b, e->hist, true);
+        e->cur++;
+        e->started = false;
+        if (sys_now_ns() - t0 >= budget_ns)
+            break;
+    }
+    rc = e->cur >= e->n && e->next_sample >= e->n;
+out:
+    e->ns += sys_now_ns() - t0;
+    return rc;
+}
