@@ -13,8 +13,8 @@
 #include "parse.h"
 #include "rmap.h"
 
-static const char legend_long[] = "Z zeros  T text  B binary  H high-entropy  (lower case: "
-                                  "sampled, upper: exact)  Tab: residency";
+static const char legend_long[] =
+    "Z zeros  T text  B binary  H high-entropy  lower case: sampled  Tab: residency";
 static const char legend_short[] = "Z T B H  lower: sampled  Tab";
 static const char hints[] = "Enter: go  Esc/m: back";
 
@@ -115,11 +115,11 @@ static void draw_message(const Entropy *e, const EmapInfo *in, Grid *g)
         snprintf(line, sizeof line, "bucket %zu/%zu  0x%" PRIx64 "-0x%" PRIx64 "  not sampled yet",
                  in->selected + 1, entropy_n(e), b->lo, b->hi);
     else
-        snprintf(
-            line, sizeof line,
-            "bucket %zu/%zu  0x%" PRIx64 "-0x%" PRIx64 "  %.2f bits/byte  text %u.%u%%  %s  %s",
-            in->selected + 1, entropy_n(e), b->lo, b->hi, (double)b->bits, b->text / 10u,
-            b->text % 10u, entropy_class_name((EntClass)b->cls), b->exact ? "exact" : "sampled");
+        snprintf(line, sizeof line,
+                 "bucket %zu/%zu  0x%" PRIx64 "-0x%" PRIx64 "  %.2f bits/B  %s %s  text %u%%",
+                 in->selected + 1, entropy_n(e), b->lo, b->hi, (double)b->bits,
+                 entropy_class_name((EntClass)b->cls), b->exact ? "exact" : "sampled",
+                 (b->text + 5u) / 10u);
     grid_put_str(g, g->rows - 1, 0, g->cols, line, MMH_CC_MESSAGE, true);
 }
 

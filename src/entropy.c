@@ -342,14 +342,50 @@ static void settle(EntBucket *b, const uint64_t h[256], bool exact)
     b->exact = exact;
 }
 
-/* Sample bucket b: a wholly-hole bucket is exact; else ENT_PROBES probes,
- * the first at the bucket's first data byte. */
+/* Count [*pos, hi) into h, extent by extent, data ENT_CHUNK at a time,
+ * holes without reading: 1 when *pos reached hi, 0 when the budget since t0
+ * ran out first, or -errno. */
+static int walk(Entropy *e, uint64_t hi, uint64_t *pos, uint64_t h[256], uint64_t t0,
+                uint64_t budget_ns)
+{
+    while (*pos < hi) {
+        Extent x;
+        int64_t n;
+        uint64_t before = e->read;
+        int rc = extent_in(e, *pos, hi, &x);
+        if (rc < 0)
+            return rc;
+        if (x.data) {
+            n = x.hi - *pos < ENT_CHUNK ? (int64_t)(x.hi - *pos) : ENT_CHUNK;
+            if ((rc = count_data(e, *pos, (size_t)n, h)) < 0)
+                return rc;
+        } else if ((n = count_hole(e, *pos, x.hi, h)) < 0) {
+            return (int)n;
+        }
+        e->read_exact += e->read - before;
+        *pos += (uint64_t)n;
+        if (*pos < hi && sys_now_ns() - t0 >= budget_ns)
+            return 0;
+    }
+    return 1;
+}
+
+/* Sample bucket b: a bucket wholly in a hole, or no larger than the probes,
+ * is made exact; else ENT_PROBES probes, the first at the bucket's first
+ * data byte. */
 static int sample(Entropy *e, EntBucket *b)
 {
     uint64_t h[256] = {0};
     Extent x;
-    int rc = extent_in(e, b->lo, b->hi, &x);
-    if (rc < 0)
+    int rc;
+    if (b->hi - b->lo <= (uint64_t)ENT_PROBES * ENT_PROBE_BYTES) { /* probes would read it all */
+        uint64_t pos = b->lo;
+        if ((rc = walk(e, b->hi, &pos, h, 0, UINT64_MAX)) < 0)
+            return rc;
+        settle(b, h, true);
+        return 0;
+    }
+    if ((rc = extent_in(e, b->lo, b->hi, &x)) < 0)
         return rc;
     if (!x.data && x.hi >= b->hi) {
         uint64_t n = b->hi - b->lo;
@@ -406,30 +442,8 @@ int entropy_step(Entropy *e, uint64_t budget_ns)
             e->pos = b->lo;
             e->started = true;
         }
-        while (e->pos < b->hi) {
-            Extent x;
-            int64_t n;
-            if ((rc = extent_in(e, e->pos, b->hi, &x)) < 0)
-                goto out;
-            if (x.data) {
-                uint64_t before = e->read;
-                n = x.hi - e->pos < ENT_CHUNK ? (int64_t)(x.hi - e->pos) : ENT_CHUNK;
-                if ((rc = count_data(e, e->pos, (size_t)n, e->hist)) < 0)
-                    goto out;
-                e->read_exact += e->read - before;
-            } else {
-                uint64_t before = e->read;
-                n = count_hole(e, e->pos, x.hi, e->hist);
-                if (n < 0) {
-                    rc = (int)n;
-                    goto out;
-                }
-                e->read_exact += e->read - before;
-            }
-            e->pos += (uint64_t)n;
-            if (sys_now_ns() - t0 >= budget_ns && e->pos < b->hi)
-                goto out;
-        }
+        if ((rc = walk(e, b->hi, &e->pos, e->hist, t0, budget_ns)) <= 0)
+            goto out;
         settle(b, e->hist, true);
         e->cur++;
         e->started = false;
