@@ -1,9 +1,10 @@
 #!/bin/sh
 # run.sh: the benchmarks, run by `make bench` as
 #     sh run.sh ABS_BUILDDIR
-# BENCH=core, BENCH=editor, BENCH=search, BENCH=hash or BENCH=diff in the
-# environment runs only that one; the default (BENCH=all) runs bench_core,
-# bench_editor, bench_search, bench_hash, then bench_diff.
+# BENCH=core, BENCH=editor, BENCH=search, BENCH=hash, BENCH=diff or
+# BENCH=entropy in the environment runs only that one; the default
+# (BENCH=all) runs bench_core, bench_editor, bench_search, bench_hash,
+# bench_diff, then bench_entropy.
 #
 # It builds nothing. It makes a temporary directory under $TMPDIR (or /tmp),
 # which should be on the disk under test, runs the programs there and, on
@@ -44,6 +45,10 @@
 #                             stopped after 10 s, its whole time projected),
 #                             and warm 1 GiB files (cmp, cmp -l). About a
 #                             minute: writing 5 GiB dominates.
+#   tests/bench/bench_entropy the entropy map of a 1 TiB sparse file with
+#                             1 GiB of data beside cat of that data, and of
+#                             a 1 GiB file beside sha256sum, warm. A minute:
+#                             writing 2 GiB dominates.
 #
 # tweak and hexedit are the latency baselines. When they are missing and
 # this runs as root with apt-get, it installs them (Debian packages tweak and
@@ -62,18 +67,20 @@ editor=$builddir/tests/bench/bench_editor
 search=$builddir/tests/bench/bench_search
 hash=$builddir/tests/bench/bench_hash
 diff=$builddir/tests/bench/bench_diff
+entropy=$builddir/tests/bench/bench_entropy
 mmhex=$builddir/src/mmhex
 
 which=${BENCH:-all}
 case $which in
-all) progs="$core $editor $search $hash $diff" ;;
+all) progs="$core $editor $search $hash $diff $entropy" ;;
 core) progs=$core ;;
 editor) progs=$editor ;;
 search) progs=$search ;;
 hash) progs=$hash ;;
 diff) progs=$diff ;;
+entropy) progs=$entropy ;;
 *)
-    echo "run.sh: BENCH=$which: say core, editor, search, hash, diff or all" >&2
+    echo "run.sh: BENCH=$which: say core, editor, search, hash, diff, entropy or all" >&2
     exit 2
     ;;
 esac
