@@ -28,6 +28,10 @@
 
 #include "cmd.h"
 #include "entropy.h"
+#include "grid.h"
+#include "keymap.h"
+#include "rmap.h"
+#include "session.h"
 #include "testutil.h"
 
 #include <cmocka.h>
@@ -396,6 +400,89 @@ static void test_command(void **state)
     tu_rmdir(dir);
 }
 
+/* ---- the map screen: Tab, the cache ------------------------------------------------ */
+
+/* Draw the screen; true when row 0 holds want. */
+static bool title_has(Session *s, Grid *g, const char *want)
+{
+    char row[512];
+    cmd_frame(s, g);
+    grid_row_text(g, 0, row, sizeof row);
+    return strstr(row, want) != NULL;
+}
+
+static void drain(Session *s)
+{
+    for (int i = 0; i < 10000 && cmd_busy(s); i++)
+        cmd_tick(s, 20000000ull);
+    assert_false(cmd_busy(s));
+}
+
+/* Tab shows the entropy map, computed by a job into the session's cache;
+ * leaving and coming back uses the cache (no job); an edit throws it away
+ * and the next showing computes it afresh. */
+static void test_screen_cache(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp();
+    char *p = tu_path(dir, "s");
+    sh("cd '%s' && seq 1 300000 | head -c 1048576 > s && head -c 1048576 /dev/urandom >> s", dir);
+    Doc *d = NULL;
+    Session *s = NULL;
+    MapOpts mo = {.mode = MMH_MODE_COPY, .sys = NULL};
+    SessionOpts so = {.bpr_fixed = 0, .batch = false};
+    assert_int_equal(doc_open(&d, p, &mo), 0);
+    assert_int_equal(cmd_session_new(&s, d, &so), 0);
+    cmd_resize(s, 24, 80);
+    Grid g = {0};
+    assert_int_equal(grid_resize(&g, 24, 80), 0);
+    size_t n = rmap_capacity(24, 80);
+
+    cmd_key(s, 'm');
+    assert_true(title_has(s, &g, "mmhex residency map"));
+    cmd_key(s, MMH_KEY_TAB);
+    assert_true(title_has(s, &g, "mmhex entropy map"));
+    drain(s);
+    assert_true(title_has(s, &g, "100.0% exact"));
+    const struct Entropy *first = s->ent;
+    assert_non_null(first);
+    assert_false(entropy_stale(s->ent, s->doc, n));
+    assert_int_equal(entropy_bucket(s->ent, 0)->cls, ENT_TEXT);
+    assert_int_equal(entropy_bucket(s->ent, entropy_n(s->ent) - 1)->cls, ENT_HIGH);
+
+    /* Leave and come back: the same map, finished, no job started. */
+    cmd_key(s, MMH_KEY_ESC);
+    assert_true(title_has(s, &g, "mmhex  s"));
+    cmd_key(s, 'm');
+    cmd_key(s, MMH_KEY_TAB);
+    assert_false(cmd_busy(s));
+    assert_true(title_has(s, &g, "100.0% exact"));
+    assert_ptr_equal(s->ent, first);
+
+    /* Enter jumps to the selected bucket (End: the last). */
+    cmd_key(s, MMH_KEY_END);
+    uint64_t last = entropy_bucket(s->ent, entropy_n(s->ent) - 1)->lo;
+    cmd_key(s, MMH_KEY_ENTER);
+    assert_int_equal(cmd_view(s)->cursor, last);
+
+    /* An edit makes the cache stale; showing the map computes it again. */
+    cmd_run(s, "goto 0");
+    cmd_run(s, "put 00 00 00 00");
+    assert_int_equal(cmd_result(s), 0);
+    assert_true(entropy_stale(s->ent, s->doc, n));
+    cmd_key(s, 'm');
+    cmd_key(s, MMH_KEY_TAB);
+    cmd_frame(s, &g);
+    drain(s);
+    assert_true(title_has(s, &g, "100.0% exact"));
+    assert_false(entropy_stale(s->ent, s->doc, n));
+    cmd_key(s, MMH_KEY_ESC);
+    grid_free(&g);
+    cmd_session_free(s);
+    free(p);
+    tu_rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -403,6 +490,7 @@ int main(void)
         cmocka_unit_test(test_holes_not_read),  cmocka_unit_test(test_terabyte),
         cmocka_unit_test(test_stop_and_resume), cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_stale),           cmocka_unit_test(test_command),
+        cmocka_unit_test(test_screen_cache),
     };
     return cmocka_run_group_tests_name("entropy", tests, NULL, NULL);
 }
