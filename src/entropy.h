@@ -22,7 +22,8 @@
  *      bytes. A bucket wholly in a hole is exact at once, unread.
  *   2. exact: every byte, bucket by bucket, extent by extent: data is read
  *      ENT_CHUNK at a time (lent by the mapping, or copied with the unwritten
- *      edits laid over it, so the map is of what the user sees); holes are
+ *      edits laid over it, so the map is of what the user sees; a long data
+ *      extent a chunk per thread on the workpool, one per CPU); holes are
  *      counted as zeros without any I/O. A bucket's histogram is folded into
  *      its entropy and class when it ends, and the bucket marked exact.
  * Memory is one running histogram plus a small record per bucket: it never

@@ -159,7 +159,8 @@ static unsigned map_key(Session *s, void *st, int key)
     case MMH_KEY_HOME: sel = 0; break;
     case MMH_KEY_END: sel = n ? n - 1 : 0; break;
     case MMH_KEY_ENTER: {
-        uint64_t to = !n ? 0 : m->ent ? entropy_bucket(s->ent, sel)->lo : m->rmap.b[sel].lo;
+        const EntBucket *eb = m->ent ? entropy_bucket(s->ent, sel) : NULL;
+        uint64_t to = !n ? 0 : m->ent ? (eb ? eb->lo : 0) : m->rmap.b[sel].lo;
         screen_pop(s); /* m is gone */
         if (n)
             session_jump(s, to); /* Ctrl-O comes back */
