@@ -9,7 +9,8 @@
  * data; the sampling pass giving the whole picture before any bucket is
  * exact; a stop half-way (cancellation) and resuming; a truncation by a
  * child process mid-walk (an error, not SIGBUS); staleness after an edit;
- * and the batch command's lines.
+ * and the batch command's lines; the map screen (Tab, the cache, Enter,
+ * an edit); the command cancelled by Esc.
  */
 #include "config.h"
 
@@ -507,6 +508,35 @@ static void test_screen_cache(void **state)
     tu_rmdir(dir);
 }
 
+/* The command interactively: a job; Esc in the editor cancels it. */
+static void test_command_cancel(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp();
+    char *p = tu_path(dir, "big");
+    sh("head -c 134217728 /dev/urandom > '%s'", p);
+    Doc *d = NULL;
+    Session *s = NULL;
+    MapOpts mo = {.mode = MMH_MODE_READONLY, .sys = NULL};
+    SessionOpts so = {.bpr_fixed = 0, .batch = false};
+    assert_int_equal(doc_open(&d, p, &mo), 0);
+    assert_int_equal(cmd_session_new(&s, d, &so), 0);
+    cmd_resize(s, 24, 80);
+    cmd_run(s, "entropy 4");
+    assert_int_equal(cmd_result(s), 0);
+    assert_true(cmd_busy(s)); /* 128 MiB: more than the first slice */
+    cmd_tick(s, 1000000ull);
+    cmd_key(s, MMH_KEY_ESC);
+    assert_false(cmd_busy(s));
+    assert_non_null(strstr(cmd_message(s, NULL), "entropy cancelled"));
+    char *out = cmd_output_take(s);
+    assert_true(!out || !strstr(out, "high-entropy")); /* nothing printed */
+    free(out);
+    cmd_session_free(s);
+    free(p);
+    tu_rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -514,7 +544,7 @@ int main(void)
         cmocka_unit_test(test_holes_not_read),  cmocka_unit_test(test_terabyte),
         cmocka_unit_test(test_stop_and_resume), cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_stale),           cmocka_unit_test(test_command),
-        cmocka_unit_test(test_screen_cache),
+        cmocka_unit_test(test_screen_cache),    cmocka_unit_test(test_command_cancel),
     };
     return cmocka_run_group_tests_name("entropy", tests, NULL, NULL);
 }
