@@ -59,6 +59,7 @@ extern const CmdFamily cmd_family_hash;
 extern const CmdFamily cmd_family_strings;
 extern const CmdFamily cmd_family_diff;
 extern const CmdFamily cmd_family_struct;
+extern const CmdFamily cmd_family_entropy;
 
 /* Every command, family by family: i from 0 while the result is not NULL. */
 const CmdDef *cmd_at(size_t i);

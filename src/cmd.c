@@ -38,6 +38,7 @@ static const CmdFamily *const families[] = {
     &cmd_family_strings,
     &cmd_family_diff,
     &cmd_family_struct,
+    &cmd_family_entropy,
 };
 /* clang-format on */
 

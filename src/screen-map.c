@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emap.h"
+#include "entropy.h"
+#include "job.h"
 #include "rmap.h"
 #include "screen.h"
 #include "sys.h"
@@ -21,7 +24,93 @@ typedef struct MapScreen {
     uint64_t at;    /* when it was sampled (0: at the next chance) */
     unsigned stale; /* the session's stale count it was sampled at */
     int rows, cols; /* the region it was last drawn in */
+    bool ent;       /* the entropy map is shown */
 } MapScreen;
+
+/* ---- the entropy map's job: fills s->ent ---- */
+
+typedef struct EntJob {
+    size_t n; /* buckets asked for */
+} EntJob;
+
+static int ent_step(Session *s, void *st, uint64_t budget_ns)
+{
+    EntJob *j = st;
+    if (entropy_stale(s->ent, s->doc, j->n))
+        return -ESTALE; /* the file changed: the frame starts afresh */
+    return entropy_step(s->ent, budget_ns);
+}
+
+static void ent_progress(Session *s, void *st)
+{
+    (void)st;
+    EntProgress p;
+    if (screen_top_is(s, &screen_map))
+        return; /* the title says it */
+    entropy_progress(s->ent, &p);
+    note(s, "entropy map: %zu of %zu buckets exact, Esc stops", p.exact, p.n);
+}
+
+static int ent_finish(Session *s, void *st, int rc)
+{
+    free(st);
+    if (rc == -ESTALE || rc == -ECANCELED || rc == 1)
+        return 0;
+    if (rc == -EINTR)
+        return fail(s, rc, "entropy map: stopped by a signal");
+    return core_error(s, rc, "entropy map");
+}
+
+static void ent_cancel(Session *s, void *st)
+{
+    free(st);
+    say(s, false, "entropy map stopped (the map resumes it)");
+}
+
+static const JobType ent_job = {
+    .name = "entropy map",
+    .holds_keys = false,
+    .freezes_edits = false, /* an edit makes it stale: it starts again */
+    .first_slice = true,
+    .state = NULL,
+    .step = ent_step,
+    .progress = ent_progress,
+    .finish = ent_finish,
+    .cancel = ent_cancel,
+};
+
+/* Show the entropy map: a fresh cache when the old one is stale (restart
+ * true: also when one just failed), and the job running while it is not
+ * finished. */
+static void ent_show(Session *s, MapScreen *m, bool restart)
+{
+    size_t n = rmap_capacity(m->rows, m->cols);
+    EntProgress p;
+    if (n == 0)
+        return;
+    if (entropy_stale(s->ent, s->doc, n)) {
+        job_stop(s, &ent_job);
+        entropy_free(s->ent);
+        s->ent = NULL;
+        int rc = entropy_new(&s->ent, s->doc, n);
+        if (rc < 0) {
+            core_error(s, rc, "entropy map");
+            return;
+        }
+    } else if (!restart) {
+        return;
+    }
+    entropy_progress(s->ent, &p);
+    if (p.finished || job_find(s, &ent_job))
+        return;
+    EntJob *j = calloc(1, sizeof *j);
+    if (!j) {
+        fail(s, -ENOMEM, "entropy map: out of memory");
+        return;
+    }
+    j->n = n;
+    job_start(s, &ent_job, j, "the entropy map");
+}
 
 static void sample(Session *s, MapScreen *m, bool force)
 {
@@ -56,7 +145,8 @@ static unsigned act(Session *s, MapScreen *m, int key)
 static unsigned map_key(Session *s, void *st, int key)
 {
     MapScreen *m = st;
-    size_t n = m->rmap.n, cols = m->cols > 0 ? (size_t)m->cols : 1, sel = m->sel;
+    size_t n = m->ent ? entropy_n(s->ent) : m->rmap.n, cols = m->cols > 0 ? (size_t)m->cols : 1,
+           sel = m->sel;
     switch (key) {
     case MMH_KEY_LEFT:
     case 'h': sel = sel ? sel - 1 : 0; break;
@@ -69,7 +159,8 @@ static unsigned map_key(Session *s, void *st, int key)
     case MMH_KEY_HOME: sel = 0; break;
     case MMH_KEY_END: sel = n ? n - 1 : 0; break;
     case MMH_KEY_ENTER: {
-        uint64_t to = n ? m->rmap.b[sel].lo : 0;
+        const EntBucket *eb = m->ent ? entropy_bucket(s->ent, sel) : NULL;
+        uint64_t to = !n ? 0 : m->ent ? (eb ? eb->lo : 0) : m->rmap.b[sel].lo;
         screen_pop(s); /* m is gone */
         if (n)
             session_jump(s, to); /* Ctrl-O comes back */
@@ -78,6 +169,12 @@ static unsigned map_key(Session *s, void *st, int key)
     case MMH_KEY_ESC:
     case 'm':
     case 'q': screen_pop(s); return MMH_R_REDRAW;
+    case MMH_KEY_TAB:
+    case 'v':
+        m->ent = !m->ent;
+        if (m->ent)
+            ent_show(s, m, true);
+        return MMH_R_REDRAW;
     case 'e':
     case 'E':
     case 'p':
@@ -87,7 +184,8 @@ static unsigned map_key(Session *s, void *st, int key)
     case 'F':
     case 'L': return act(s, m, key);
     default:
-        fail(s, 0, "map: arrows select, Enter goes there, e p E P a f L act, Esc leaves");
+        fail(s, 0,
+             "map: arrows select, Enter goes there, e p E P a f L act, Tab entropy, Esc leaves");
         break;
     }
     m->sel = sel;
@@ -111,6 +209,19 @@ static void map_frame(Session *s, void *st, Grid *g)
         m->rows = g->rows;
         m->cols = g->cols;
         sample(s, m, true);
+    }
+    if (m->ent) {
+        ent_show(s, m, false); /* the file or the geometry changed: afresh */
+        EmapInfo ei = {.name = ri.name,
+                       .cursor = ri.cursor,
+                       .selected = m->sel,
+                       .message = ri.message,
+                       .message_error = ri.message_error,
+                       .running = job_find(s, &ent_job) != NULL};
+        if (m->sel >= entropy_n(s->ent) && entropy_n(s->ent))
+            m->sel = ei.selected = entropy_n(s->ent) - 1;
+        emap_render(s->ent, &ei, g);
+        return;
     }
     rmap_render(&m->rmap, &ri, g);
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "entropy.h"
 #include "job.h"
 #include "marks.h"
 #include "parse.h"
@@ -565,7 +566,8 @@ void cmd_session_free(Session *s)
         s->panel.type->free(s->panel.st);
     free(s->insp);
     struct_state_free(s->fmt);
-    if (s->pane2) { /* a diff: the second file and how the two compare */
+    entropy_free(s->ent); /* its job ended with the others */
+    if (s->pane2) {       /* a diff: the second file and how the two compare */
         free(s->pane2->watch.snap);
         free(s->pane2->watch.hot);
         doc_close(s->pane2->doc);

@@ -160,6 +160,9 @@ struct Session {
 
     /* ---- hashes (cmd-hash.c) ---- */
 
+    /* ---- the entropy map's cache (entropy.h, screen-map.c) ---- */
+    struct Entropy *ent; /* kept across map visits; NULL until first shown */
+
     /* ---- bookmarks, the jump list, prompt history (cmd-mark.c) ---- */
     struct Places *places; /* marks.h; made on first use (session_places) */
 };

@@ -2,9 +2,9 @@
 # run.sh: the benchmarks, run by `make bench` as
 #     sh run.sh ABS_BUILDDIR
 # BENCH=core, BENCH=editor, BENCH=search, BENCH=hash, BENCH=diff or
-# BENCH=struct in the environment runs only that one; the default
-# (BENCH=all) runs bench_core, bench_editor, bench_search, bench_hash,
-# bench_diff, then bench_struct.
+# BENCH=struct or BENCH=entropy in the environment runs only that one; the
+# default (BENCH=all) runs bench_core, bench_editor, bench_search,
+# bench_hash, bench_diff, bench_struct, then bench_entropy.
 #
 # It builds nothing. It makes a temporary directory under $TMPDIR (or /tmp),
 # which should be on the disk under test, runs the programs there and, on
@@ -50,6 +50,10 @@
 #                             image, sqlite3_analyzer on a 2 GiB database,
 #                             readelf -a on the largest shared library. A
 #                             few minutes: making the database dominates.
+#   tests/bench/bench_entropy the entropy map of a 1 TiB sparse file with
+#                             1 GiB of data beside cat of that data, and of
+#                             a 1 GiB file beside sha256sum, warm. A minute:
+#                             writing 2 GiB dominates.
 #
 # tweak and hexedit are the latency baselines. When they are missing and
 # this runs as root with apt-get, it installs them (Debian packages tweak and
@@ -69,19 +73,21 @@ search=$builddir/tests/bench/bench_search
 hash=$builddir/tests/bench/bench_hash
 diff=$builddir/tests/bench/bench_diff
 struct=$builddir/tests/bench/bench_struct
+entropy=$builddir/tests/bench/bench_entropy
 mmhex=$builddir/src/mmhex
 
 which=${BENCH:-all}
 case $which in
-all) progs="$core $editor $search $hash $diff $struct" ;;
+all) progs="$core $editor $search $hash $diff $struct $entropy" ;;
 core) progs=$core ;;
 editor) progs=$editor ;;
 search) progs=$search ;;
 hash) progs=$hash ;;
 diff) progs=$diff ;;
 struct) progs=$struct ;;
+entropy) progs=$entropy ;;
 *)
-    echo "run.sh: BENCH=$which: say core, editor, search, hash, diff, struct or all" >&2
+    echo "run.sh: BENCH=$which: say core, editor, search, hash, diff, struct, entropy or all" >&2
     exit 2
     ;;
 esac
