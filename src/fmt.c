@@ -17,13 +17,10 @@
 /* Probe order: the more specific first (a GPT disk also holds a protective
  * MBR). Adding a format: its fmt-NAME.c and one line here. */
 static const FmtDecoder *const decoders[] = {
-    &fmt_sqlite,
-    &fmt_elf,
-    &fmt_pe,
-    &fmt_zip,  /* "PK\3\4" */
-    &fmt_gzip, /* 1f 8b 08 */
-    &fmt_png,  /* \x89PNG\r\n\x1a\n */
-    &fmt_tar,  /* a header's checksum: the weakest probe */
+    &fmt_sqlite, &fmt_elf, &fmt_pe, &fmt_zip, /* "PK\3\4" */
+    &fmt_gzip,                                /* 1f 8b 08 */
+    &fmt_png,                                 /* \x89PNG\r\n\x1a\n */
+    &fmt_tar,                                 /* a header's checksum: the weakest probe */
     &fmt_mbr,
 };
 #define NDEC (sizeof decoders / sizeof *decoders)
@@ -241,6 +238,7 @@ int fmt_path_idx(const FmtSrc *src, const FmtNode *root, uint64_t off, FmtNode *
         return 0;
     path[0] = *root;
     int k = 1;
+    unsigned hops = 0;
     while (k < max && k < FMT_DEPTH) {
         const FmtNode *p = &path[k - 1];
         if (!p->nkids || p->bad || !p->dec || !p->dec->child)
@@ -258,6 +256,15 @@ int fmt_path_idx(const FmtSrc *src, const FmtNode *root, uint64_t off, FmtNode *
         }
         if (!found)
             break;
+        /* A run's last child continuing it (the next run of a sequence,
+         * of the same decoder and kind) takes the run's place rather than
+         * a level, so the item 5,000 runs in is still found and named. */
+        if (i == p->nkids - 1 && path[k].dec == p->dec && path[k].kind == p->kind &&
+            path[k].nkids && hops < FMT_RUN_HOPS) {
+            path[k - 1] = path[k];
+            hops++;
+            continue;
+        }
         if (idx)
             idx[k] = i;
         k++;

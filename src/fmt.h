@@ -36,6 +36,7 @@
 #define FMT_KIDS_MAX (1ull << 40) /* children of one node at most */
 #define FMT_DEPTH 24              /* levels fmt_path descends at most */
 #define FMT_SCAN 512              /* children fmt_path tries per level without a find */
+#define FMT_RUN_HOPS 512          /* runs of a sequence fmt_path follows at most */
 
 /* Where the bytes come from. read copies len bytes at off into buf: 0, or
  * -errno (anything past size fails; the document may also have shrunk). */
@@ -118,7 +119,10 @@ int fmt_child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *out);
 /* The deepest chain of nodes from root that hold off: path[0] is root,
  * path[k] a child of path[k-1]. Returns the depth (>= 1), or 0 when root
  * does not hold off. Bounded: FMT_DEPTH levels, FMT_SCAN children a level
- * unless the decoder can find. */
+ * unless the decoder can find. A sequence in runs (a group whose last
+ * child is the next run, of the same decoder and kind) is followed for
+ * FMT_RUN_HOPS runs without taking levels: the run holding the item takes
+ * its first run's place in the path. */
 int fmt_path(const FmtSrc *src, const FmtNode *root, uint64_t off, FmtNode *path, int max);
 /* As fmt_path, and idx[k] (k >= 1) gets path[k]'s index among its
  * parent's children (idx may be NULL). */
