@@ -17,7 +17,9 @@
 /* Probe order: the more specific first (a GPT disk also holds a protective
  * MBR). Adding a format: its fmt-NAME.c and one line here. */
 static const FmtDecoder *const decoders[] = {
+    &fmt_gpt,
     &fmt_mbr,
+    &fmt_ext4,
 };
 #define NDEC (sizeof decoders / sizeof *decoders)
 

@@ -164,5 +164,7 @@ int fmt_print(const FmtSrc *src, const FmtNode *root, int depth, uint64_t max_ki
 
 /* The decoders (fmt-*.c). */
 extern const FmtDecoder fmt_mbr;
+extern const FmtDecoder fmt_gpt;
+extern const FmtDecoder fmt_ext4;
 
 #endif
