@@ -20,6 +20,7 @@ static const FmtDecoder *const decoders[] = {
     &fmt_gpt,
     &fmt_mbr,
     &fmt_ext4,
+    &fmt_qcow2,
 };
 #define NDEC (sizeof decoders / sizeof *decoders)
 

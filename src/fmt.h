@@ -166,5 +166,6 @@ int fmt_print(const FmtSrc *src, const FmtNode *root, int depth, uint64_t max_ki
 extern const FmtDecoder fmt_mbr;
 extern const FmtDecoder fmt_gpt;
 extern const FmtDecoder fmt_ext4;
+extern const FmtDecoder fmt_qcow2;
 
 #endif
