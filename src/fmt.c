@@ -18,6 +18,7 @@
  * MBR). Adding a format: its fmt-NAME.c and one line here. */
 static const FmtDecoder *const decoders[] = {
     &fmt_gpt,
+    &fmt_fat,
     &fmt_mbr,
     &fmt_ext4,
     &fmt_qcow2,

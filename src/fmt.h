@@ -167,5 +167,6 @@ extern const FmtDecoder fmt_mbr;
 extern const FmtDecoder fmt_gpt;
 extern const FmtDecoder fmt_ext4;
 extern const FmtDecoder fmt_qcow2;
+extern const FmtDecoder fmt_fat;
 
 #endif
