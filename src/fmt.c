@@ -15,7 +15,9 @@
 #include "inspect.h"
 
 /* Probe order: the more specific first (a GPT disk also holds a protective
- * MBR). Adding a format: its fmt-NAME.c and one line here. */
+ * MBR). Adding a format: its fmt-NAME.c and one line here (one a line:
+ * clang-format would pack them). */
+/* clang-format off */
 static const FmtDecoder *const decoders[] = {
     &fmt_gpt,
     &fmt_fat,
@@ -23,6 +25,7 @@ static const FmtDecoder *const decoders[] = {
     &fmt_ext4,
     &fmt_qcow2,
 };
+/* clang-format on */
 #define NDEC (sizeof decoders / sizeof *decoders)
 
 const FmtDecoder *fmt_decoder_at(size_t i)
