@@ -21,6 +21,7 @@
 static const FmtDecoder *const decoders[] = {
     &fmt_gpt,
     &fmt_fat,
+    &fmt_ntfs,
     &fmt_mbr,
     &fmt_ext4,
     &fmt_qcow2,

@@ -168,5 +168,6 @@ extern const FmtDecoder fmt_gpt;
 extern const FmtDecoder fmt_ext4;
 extern const FmtDecoder fmt_qcow2;
 extern const FmtDecoder fmt_fat;
+extern const FmtDecoder fmt_ntfs;
 
 #endif
