@@ -24,6 +24,7 @@ static const FmtDecoder *const decoders[] = {
     &fmt_ntfs,
     &fmt_mbr,
     &fmt_ext4,
+    &fmt_xfs,
     &fmt_qcow2,
 };
 /* clang-format on */

@@ -169,5 +169,6 @@ extern const FmtDecoder fmt_ext4;
 extern const FmtDecoder fmt_qcow2;
 extern const FmtDecoder fmt_fat;
 extern const FmtDecoder fmt_ntfs;
+extern const FmtDecoder fmt_xfs;
 
 #endif

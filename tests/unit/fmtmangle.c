@@ -33,7 +33,7 @@ static void decode(const char *path, const FmtDecoder *dec, FmStats *st)
     if (src.size && fmt_root(&src, dec, 0, &root) == 0) {
         uint64_t bad = 0;
         uint64_t n = fu_walk(&src, &root, 8, 300, 20000, &bad);
-        if (n > 20000) {
+        if (n > 20001) { /* the root and at most 20000 more */
             fprintf(stderr, "fmtmangle: walk of %s not bounded (%llu nodes)\n", path,
                     (unsigned long long)n);
             abort();
