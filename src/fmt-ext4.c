@@ -4,19 +4,21 @@
  *
  * Fields keep the kernel's names (s_inodes_count, bg_inode_table_lo), as
  * ext4 users know them from the docs and debugfs; notes give meanings (the
- * block size, dates, the feature flags by name). The table follows the
- * superblock's block (block first_data_block + 1); a descriptor is 32 bytes,
- * or s_desc_size with the 64bit feature; its group count comes from the
- * block count and blocks per group, clamped to what fits in the file, and
- * group i's offset is computed (find() maps an offset back), so a file
- * system of a million groups costs one read per group shown. The meta_bg
- * layout (descriptors spread over the disk) is not followed: its first
- * table is shown and a note says so.
+ * block size, dates, the feature flags by name, the superblock's CRC32C
+ * checked under metadata_csum). The table follows the superblock's block
+ * (block first_data_block + 1); a descriptor is 32 bytes, or s_desc_size
+ * with the 64bit feature; its group count comes from the block count and
+ * blocks per group, clamped to what fits in the file, and group i's offset
+ * is computed (find() maps an offset back), so a file system of a million
+ * groups costs one read per group shown. The meta_bg layout (descriptors
+ * spread over the disk) is not followed: its first table is shown and a
+ * note says so.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <isa-l/crc.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -27,10 +29,22 @@
 #define SB_LEN 1024
 #define INCOMPAT_META_BG 0x10
 #define INCOMPAT_64BIT 0x80
+#define RO_COMPAT_METADATA_CSUM 0x400
 
 enum { K_ROOT, K_SB, K_GDT, K_GROUP };
 
-enum { NOTE_NONE, NOTE_BSIZE, NOTE_TIME, NOTE_STATE, NOTE_COMPAT, NOTE_INCOMPAT, NOTE_RO, NOTE_OS };
+enum {
+    NOTE_NONE,
+    NOTE_BSIZE,
+    NOTE_TIME,
+    NOTE_STATE,
+    NOTE_COMPAT,
+    NOTE_INCOMPAT,
+    NOTE_RO,
+    NOTE_OS,
+    NOTE_UUID,
+    NOTE_CSUM,
+};
 
 typedef struct SbField {
     FmtField f;
@@ -69,7 +83,7 @@ static const SbField sb_fields[] = {
     {{"s_feature_compat", 92, 4, FV_HEXN}, NOTE_COMPAT},
     {{"s_feature_incompat", 96, 4, FV_HEXN}, NOTE_INCOMPAT},
     {{"s_feature_ro_compat", 100, 4, FV_HEXN}, NOTE_RO},
-    {{"s_uuid", 104, 16, FV_BYTES}, 0},
+    {{"s_uuid", 104, 16, FV_BYTES}, NOTE_UUID},
     {{"s_volume_name", 120, 16, FV_ASCII}, 0},
     {{"s_last_mounted", 136, 64, FV_ASCII}, 0},
     {{"s_reserved_gdt_blocks", 206, 2, FV_UINT}, 0},
@@ -88,7 +102,7 @@ static const SbField sb_fields[] = {
     {{"s_log_groups_per_flex", 372, 1, FV_UINT}, 0},
     {{"s_checksum_type", 373, 1, FV_UINT}, 0},
     {{"s_kbytes_written", 376, 8, FV_UINT}, 0},
-    {{"s_checksum", 1020, 4, FV_HEXN}, 0},
+    {{"s_checksum", 1020, 4, FV_HEXN}, NOTE_CSUM},
 };
 #define N_SB (sizeof sb_fields / sizeof *sb_fields)
 
@@ -213,10 +227,46 @@ static void flags_note(uint64_t v, const char *const names[32], char *out, size_
         }
 }
 
-static void sb_note(const FmtSrc *src, const SbField *sf, uint64_t at, FmtNode *out)
+/* The superblock's checksum (metadata_csum: CRC32C of its first 1020
+ * bytes, the raw register from all ones) against the stored one. */
+static void csum_note(const FmtSrc *src, uint64_t sb, FmtNode *out)
 {
-    uint64_t v = 0;
-    if (sf->note == NOTE_NONE || fmt_uint(src, at, sf->f.len, false, &v) < 0)
+    uint8_t b[SB_LEN];
+    uint64_t ro = 0, stored = 0;
+    if (fmt_uint(src, sb + 100, 4, false, &ro) < 0 ||
+        fmt_uint(src, sb + 1020, 4, false, &stored) < 0)
+        return;
+    if (!(ro & RO_COMPAT_METADATA_CSUM)) {
+        snprintf(out->note, sizeof out->note, "unused (no metadata_csum)");
+        return;
+    }
+    if (fmt_read(src, sb, b, sizeof b) < 0)
+        return;
+    uint32_t c = crc32_iscsi(b, 1020, 0xffffffffu);
+    if (c == stored)
+        snprintf(out->note, sizeof out->note, "CRC ok");
+    else
+        snprintf(out->note, sizeof out->note, "CRC mismatch (0x%08x)", c);
+}
+
+/* The note of field sf of the superblock at sb. */
+static void sb_note(const FmtSrc *src, const SbField *sf, uint64_t sb, FmtNode *out)
+{
+    uint64_t v = 0, at = sb + sf->f.off;
+    if (sf->note == NOTE_UUID) {
+        uint8_t u[16];
+        if (fmt_read(src, at, u, 16) == 0)
+            snprintf(out->note, sizeof out->note,
+                     "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0],
+                     u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12],
+                     u[13], u[14], u[15]);
+        return;
+    }
+    if (sf->note == NOTE_CSUM) {
+        csum_note(src, sb, out);
+        return;
+    }
+    if (sf->note == NOTE_NONE || sf->f.len > 8 || fmt_uint(src, at, sf->f.len, false, &v) < 0)
         return;
     switch (sf->note) {
     case NOTE_BSIZE:
@@ -328,16 +378,7 @@ static int child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *out)
         return 0;
     case K_SB:
         fmt_field(out, &sb_fields[i].f, p->off, false);
-        if (i == 31) { /* s_uuid as the tools print it */
-            uint8_t u[16];
-            if (fmt_read(src, p->off + 104, u, 16) == 0)
-                snprintf(out->note, sizeof out->note,
-                         "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-                         u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11],
-                         u[12], u[13], u[14], u[15]);
-        } else {
-            sb_note(src, &sb_fields[i], p->off + sb_fields[i].f.off, out);
-        }
+        sb_note(src, &sb_fields[i], p->off, out);
         return 0;
     case K_GDT: group(src, p, i, out); return 0;
     case K_GROUP: fmt_field(out, &gd_fields[i], p->off, false); return 0;

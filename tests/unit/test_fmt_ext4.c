@@ -92,6 +92,11 @@ static void check_fs(const char *img, bool is64)
     assert_int_equal(SB("s_journal_inum"), dnum(hd, "Journal inode"));
     if (is64)
         assert_int_equal(SB("s_desc_size"), dnum(hd, "Group descriptor size"));
+    if (strstr(hd, "\nChecksum:")) {
+        assert_int_equal(SB("s_checksum"), dnum(hd, "Checksum"));
+        assert_true(fu_find(&src, &root, "superblock/s_checksum", &n));
+        assert_string_equal(n.note, "CRC ok");
+    }
 #undef SB
     char want[256], got[300];
     dtext(hd, "Filesystem UUID", want, sizeof want);
@@ -243,6 +248,8 @@ static void test_ext4_malformed(void **state)
     assert_true(fu_find(&src, &root, "group descriptors", &n));
     assert_int_equal(n.nkids, ((32u << 20) - 2048) / 64);
     assert_non_null(strstr(n.text, "fit in the file"));
+    assert_true(fu_find(&src, &root, "superblock/s_checksum", &n));
+    assert_non_null(strstr(n.note, "CRC mismatch"));
     assert_true(fm_walk_file(bad, NULL) >= 0);
     fu_close(&src);
     /* A descriptor size of 3: malformed. */
