@@ -3,7 +3,11 @@
  * versions 2 and 3: the header (the v3 feature bits named in notes), the
  * header extensions (a run walked from the header's end, at most
  * QCOW2_EXT_MAX of them, each bounded by the first cluster), the backing
- * file's name, the L1 table and the refcount table as lazy tables.
+ * file's name, the L1 table and the refcount table as lazy tables, and the
+ * snapshot table: its entries vary in size, so a group lists at most
+ * QCOW2_RUN of them, walked from the group's start, and its last child
+ * "snapshots 257-512" holds the next run (any entry is reachable, each
+ * child costs at most QCOW2_RUN small reads).
  *
  * An L1 entry's value is its raw 64-bit word (editable), its note the L2
  * table it points at; an allocated one has the L2 table's entries as
@@ -26,12 +30,13 @@
 
 #include "fmt.h"
 
-#define QCOW2_EXT_MAX 64                     /* header extensions listed at most */
+#define QCOW2_EXT_MAX 64 /* header extensions listed at most */
+#define QCOW2_RUN 256    /* snapshots a group lists; the rest under a last "more" group */
 #define QCOW2_OFF_MASK 0x00fffffffffffe00ull /* offset bits of L1/L2 entries */
 #define QCOW2_COPIED (1ull << 63)
 #define QCOW2_COMPRESSED (1ull << 62)
 
-enum { K_ROOT, K_HDR, K_EXTS, K_EXT, K_L1, K_L2, K_REFT };
+enum { K_ROOT, K_HDR, K_EXTS, K_EXT, K_L1, K_L2, K_REFT, K_SNAPS, K_SNAP };
 
 static const FmtField hdr_fields[] = {
     {"magic", 0, 4, FV_HEXN},
@@ -343,6 +348,145 @@ static void l2_entry(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *o
     }
 }
 
+/* ---- the snapshot table: variable-size entries, in runs ---- */
+
+/* The size of the snapshot entry at at (its header, extra data, id and
+ * name, padded to 8 bytes): false when its header does not fit the file. */
+static bool snap_size(const FmtSrc *src, uint64_t at, uint64_t *size)
+{
+    uint8_t b[40];
+    if (at >= src->size || src->size - at < sizeof b || fmt_read(src, at, b, sizeof b) < 0)
+        return false;
+    uint64_t n = 40 + be(b + 36, 4) + be(b + 12, 2) + be(b + 14, 2);
+    *size = (n + 7) & ~7ull; /* the last one's padding may pass the end */
+    return n <= src->size - at;
+}
+
+/* The snapshot table's first run, from the header at base. */
+static void snapshots(const FmtSrc *src, uint64_t base, FmtNode *out)
+{
+    uint64_t n = 0, at = 0;
+    fmt_uint(src, base + 60, 4, true, &n);
+    fmt_uint(src, base + 64, 8, true, &at);
+    if (n == 0) {
+        fmt_name(out, "snapshots");
+        out->off = base + 60;
+        out->val = FV_TEXT;
+        snprintf(out->text, sizeof out->text, "none");
+        return;
+    }
+    if (at >= src->size - base || at % 8) {
+        fmt_bad(out, "snapshots", base + 64, "offset 0x%" PRIx64 " %s", at,
+                at % 8 ? "not aligned" : "lies past the end");
+        return;
+    }
+    n = fmt_clamp(src, base + at, n, 40);
+    fmt_group(out, &fmt_qcow2, K_SNAPS, "snapshots", base + at, src->size - base - at,
+              n > QCOW2_RUN ? QCOW2_RUN + 1 : n);
+    out->a[0] = 0; /* the run's first index */
+    out->a[1] = n; /* entries from it on */
+    out->val = FV_TEXT;
+    snprintf(out->text, sizeof out->text, "%" PRIu64 " snapshots", n);
+}
+
+/* Walk k entries of the run p from its start: the k-th entry's offset, or
+ * false (with *at where the walk stopped) when one does not fit. */
+static bool snap_walk(const FmtSrc *src, const FmtNode *p, uint64_t k, uint64_t *at)
+{
+    *at = p->off;
+    for (uint64_t j = 0; j < k; j++) {
+        uint64_t size;
+        if (!snap_size(src, *at, &size))
+            return false;
+        *at += size;
+    }
+    return true;
+}
+
+static void snapshot(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *out)
+{
+    uint64_t first = p->a[0], left = p->a[1], at, size;
+    if (i == QCOW2_RUN) {
+        if (!snap_walk(src, p, QCOW2_RUN, &at)) {
+            fmt_bad(out, "more", at, "snapshot %" PRIu64 " does not fit", first + QCOW2_RUN + 1);
+            return;
+        }
+        char name[FMT_NAME];
+        uint64_t rest = left - QCOW2_RUN;
+        snprintf(name, sizeof name, "snapshots %" PRIu64 "-%" PRIu64, first + QCOW2_RUN + 1,
+                 first + QCOW2_RUN + rest);
+        fmt_group(out, &fmt_qcow2, K_SNAPS, name, at, src->size - at,
+                  rest > QCOW2_RUN ? QCOW2_RUN + 1 : rest);
+        out->a[0] = first + QCOW2_RUN;
+        out->a[1] = rest;
+        return;
+    }
+    char name[FMT_NAME];
+    snprintf(name, sizeof name, "snapshot %" PRIu64, first + i + 1);
+    if (!snap_walk(src, p, i, &at) || !snap_size(src, at, &size)) {
+        fmt_bad(out, name, at, "does not fit in the file");
+        return;
+    }
+    uint64_t extra = 0, idn = 0, nn = 0;
+    fmt_uint(src, at + 36, 4, true, &extra);
+    fmt_uint(src, at + 12, 2, true, &idn);
+    fmt_uint(src, at + 14, 2, true, &nn);
+    uint64_t nx = extra >= 24 ? 3 : extra / 8;
+    fmt_group(out, &fmt_qcow2, K_SNAP, name, at, size < src->size - at ? size : src->size - at,
+              9 + nx + 2);
+    out->a[0] = extra;
+    out->a[1] = idn;
+    out->a[2] = nn;
+    /* The name shown with the entry: "snapshot 3" / "id 3 \"before upgrade\"". */
+    char id[17] = {0}, nm[41] = {0};
+    fmt_read(src, at + 40 + extra, id, idn < 16 ? idn : 16);
+    fmt_read(src, at + 40 + extra + idn, nm, nn < 40 ? nn : 40);
+    for (char *c = id; *c; c++)
+        *c = *c >= 0x20 && *c < 0x7f ? *c : '.';
+    for (char *c = nm; *c; c++)
+        *c = *c >= 0x20 && *c < 0x7f ? *c : '.';
+    out->val = FV_TEXT;
+    snprintf(out->text, sizeof out->text, "id %s \"%s\"", id, nm);
+}
+
+static void snap_field(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *out)
+{
+    static const FmtField f[] = {
+        {"L1 table offset", 0, 8, FV_HEXN},  {"L1 size", 8, 4, FV_UINT},
+        {"id size", 12, 2, FV_UINT},         {"name size", 14, 2, FV_UINT},
+        {"date sec", 16, 4, FV_UINT},        {"date nsec", 20, 4, FV_UINT},
+        {"vm clock nsec", 24, 8, FV_UINT},   {"vm state size", 32, 4, FV_UINT},
+        {"extra data size", 36, 4, FV_UINT}, {"vm state size large", 40, 8, FV_UINT},
+        {"disk size", 48, 8, FV_UINT},       {"icount", 56, 8, FV_UINT},
+    };
+    uint64_t extra = p->a[0], nx = extra >= 24 ? 3 : extra / 8;
+    if (i < 9 + nx) {
+        fmt_field(out, &f[i], p->off, true);
+        return;
+    }
+    bool is_id = i == 9 + nx;
+    fmt_name(out, is_id ? "id" : "name");
+    out->off = p->off + 40 + extra + (is_id ? 0 : p->a[1]);
+    out->len = is_id ? p->a[1] : p->a[2];
+    out->val = FV_ASCII;
+    (void)src;
+}
+
+/* The child of the run p holding off (one walk of at most QCOW2_RUN). */
+static uint64_t snap_find(const FmtSrc *src, const FmtNode *p, uint64_t off)
+{
+    uint64_t at = p->off, n = p->a[1] < QCOW2_RUN ? p->a[1] : QCOW2_RUN;
+    for (uint64_t k = 0; k < n; k++) {
+        uint64_t size;
+        if (!snap_size(src, at, &size))
+            return UINT64_MAX;
+        if (off >= at && off - at < size)
+            return k;
+        at += size;
+    }
+    return p->a[1] > QCOW2_RUN && off >= at ? QCOW2_RUN : UINT64_MAX;
+}
+
 static int child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *out)
 {
     Hdr h;
@@ -406,17 +550,7 @@ static int child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *out)
                   cbits_ok(&h) ? n << (h.cbits - 3) : 0, 8, base + 48, out);
             return 0;
         }
-        default: {
-            fmt_name(out, "snapshots");
-            out->off = base + 60;
-            out->val = FV_TEXT;
-            uint64_t snoff = 0, nsn = 0;
-            fmt_uint(src, base + 60, 4, true, &nsn);
-            fmt_uint(src, base + 64, 8, true, &snoff);
-            snprintf(out->text, sizeof out->text, "%" PRIu64 " at 0x%" PRIx64 " (not decoded)", nsn,
-                     snoff);
-            return 0;
-        }
+        default: snapshots(src, base, out); return 0;
         }
     }
     case K_HDR:
@@ -438,6 +572,8 @@ static int child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *out)
     }
     case K_L1: l1_entry(src, p, i, out); return 0;
     case K_L2: l2_entry(src, p, i, out); return 0;
+    case K_SNAPS: snapshot(src, p, i, out); return 0;
+    case K_SNAP: snap_field(src, p, i, out); return 0;
     case K_REFT: {
         uint64_t v = 0, at = p->off + i * 8;
         fmt_name(out, "refcount block %" PRIu64, i);
@@ -465,6 +601,7 @@ static uint64_t find(const FmtSrc *src, const FmtNode *p, uint64_t off)
     case K_L1:
     case K_REFT: return off >= p->off ? (off - p->off) / 8 : UINT64_MAX;
     case K_L2: return off >= p->a[2] && p->a[1] ? (off - p->a[2]) / p->a[1] : UINT64_MAX;
+    case K_SNAPS: return snap_find(src, p, off);
     default:
         /* The root, the extensions, an extension: a few children. */
         for (uint64_t i = 0; i < p->nkids && i < QCOW2_EXT_MAX; i++) {

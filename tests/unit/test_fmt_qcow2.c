@@ -3,8 +3,9 @@
  * qemu-img makes (v3 with a backing file and data written by qemu-io, v2
  * with 4 KiB clusters) and what `qemu-img info --output=json` and
  * `qemu-img map --output=json` print of them: the header's numbers, the
- * backing file's name, and for every guest cluster holding data, the host
- * offset the L1 and L2 entries give. Then a malformed corpus.
+ * backing file's name, for every guest cluster holding data the host
+ * offset the L1 and L2 entries give, and the snapshots `qemu-img snapshot`
+ * makes (the table's runs of 256 reached too). Then a malformed corpus.
  */
 #include "config.h"
 
@@ -189,6 +190,106 @@ static void test_qcow2_vs_qemu_img(void **state)
     tu_rmdir(dir);
 }
 
+/* Every snapshot qemu-img info lists against the snapshot table: how
+ * many were compared. */
+static unsigned check_snapshots(const FmtSrc *src, const FmtNode *root, const char *info)
+{
+    FmtNode t;
+    assert_true(fu_find(src, root, "snapshots", &t));
+    const char *s = strstr(info, "\"snapshots\": [");
+    if (!s)
+        return 0;
+    const char *stop = strchr(s, ']'); /* the snapshots' objects hold no arrays */
+    assert_non_null(stop);
+    unsigned k = 0;
+    while ((s = strchr(s, '{')) != NULL && s < stop) {
+        const char *end = strchr(s, '}');
+        assert_non_null(end);
+        char obj[1024], path[64], want[128];
+        snprintf(obj, sizeof obj, "%.*s", (int)(end - s), s);
+        snprintf(path, sizeof path, "snapshot %u", k + 1);
+        FmtNode e, n;
+        assert_true(fu_find(src, &t, path, &e));
+        assert_true(jstr(obj, "name", want, sizeof want));
+        assert_true(fu_find(src, &e, "name", &n));
+        assert_string_equal(n.text, want);
+        assert_true(jstr(obj, "id", want, sizeof want));
+        assert_true(fu_find(src, &e, "id", &n));
+        assert_string_equal(n.text, want);
+        assert_int_equal(fu_num(src, &e, "date sec"), jnum(obj, "date-sec"));
+        assert_int_equal(fu_num(src, &e, "date nsec"), jnum(obj, "date-nsec"));
+        assert_int_equal(fu_num(src, &e, "vm clock nsec"),
+                         jnum(obj, "vm-clock-sec") * 1000000000u + jnum(obj, "vm-clock-nsec"));
+        assert_int_equal(fu_num(src, &e, "vm state size"), jnum(obj, "vm-state-size"));
+        s = end;
+        k++;
+    }
+    return k;
+}
+
+static void test_qcow2_snapshots(void **state)
+{
+    (void)state;
+    if (!have_tools())
+        skip();
+    char *dir = tu_mkdtemp();
+    char *img = tu_path(dir, "snap.qcow2");
+    assert_int_equal(fu_sh("qemu-img create -q -f qcow2 '%s' 16M && qemu-img snapshot -c first "
+                           "'%s' && qemu-img snapshot -c 'before upgrade' '%s' && qemu-img "
+                           "snapshot -c third '%s'",
+                           img, img, img, img),
+                     0);
+    char *info = fu_out("qemu-img info --output=json '%s'", img);
+    assert_non_null(info);
+    FmtSrc src;
+    fu_open(img, &src);
+    FmtNode root, t, n;
+    assert_int_equal(fmt_detect(&src, 0, &root), 0);
+    assert_int_equal(check_snapshots(&src, &root, info), 3);
+    assert_true(fu_find(&src, &root, "snapshots", &t));
+    assert_int_equal(t.nkids, 3);
+    assert_true(fu_find(&src, &t, "snapshot 2", &n));
+    assert_string_equal(n.text, "id 2 \"before upgrade\"");
+    /* The status line inside snapshot 3's name. */
+    FmtNode path[FMT_DEPTH], nm;
+    assert_true(fu_find(&src, &t, "snapshot 3/name", &nm));
+    int k = fmt_path(&src, &root, nm.off + 1, path, FMT_DEPTH);
+    assert_int_equal(k, 4);
+    assert_string_equal(path[2].name, "snapshot 3");
+    assert_string_equal(path[3].name, "name");
+    uint64_t at = t.off;
+    fu_close(&src);
+    free(info);
+    /* 600 entries claimed, 64 KiB of zeros after the 3 (empty entries of
+     * 40 bytes): runs of 256, each reachable, every walk bounded. */
+    assert_int_equal(fu_sh("truncate -s +64K '%s'", img), 0);
+    fm_poke(img, 60, "\x00\x00\x02\x58", 4);
+    fu_open(img, &src);
+    assert_int_equal(fmt_detect(&src, 0, &root), 0);
+    assert_true(fu_find(&src, &root, "snapshots", &t));
+    assert_int_equal(t.nkids, 257);
+    assert_true(fu_find(&src, &t, "snapshot 2/name", &n));
+    assert_string_equal(n.text, "\"before upgrade\"");
+    FmtNode more, last;
+    assert_true(fu_find(&src, &t, "snapshots 257-600", &more));
+    assert_int_equal(more.nkids, 257);
+    assert_true(fu_find(&src, &more, "snapshots 513-600", &last));
+    assert_int_equal(last.nkids, 88);
+    assert_true(fu_find(&src, &last, "snapshot 600", &n));
+    assert_true(n.off > at);
+    assert_true(fu_walk(&src, &root, 8, 300, 20000, NULL) <= 20001);
+    /* The cursor in entry 300 is found through the runs. */
+    assert_true(fu_find(&src, &more, "snapshot 300", &n));
+    k = fmt_path(&src, &root, n.off + 2, path, FMT_DEPTH);
+    assert_int_equal(k, 5);
+    assert_string_equal(path[2].name, "snapshots 257-600");
+    assert_string_equal(path[3].name, "snapshot 300");
+    assert_string_equal(path[4].name, "L1 table offset");
+    fu_close(&src);
+    free(img);
+    tu_rmdir(dir);
+}
+
 static void put_be32(const char *img, uint64_t off, uint32_t v)
 {
     uint8_t b[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
@@ -262,6 +363,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_qcow2_vs_qemu_img),
+        cmocka_unit_test(test_qcow2_snapshots),
         cmocka_unit_test(test_qcow2_malformed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
