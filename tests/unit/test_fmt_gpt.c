@@ -228,7 +228,8 @@ static void test_gpt_4k_sectors(void **state)
     tu_rmdir(dir);
 }
 
-/* A GPT whose first partition holds ext4: the tree goes on into it. */
+/* A GPT whose first partition holds ext4 and second FAT: the tree goes on
+ * into them. */
 static void test_gpt_nests_ext4(void **state)
 {
     (void)state;
@@ -255,7 +256,7 @@ static void test_gpt_nests_ext4(void **state)
     free(d);
     FmtSrc src;
     fu_open(img, &src);
-    FmtNode root, c;
+    FmtNode root, c, n;
     assert_int_equal(fmt_detect(&src, 0, &root), 0);
     assert_true(fu_find(&src, &root, "partition entries/GPT entry 1/contents", &c));
     assert_string_equal(c.dec->name, "ext4");
@@ -270,11 +271,34 @@ static void test_gpt_nests_ext4(void **state)
         inodes);
     assert_text(&src, &root, "partition entries/GPT entry 1/contents/superblock/s_volume_name",
                 "\"inner\"");
-    /* Partition 2 holds nothing known. */
-    assert_true(fu_find(&src, &root, "partition entries/GPT entry 2/contents", &c));
+    /* Partition 3 holds nothing known. */
+    assert_true(fu_find(&src, &root, "partition entries/GPT entry 3/contents", &c));
     assert_false(c.bad);
     assert_non_null(strstr(c.text, "no format known"));
     fu_close(&src);
+    /* A FAT file system made in partition 2 by mkfs.fat --offset. */
+    if (fu_have("mkfs.fat")) {
+        assert_int_equal(fu_sh("mkfs.fat --offset 43008 -n ESP -i 12345678 '%s' 8192 "
+                               ">/dev/null 2>&1",
+                               img),
+                         0);
+        fu_open(img, &src);
+        assert_int_equal(fmt_detect(&src, 0, &root), 0);
+        assert_true(fu_find(&src, &root, "partition entries/GPT entry 2/contents", &c));
+        assert_string_equal(c.dec->name, "fat");
+        assert_int_equal(c.off, 43008 * 512);
+        assert_int_equal(fu_num(&src, &c, "boot sector/volume id"), 0x12345678);
+        assert_int_equal(fu_num(&src, &c, "boot sector/total sectors 16"), 16384);
+        assert_true(fu_find(&src, &c, "boot sector/volume label", &n));
+        assert_string_equal(n.text, "\"ESP        \"");
+        /* The ext4 in partition 1 is still there. */
+        assert_int_equal(
+            fu_num(&src, &root, "partition entries/GPT entry 1/contents/superblock/s_magic"),
+            0xef53);
+        fu_close(&src);
+    } else {
+        print_message("note: mkfs.fat (dosfstools) is not installed: no FAT partition\n");
+    }
     free(fs);
     free(img);
     tu_rmdir(dir);
