@@ -192,6 +192,21 @@ static void test_fat_probe_strict(void **state)
     assert_int_equal(fmt_detect(&src, 0, &root), 0);
     assert_string_equal(root.dec->name, "mbr");
     fu_close(&src);
+    /* Its partition made FAT by mkfs.fat --offset: the MBR's entry holds
+     * it, the disk stays an MBR. */
+    if (fu_have("mkfs.fat")) {
+        assert_int_equal(fu_sh("mkfs.fat --offset 2048 -i 2468ace0 '%s' 7168 >/dev/null 2>&1", img),
+                         0);
+        fu_open(img, &src);
+        assert_int_equal(fmt_detect(&src, 0, &root), 0);
+        assert_string_equal(root.dec->name, "mbr");
+        FmtNode c;
+        assert_true(fu_find(&src, &root, "partition 1/contents", &c));
+        assert_string_equal(c.dec->name, "fat");
+        assert_int_equal(c.off, 2048 * 512);
+        assert_int_equal(fu_num(&src, &c, "boot sector/volume id"), 0x2468ace0);
+        fu_close(&src);
+    }
     free(img);
     tu_rmdir(dir);
 }
