@@ -188,8 +188,13 @@ static bool read_sb(const FmtSrc *src, uint64_t off, Sb *sb)
     sb->log = LE32(b + 24);
     sb->per_group = LE32(b + 32);
     sb->desc = sb->incompat & INCOMPAT_64BIT ? (uint64_t)(b[254] | b[255] << 8) : 32;
+    uint64_t rev = LE32(b + 76), ipg = LE32(b + 40), cpg = LE32(b + 36);
 #undef LE32
-    return sb->log <= 6 && sb->per_group != 0;
+    /* Beyond the magic: a block size up to 64 KiB, a revision mke2fs
+     * writes, and groups whose bitmaps fit one block (clusters per group:
+     * with bigalloc a group holds more blocks than bits). */
+    return sb->log <= 6 && rev <= 1 && sb->per_group != 0 && ipg != 0 &&
+           cpg <= (uint64_t)8192 << sb->log && ipg <= (uint64_t)8192 << sb->log;
 }
 
 static bool probe(const FmtSrc *src, uint64_t off)
