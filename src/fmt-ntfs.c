@@ -6,7 +6,8 @@
  * system files named: $MFT, $MFTMirr, ...) with its header's fields, the
  * "FILE" magic checked, and its attributes as a run walked from the
  * record's first attribute (bounded by the record's size and
- * NTFS_ATTR_MAX).
+ * NTFS_ATTR_MAX); a resident value is its bytes, a volume name its text,
+ * a $FILE_NAME its fields and name.
  *
  * The table covers the MFT's first extent only: its length comes from the
  * first run of $MFT's own $DATA attribute (record 0), capped by the data
@@ -21,13 +22,14 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "fmt.h"
 
 #define NTFS_ATTR_MAX 64    /* attributes listed per record at most */
 #define NTFS_SYS_RECORDS 16 /* records shown when $MFT's extent is unknown */
 
-enum { K_ROOT, K_BOOT, K_MFT, K_REC, K_ATTRS, K_ATTR };
+enum { K_ROOT, K_BOOT, K_MFT, K_REC, K_ATTRS, K_ATTR, K_FNAME };
 
 static const FmtField boot_fields[] = {
     {"jump", 0, 3, FV_BYTES},
@@ -84,6 +86,16 @@ static const FmtField attr_nonresident[] = {
     {"data size", 48, 8, FV_UINT},    {"initialized size", 56, 8, FV_UINT},
 };
 #define N_COMMON 7
+
+static const FmtField fname_fields[] = {
+    {"parent directory", 0, 8, FV_HEXN}, {"creation time", 8, 8, FV_UINT},
+    {"altered time", 16, 8, FV_UINT},    {"MFT changed time", 24, 8, FV_UINT},
+    {"accessed time", 32, 8, FV_UINT},   {"allocated size", 40, 8, FV_UINT},
+    {"data size", 48, 8, FV_UINT},       {"flags", 56, 4, FV_HEXN},
+    {"reparse value", 60, 4, FV_HEXN},   {"name length", 64, 1, FV_UINT},
+    {"namespace", 65, 1, FV_UINT},       {"name", 66, 0, FV_UTF16},
+};
+#define N_FNAME (sizeof fname_fields / sizeof *fname_fields)
 
 /* The boot sector's geometry. */
 typedef struct Boot {
@@ -308,6 +320,23 @@ static int value(const FmtSrc *src, const FmtNode *p, FmtNode *out)
     out->off = p->off + vo;
     out->len = vl;
     out->val = type == 0x60 ? FV_UTF16 : FV_BYTES;
+    uint64_t nlen = 0;
+    if (type == 0x30 && vl >= 66 && fmt_uint(src, out->off + 64, 1, false, &nlen) == 0 &&
+        66 + 2 * nlen <= vl) {
+        /* A file name: its fields, the name as the group's text. */
+        uint8_t b[2 * 40];
+        char t[44];
+        size_t k = 0, n = nlen < 40 ? (size_t)nlen : 40;
+        fmt_group(out, &fmt_ntfs, K_FNAME, "value", out->off, vl, N_FNAME);
+        if (fmt_read(src, out->off + 66, b, 2 * n) == 0)
+            for (size_t j = 0; j < n; j++) {
+                unsigned c = b[2 * j] | (unsigned)b[2 * j + 1] << 8;
+                t[k++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+            }
+        t[k] = 0;
+        out->val = FV_TEXT;
+        snprintf(out->text, sizeof out->text, "file name \"%s\"%s", t, nlen > n ? "..." : "");
+    }
     return 0;
 }
 
@@ -378,6 +407,32 @@ static int child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *out)
         }
         return 0;
     case K_ATTRS: attribute(src, p, i, out); return 0;
+    case K_FNAME:
+        fmt_field(out, &fname_fields[i], p->off, false);
+        if (i == 0) {
+            uint64_t v = 0;
+            fmt_uint(src, out->off, 8, false, &v);
+            snprintf(out->note, sizeof out->note, "record %" PRIu64 ", sequence %" PRIu64,
+                     v & (((uint64_t)1 << 48) - 1), v >> 48);
+        } else if (i >= 1 && i <= 4) {
+            /* 100 ns units since 1601, as ntfsinfo prints them */
+            uint64_t v = 0;
+            fmt_uint(src, out->off, 8, false, &v);
+            time_t t = (time_t)(v / 10000000) - (time_t)11644473600;
+            struct tm tm;
+            if (v / 10000000 >= 11644473600u && gmtime_r(&t, &tm))
+                strftime(out->note, sizeof out->note, "%a %b %e %H:%M:%S %Y UTC", &tm);
+        } else if (i == 10) {
+            static const char *const ns[] = {"POSIX", "Win32", "DOS", "Win32 & DOS"};
+            uint64_t v = 0;
+            fmt_uint(src, out->off, 1, false, &v);
+            snprintf(out->note, sizeof out->note, "%s", v < 4 ? ns[v] : "unknown");
+        } else if (i == 11) {
+            uint64_t chars = 0;
+            fmt_uint(src, p->off + 64, 1, false, &chars);
+            out->len = 2 * chars;
+        }
+        return 0;
     case K_ATTR:
         if (i < N_COMMON)
             fmt_field(out, &attr_common[i], p->off, false);

@@ -4,7 +4,7 @@
  * 1 KiB clusters: a positive one) and what `ntfsinfo -m`, `ntfsinfo -i N`
  * and `blkid -p` print of them: the geometry, the MFT's place, the serial,
  * the volume name, and the system files' MFT records with their attribute
- * lists; then a malformed corpus.
+ * lists and file names; then a malformed corpus.
  */
 #include "config.h"
 
@@ -87,6 +87,53 @@ static void check_record(const FmtSrc *src, const FmtNode *mft, const char *img,
         assert_string_equal(a.text, want);
     }
     assert_true(k >= 2);
+    /* The $FILE_NAME: parent, sizes, times, name as ntfsinfo prints them. */
+    const char *fnb = strstr(o, "Dumping attribute $FILE_NAME");
+    assert_non_null(fnb);
+    const char *fne = strstr(fnb + 1, "Dumping attribute ");
+    char blk[4096];
+    snprintf(blk, sizeof blk, "%.*s", (int)(fne ? fne - fnb : (long)strlen(fnb)), fnb);
+    FmtNode fa, v, f;
+    bool found = false;
+    for (uint64_t j = 0; j < k && !found; j++) {
+        assert_int_equal(fmt_child(src, &attrs, j, &fa), 0);
+        found = strcmp(fa.text, "$FILE_NAME") == 0;
+    }
+    assert_true(found);
+    assert_true(fu_find(src, &fa, "value", &v));
+    assert_int_equal(fu_num(src, &v, "parent directory") & 0xffffffffffffu,
+                     knum(blk, "Parent directory"));
+    assert_int_equal(fu_num(src, &v, "allocated size"), knum(blk, "Allocated Size"));
+    assert_int_equal(fu_num(src, &v, "data size"), knum(blk, "Data Size"));
+    assert_int_equal(fu_num(src, &v, "name length"), knum(blk, "Filename Length"));
+    const char *q = strstr(blk, "Filename:");
+    assert_non_null(q);
+    q = strchr(q, '\'');
+    char want[128], line[160];
+    snprintf(want, sizeof want, "\"%.*s\"", (int)strcspn(q + 1, "'"), q + 1);
+    assert_true(fu_find(src, &v, "name", &f));
+    assert_string_equal(f.text, want);
+    snprintf(line, sizeof line, "file name %s", want);
+    assert_string_equal(v.text, line);
+    static const char *const times[][2] = {{"creation time", "File Creation Time:"},
+                                           {"altered time", "File Altered Time:"},
+                                           {"MFT changed time", "MFT Changed Time:"},
+                                           {"accessed time", "Last Accessed Time:"}};
+    for (int t = 0; t < 4; t++) {
+        q = strstr(blk, times[t][1]);
+        assert_non_null(q);
+        q += strlen(times[t][1]);
+        q += strspn(q, " \t");
+        snprintf(want, sizeof want, "%.*s", (int)strcspn(q, "\n"), q);
+        assert_true(fu_find(src, &v, times[t][0], &f));
+        assert_string_equal(f.note, want);
+    }
+    q = strstr(blk, "Namespace:");
+    assert_non_null(q);
+    q += 10 + strspn(q + 10, " \t");
+    snprintf(want, sizeof want, "%.*s", (int)strcspn(q, "\n"), q);
+    assert_true(fu_find(src, &v, "namespace", &f));
+    assert_string_equal(f.note, want);
     FmtNode end;
     assert_int_equal(fmt_child(src, &attrs, k, &end), 0);
     assert_string_equal(end.text, "end marker");
