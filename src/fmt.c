@@ -15,14 +15,27 @@
 #include "inspect.h"
 
 /* Probe order: the more specific first (a GPT disk also holds a protective
- * MBR). Adding a format: its fmt-NAME.c and one line here. */
+ * MBR; FAT and NTFS boot sectors end in 0x55aa as an MBR does; a tar
+ * header's checksum is the weakest probe). Adding a format: its fmt-NAME.c
+ * and one line here (one a line: clang-format would pack them). */
+/* clang-format off */
 static const FmtDecoder *const decoders[] = {
-    &fmt_sqlite, &fmt_elf, &fmt_pe, &fmt_zip, /* "PK\3\4" */
-    &fmt_gzip,                                /* 1f 8b 08 */
-    &fmt_png,                                 /* \x89PNG\r\n\x1a\n */
-    &fmt_tar,                                 /* a header's checksum: the weakest probe */
-    &fmt_mbr,
+    &fmt_gpt,    /* "EFI PART" at LBA 1 */
+    &fmt_sqlite, /* "SQLite format 3" */
+    &fmt_elf,    /* 7f "ELF" */
+    &fmt_pe,     /* "MZ" and "PE\0\0" */
+    &fmt_zip,    /* "PK\3\4" */
+    &fmt_gzip,   /* 1f 8b 08 */
+    &fmt_png,    /* 89 "PNG" */
+    &fmt_qcow2,  /* "QFI" fb */
+    &fmt_fat,    /* a strict BPB */
+    &fmt_ntfs,   /* "NTFS    " */
+    &fmt_mbr,    /* 55 aa and four plausible entries */
+    &fmt_ext4,   /* ef53 at 1080 */
+    &fmt_xfs,    /* "XFSB" */
+    &fmt_tar,    /* a header's checksum */
 };
+/* clang-format on */
 #define NDEC (sizeof decoders / sizeof *decoders)
 
 const FmtDecoder *fmt_decoder_at(size_t i)

@@ -179,5 +179,11 @@ extern const FmtDecoder fmt_zip;
 extern const FmtDecoder fmt_tar;
 extern const FmtDecoder fmt_gzip;
 extern const FmtDecoder fmt_png;
+extern const FmtDecoder fmt_gpt;
+extern const FmtDecoder fmt_ext4;
+extern const FmtDecoder fmt_qcow2;
+extern const FmtDecoder fmt_fat;
+extern const FmtDecoder fmt_ntfs;
+extern const FmtDecoder fmt_xfs;
 
 #endif
