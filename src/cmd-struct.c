@@ -52,20 +52,14 @@ void struct_src(Session *s, FmtSrc *out)
     *out = (FmtSrc){src_read, s->doc, session_size(s)};
 }
 
-int struct_root(Session *s, const char *cmd, FmtNode **root)
+/* Make the root as st says: 0 (st->root set, the structure on) or -errno,
+ * saying nothing. */
+static int make_root(Session *s, StructState *st)
 {
-    StructState *st = struct_state(s);
-    if (!st)
-        return -ENOMEM;
     FmtSrc src;
     struct_src(s, &src);
-    if (st->root_doc == s->doc && st->root_changes == doc_changes(s->doc) &&
-        st->root_size == src.size && st->root.len) {
-        *root = &st->root;
-        return 0;
-    }
     if (!src.size)
-        return fail(s, -EINVAL, "%s: the file is empty", cmd);
+        return -ENODATA;
     int rc;
     if (st->user)
         rc = ustruct_root(st->defs, st->user_name[0] ? st->user_name : NULL, &src, st->off,
@@ -75,6 +69,31 @@ int struct_root(Session *s, const char *cmd, FmtNode **root)
     if (rc < 0) {
         st->root_doc = NULL;
         st->on = false;
+        return rc;
+    }
+    st->root_doc = s->doc;
+    st->root_changes = doc_changes(s->doc);
+    st->root_size = src.size;
+    st->on = true;
+    st->user_off = false;
+    st->at_valid = false;
+    return 0;
+}
+
+int struct_root(Session *s, const char *cmd, FmtNode **root)
+{
+    StructState *st = struct_state(s);
+    if (!st)
+        return -ENOMEM;
+    if (st->root_doc == s->doc && st->root_changes == doc_changes(s->doc) &&
+        st->root_size == session_size(s) && st->root.len) {
+        *root = &st->root;
+        return 0;
+    }
+    int rc = make_root(s, st);
+    if (rc == -ENODATA)
+        return fail(s, -EINVAL, "%s: the file is empty", cmd);
+    if (rc < 0) {
         if (rc == -ENOENT && !st->dec && !st->user)
             return fail(s, rc,
                         "%s: no format known at 0x%" PRIx64
@@ -86,11 +105,6 @@ int struct_root(Session *s, const char *cmd, FmtNode **root)
                               : "detection",
                     st->off, rc == -EINVAL ? "not that format there" : strerror(-rc));
     }
-    st->root_doc = s->doc;
-    st->root_changes = doc_changes(s->doc);
-    st->root_size = src.size;
-    st->on = true;
-    st->at_valid = false;
     *root = &st->root;
     return 0;
 }
@@ -98,7 +112,19 @@ int struct_root(Session *s, const char *cmd, FmtNode **root)
 const char *struct_field(Session *s)
 {
     StructState *st = s->fmt;
-    if (!st || !st->on || st->root_doc != s->doc)
+    if (!st || !st->on) {
+        /* Once a document, on screen: a format at offset 0 turns the
+         * structure on by itself (a few small reads), unless the user
+         * turned it off. */
+        if (s->batch || (st && (st->user_off || st->auto_doc == s->doc)))
+            return NULL;
+        if (!st && !(st = struct_state(s)))
+            return NULL;
+        st->auto_doc = s->doc;
+        if (st->dec || st->user || st->off || make_root(s, st) < 0)
+            return NULL;
+    }
+    if (st->root_doc != s->doc)
         return NULL;
     uint64_t cur = s->view->cursor;
     uint64_t now = sys_now_ns();
@@ -340,6 +366,9 @@ static int c_load(Session *s, const char *arg, unsigned *r)
 
 static int c_off(Session *s, unsigned *r)
 {
+    StructState *st = struct_state(s);
+    if (st)
+        st->user_off = true;
     if (s->panel.type == &screen_struct_panel) {
         s->panel = (Screen){0};
         *r |= cmd_resize(s, s->rows, s->cols);

@@ -30,7 +30,8 @@
 #define GPT_CRC_MAX (1u << 20)      /* entry array bytes checked at most */
 #define GPT_ENTRY_MAX (64u * 1024u) /* an entry size larger is malformed */
 
-enum { K_ROOT, K_HDR, K_TABLE, K_ENTRY };
+enum { K_ROOT, K_HDR, K_TABLE, K_ENTRY, K_PARTS };
+#define GPT_PARTS_SCAN 4096 /* entries find() looks through for the partition holding an offset */
 
 static const FmtField hdr_fields[] = {
     {"signature", 0, 8, FV_ASCII},
@@ -146,7 +147,7 @@ static int root(const FmtSrc *src, uint64_t off, FmtNode *out)
     uint64_t ss = sector_size(src, off);
     if (!ss)
         return -EINVAL;
-    fmt_group(out, &fmt_gpt, K_ROOT, "GPT", off, src->size - off, 4);
+    fmt_group(out, &fmt_gpt, K_ROOT, "GPT", off, src->size - off, 5);
     out->a[0] = off;
     out->a[1] = ss;
     uint64_t n = 0;
@@ -279,6 +280,28 @@ static int child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *out)
             header(src, "GPT header", base, ss, base + ss, out);
         } else if (i == 2) {
             table(src, base, ss, base + ss, out);
+        } else if (i == 3) {
+            /* The partitions' contents again, in one group over the
+             * usable LBAs, so the path to an offset inside a partition
+             * (the status row) goes through it. */
+            FmtNode t = {0};
+            table(src, base, ss, base + ss, &t);
+            uint64_t lo = 0, hi = 0;
+            fmt_uint(src, base + ss + 40, 8, false, &lo);
+            fmt_uint(src, base + ss + 48, 8, false, &hi);
+            if (t.bad || lo > (src->size - base) / ss) {
+                fmt_bad(out, "partitions", base + ss + 40, "no partition table to follow");
+                return 0;
+            }
+            uint64_t start = base + lo * ss, room = src->size - start;
+            uint64_t len = hi >= lo && hi - lo < room / ss ? (hi - lo + 1) * ss : room;
+            fmt_group(out, &fmt_gpt, K_PARTS, "partitions", start, len, t.nkids);
+            out->a[0] = base;
+            out->a[1] = ss;
+            out->a[2] = t.a[2];
+            out->a[3] = t.off;
+            out->val = FV_TEXT;
+            snprintf(out->text, sizeof out->text, "what each entry's LBAs hold");
         } else {
             uint64_t alt = 0;
             fmt_uint(src, base + ss + 32, 8, false, &alt);
@@ -312,6 +335,25 @@ static int child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *out)
         }
         return 0;
     case K_TABLE: entry(src, p, i, out); return 0;
+    case K_PARTS: {
+        FmtNode t = *p, e = {0};
+        t.off = p->a[3];
+        entry(src, &t, i, &e);
+        char name[FMT_NAME];
+        snprintf(name, sizeof name, "GPT partition %" PRIu64, i + 1);
+        if (e.bad || !e.nkids) {
+            memset(out, 0, sizeof *out);
+            snprintf(out->name, sizeof out->name, "%s", name);
+            out->off = e.off;
+            out->val = FV_TEXT;
+            snprintf(out->text, sizeof out->text, "%s", e.bad ? e.text : "unused");
+            return 0;
+        }
+        contents(src, &e, out);
+        if (!out->bad)
+            snprintf(out->name, sizeof out->name, "%s", name);
+        return 0;
+    }
     case K_ENTRY:
         if (i < N_ENTRY) {
             fmt_field(out, &entry_fields[i], p->off, false);
@@ -338,6 +380,25 @@ static uint64_t find(const FmtSrc *src, const FmtNode *p, uint64_t off)
         return UINT64_MAX;
     switch (p->kind) {
     case K_TABLE: return p->a[2] ? (off - p->off) / p->a[2] : UINT64_MAX;
+    case K_PARTS: {
+        /* Each entry's LBAs (16 bytes a read), the first holding off. */
+        uint64_t base = p->a[0], ss = p->a[1],
+                 n = p->nkids < GPT_PARTS_SCAN ? p->nkids : GPT_PARTS_SCAN;
+        for (uint64_t i = 0; i < n; i++) {
+            uint8_t b[16];
+            if (fmt_read(src, p->a[3] + i * p->a[2] + 32, b, 16) < 0)
+                return UINT64_MAX;
+            uint64_t first = 0, last = 0;
+            for (int k = 7; k >= 0; k--) {
+                first = first << 8 | b[k];
+                last = last << 8 | b[8 + k];
+            }
+            if (first && last >= first && first <= (UINT64_MAX - base) / ss &&
+                off >= base + first * ss && (off - base) / ss <= last)
+                return i;
+        }
+        return UINT64_MAX;
+    }
     case K_HDR: {
         for (size_t i = 0; i < N_HDR; i++)
             if (off - p->off >= hdr_fields[i].off &&

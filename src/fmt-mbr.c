@@ -21,7 +21,7 @@
 #define SECTOR 512
 #define MBR_LOGICAL_MAX 128 /* links of an EBR chain followed at most */
 
-enum { K_ROOT, K_ENTRY, K_LOGICALS };
+enum { K_ROOT, K_ENTRY, K_LOGICALS, K_PARTS };
 
 static const FmtField entry_fields[] = {
     {"status", 0, 1, FV_HEXN},    {"first CHS", 1, 3, FV_BYTES}, {"type", 4, 1, FV_HEXN},
@@ -87,7 +87,7 @@ static int root(const FmtSrc *src, uint64_t off, FmtNode *out)
 {
     if (!record_ok(src, off))
         return -EINVAL;
-    fmt_group(out, &fmt_mbr, K_ROOT, "MBR", off, src->size - off, 6);
+    fmt_group(out, &fmt_mbr, K_ROOT, "MBR", off, src->size - off, 7);
     out->a[0] = off; /* the disk's start: LBAs count from here */
     return 0;
 }
@@ -163,11 +163,38 @@ static int child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *out)
             char name[FMT_NAME];
             snprintf(name, sizeof name, "partition %" PRIu64, i);
             entry(src, base, base, base, (unsigned)(i - 1), name, out);
-        } else {
+        } else if (i == 5) {
             static const FmtField sig = {"signature", 510, 2, FV_HEXN};
             fmt_field(out, &sig, base, true);
+        } else {
+            /* The partitions' contents again, in one group after the
+             * record, so the path to an offset inside a partition (the
+             * status row) goes through it. */
+            fmt_group(out, &fmt_mbr, K_PARTS, "partitions", base + SECTOR,
+                      src->size - base > SECTOR ? src->size - base - SECTOR : 0, 4);
+            out->a[0] = base;
+            out->val = FV_TEXT;
+            snprintf(out->text, sizeof out->text, "what each entry's sectors hold");
         }
         return 0;
+    case K_PARTS: {
+        FmtNode e = {0};
+        char name[FMT_NAME];
+        snprintf(name, sizeof name, "partition %" PRIu64, i + 1);
+        entry(src, base, base, base, (unsigned)i, name, &e);
+        if (e.nkids <= N_ENTRY) { /* empty */
+            memset(out, 0, sizeof *out);
+            snprintf(out->name, sizeof out->name, "%s", name);
+            out->off = e.off;
+            out->val = FV_TEXT;
+            snprintf(out->text, sizeof out->text, "unused");
+            return 0;
+        }
+        int rc = child(src, &e, N_ENTRY, out);
+        if (rc == 0 && !out->bad)
+            snprintf(out->name, sizeof out->name, "%s", name);
+        return rc;
+    }
     case K_ENTRY:
         if (i < N_ENTRY) {
             fmt_field(out, &entry_fields[i], p->off, false);
@@ -183,6 +210,14 @@ static int child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *out)
             fmt_uint(src, p->off + 8, 4, false, &lba);
             fmt_uint(src, p->off + 12, 4, false, &n);
             uint64_t start = p->a[1] + lba * SECTOR;
+            if (type == 0xee) { /* a GPT's protective partition: the GPT is the root */
+                memset(out, 0, sizeof *out);
+                snprintf(out->name, sizeof out->name, "contents");
+                out->off = start < src->size ? start : 0;
+                out->val = FV_TEXT;
+                snprintf(out->text, sizeof out->text, "the GPT's protective partition");
+                return 0;
+            }
             if (lba == 0 || start >= src->size) {
                 fmt_bad(out, "contents", p->off + 8, "LBA %" PRIu64 " lies past the end", lba);
                 return 0;

@@ -28,6 +28,8 @@ struct UsDefs;
 
 typedef struct StructState {
     bool on;               /* a structure is chosen: the status row names fields */
+    bool user_off;         /* struct off said: no detection for the status row */
+    const Doc *auto_doc;   /* the document detection was tried on for the status row */
     const FmtDecoder *dec; /* its decoder (NULL: detect at off) */
     bool user;             /* a user structure (from defs) ... */
     char user_name[48];    /* ... this one ("": the root one the file names) */

@@ -256,7 +256,7 @@ static void part_disk(const char *exe, const char *dir, unsigned runs)
     char *img = bu_xasprintf("%s/struct-1t.img", dir);
     bu_progress("making a 1 TiB GPT image with ext4 ...");
     uint64_t size = bu_make_sparse_file(img, TIB);
-    sh("sgdisk", "sgdisk -q -n 1:2048:+1G -t 1:8300 -n 2:0:0 -t 2:8300 '%s' >/dev/null", img);
+    sh("sgdisk", "sgdisk -n 1:2048:+1G -t 1:8300 -n 2:0:0 -t 2:8300 '%s' >/dev/null", img);
     sh("mkfs.ext4", "mkfs.ext4 -F -q -E offset=1048576 '%s' 1G >/dev/null 2>&1", img);
     bu_progress_done();
     char *name = bu_huge_name(TIB, size);

@@ -63,7 +63,7 @@ expect_eq "copy mode: the disk is untouched" "$(file_hex "$img" 454 4)" "00 08 0
 keys Down Down
 see "the partition's contents moved with it" '^>00200000 .*contents'
 keys h
-see "h goes up" 'structure MBR  \(2 of 6\)'
+see "h goes up" 'structure MBR  \(2 of 7\)'
 keys Down Enter
 see "Enter opens partition 2" 'structure MBR > partition 2'
 keys Down Down Down Down Down Enter
@@ -99,6 +99,38 @@ keys Enter
 see_msg "read-only: the edit is refused" 'read-only'
 keys q Q
 wait_exit
+
+# ---- a 1 TiB GPT image with an ext4 partition -------------------------------------
+if command -v sgdisk >/dev/null 2>&1 && command -v mkfs.ext4 >/dev/null 2>&1; then
+    g=$E2E_DIR/gpt.img
+    truncate -s 1T "$g"
+    sgdisk -n 1:2048:+64M -t 1:8300 -c 1:root -n 2:0:+16M -t 2:8200 "$g" >/dev/null 2>&1
+    mkfs.ext4 -F -q -E offset=1048576 "$g" 64M >/dev/null 2>&1
+    out=$("$MMHEX" -r -e 'struct --depth 7 --kids 40' "$g")
+    expect_match "GPT: detected" "$out" '^GPT @0x0 \+1099511627776: GUID partition table'
+    dump=$(sfdisk --dump "$g")
+    for p in 1 2; do
+        start=$(printf '%s\n' "$dump" | sed -n "s/.*gpt.img$p : start= *\([0-9]*\),.*/\1/p")
+        size=$(printf '%s\n' "$dump" | sed -n "s/.*gpt.img$p : .*size= *\([0-9]*\),.*/\1/p")
+        uuid=$(printf '%s\n' "$dump" | sed -n "s/.*gpt.img$p : .*uuid=\([0-9A-F-]*\).*/\1/p")
+        expect_match "GPT entry $p: sfdisk's LBAs" "$out" "GPT entry $p @.*LBA $start-$((start + size - 1))"
+        expect_match "GPT entry $p: sfdisk's unique GUID" "$out" "unique GUID @.*: $uuid"
+    done
+    expect_match "GPT: the ext4 superblock nested in entry 1" "$out" 's_magic @0x100438 \+2: 0xef53'
+    start 120x30 -r -g 0x100438 "$g"
+    see "GPT: the status row names the ext4 field" 'superblock · s_magic = 0xef53'
+    keys s
+    see "GPT: s opens in the superblock" 'structure .*GPT partition 1 > superblock'
+    see "GPT: ... at s_magic" '^>0000100438 +2 +s_magic +0xef53'
+    keys h
+    see "GPT: h goes up to the partition" 'structure GPT > partitions > GPT partition 1  '
+    keys h
+    see "GPT: h again: the partitions" 'structure GPT > partitions  \(1 of 128\)'
+    keys Q
+    wait_exit
+else
+    echo "GPT part skipped: sgdisk (gdisk) or mkfs.ext4 (e2fsprogs) is not installed"
+fi
 
 # ---- a 1 TiB sparse image -----------------------------------------------------------
 big=$E2E_DIR/big.img
