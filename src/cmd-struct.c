@@ -109,22 +109,25 @@ int struct_root(Session *s, const char *cmd, FmtNode **root)
     return 0;
 }
 
+bool struct_auto(Session *s)
+{
+    StructState *st = s->fmt;
+    /* Once a document, on screen, when its first rows are shown (the
+     * frame read them: the probes' few reads of the first 8 KiB add
+     * little to what the residency rows show), unless the user turned
+     * the structure off. */
+    if (s->batch || s->view->top != 0 || (st && (st->on || st->user_off || st->auto_doc == s->doc)))
+        return false;
+    if (!st && !(st = struct_state(s)))
+        return false;
+    st->auto_doc = s->doc;
+    return !st->dec && !st->user && !st->off && make_root(s, st) == 0;
+}
+
 const char *struct_field(Session *s)
 {
     StructState *st = s->fmt;
-    if (!st || !st->on) {
-        /* Once a document, on screen: a format at offset 0 turns the
-         * structure on by itself (a few small reads), unless the user
-         * turned it off. */
-        if (s->batch || (st && (st->user_off || st->auto_doc == s->doc)))
-            return NULL;
-        if (!st && !(st = struct_state(s)))
-            return NULL;
-        st->auto_doc = s->doc;
-        if (st->dec || st->user || st->off || make_root(s, st) < 0)
-            return NULL;
-    }
-    if (st->root_doc != s->doc)
+    if (!st || !st->on || st->root_doc != s->doc)
         return NULL;
     uint64_t cur = s->view->cursor;
     uint64_t now = sys_now_ns();

@@ -328,6 +328,10 @@ static void hex_frame(Session *s, void *st, Grid *g)
         p->last_at = t;
     }
     watch(p); /* after the frame read the bytes: never fault them first */
+    if (p == s->cur && struct_auto(s)) { /* a format at offset 0: name the field */
+        info.field = struct_field(s);
+        view_render(&p->view, p->doc, &info, g, &f);
+    }
 }
 
 const ScreenType screen_hex = {

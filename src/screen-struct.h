@@ -59,6 +59,11 @@ int struct_root(Session *s, const char *cmd, FmtNode **root);
 /* The status row's words for the field under the cursor, or NULL (no
  * structure on, or the cursor is in none of it). */
 const char *struct_field(Session *s);
+/* After a frame of the hex screen: detect the format at offset 0 once a
+ * document, when the frame showed the file's first rows (so the probes
+ * read what the frame read, after the frame's residency sample), unless
+ * struct off said no. true when a structure was found (draw again). */
+bool struct_auto(Session *s);
 
 /* Open the screen at the field under the cursor. 0 or -errno (said). */
 int struct_screen_open(Session *s);

@@ -117,7 +117,19 @@ if command -v sgdisk >/dev/null 2>&1 && command -v mkfs.ext4 >/dev/null 2>&1; th
         expect_match "GPT entry $p: sfdisk's unique GUID" "$out" "unique GUID @.*: $uuid"
     done
     expect_match "GPT: the ext4 superblock nested in entry 1" "$out" 's_magic @0x100438 \+2: 0xef53'
+    # Started elsewhere, nothing is detected (the first rows were not
+    # read); at the start the format is found, and named where we go.
     start 120x30 -r -g 0x100438 "$g"
+    see "GPT: up at the superblock" '0x0000100438/'
+    sleep 0.5
+    if row -2 | grep -q 'GPT'; then fail "GPT: nothing read for the status row before offset 0 is shown"; else ok "GPT: nothing read for the status row before offset 0 is shown"; fi
+    keys Q
+    wait_exit
+    start 120x30 -r "$g"
+    see "GPT: the start names the protective MBR" 'protective MBR · boot code'
+    keys :
+    literal 'goto 0x100438'
+    keys Enter
     see "GPT: the status row names the ext4 field" 'superblock · s_magic = 0xef53'
     keys s
     see "GPT: s opens in the superblock" 'structure .*GPT partition 1 > superblock'
