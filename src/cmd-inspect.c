@@ -192,23 +192,6 @@ static int c_endian(Session *s, const char *arg, unsigned *r)
     return 0;
 }
 
-/* The panel fits beside the hex screen now; else say how wide it must be. */
-static int panel_fits(Session *s)
-{
-    int pr, pc;
-    layout_pane_size(s, s->rows, s->cols, &pr, &pc);
-    if (pc < s->cols)
-        return 0;
-    int need = s->cols + 1;
-    for (; need < 10000; need++) {
-        layout_pane_size(s, s->rows, need, &pr, &pc);
-        if (pc < need)
-            break;
-    }
-    return fail(s, -ERANGE, "inspector: the terminal is too narrow (%d columns; it needs %d)",
-                s->cols, need);
-}
-
 static void focus_off(Session *s)
 {
     if (s->insp && screen_top_is(s, &screen_inspect_focus))
@@ -239,7 +222,7 @@ static int c_inspector(Session *s, const char *arg, unsigned *r)
     if (s->panel.type && !shown)
         return fail(s, -EBUSY, "inspector: the side panel shows %s", s->panel.type->name);
     s->panel = (Screen){&screen_inspect, in};
-    int rc = panel_fits(s);
+    int rc = layout_panel_fits(s, "inspector");
     if (rc < 0) {
         s->panel = (Screen){0};
         focus_off(s);

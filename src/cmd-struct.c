@@ -441,22 +441,6 @@ static int c_set(Session *s, const char *arg, unsigned *r)
     return 0;
 }
 
-/* The panel fits beside the hex screen now; else say how wide it must be. */
-static int panel_fits(Session *s)
-{
-    int pr, pc, need = s->cols + 1;
-    layout_pane_size(s, s->rows, s->cols, &pr, &pc);
-    if (pc < s->cols)
-        return 0;
-    for (; need < 10000; need++) {
-        layout_pane_size(s, s->rows, need, &pr, &pc);
-        if (pc < need)
-            break;
-    }
-    return fail(s, -ERANGE, "struct panel: the terminal is too narrow (%d columns; it needs %d)",
-                s->cols, need);
-}
-
 /* struct panel [on|off]: the side panel (no word: toggle). */
 static int c_panel(Session *s, const char *arg, unsigned *r)
 {
@@ -480,7 +464,7 @@ static int c_panel(Session *s, const char *arg, unsigned *r)
     if (rc < 0)
         return rc;
     s->panel = (Screen){&screen_struct_panel, NULL};
-    if ((rc = panel_fits(s)) < 0) {
+    if ((rc = layout_panel_fits(s, "struct panel")) < 0) {
         s->panel = (Screen){0};
         return rc;
     }

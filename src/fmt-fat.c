@@ -255,14 +255,6 @@ static int child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *out)
     }
 }
 
-static uint64_t field_at(const FmtField *f, size_t n, uint64_t d)
-{
-    for (size_t i = 0; i < n; i++)
-        if (d >= f[i].off && d < f[i].off + f[i].len)
-            return i;
-    return UINT64_MAX;
-}
-
 static uint64_t find(const FmtSrc *src, const FmtNode *p, uint64_t off)
 {
     (void)src;
@@ -272,14 +264,15 @@ static uint64_t find(const FmtSrc *src, const FmtNode *p, uint64_t off)
     switch (p->kind) {
     case K_ROOT: return d < 512 ? 0 : 1;
     case K_BOOT: {
-        uint64_t i = field_at(bpb_fields, N_BPB, d);
+        uint64_t i = fmt_field_at(bpb_fields, N_BPB, d);
         if (i != UINT64_MAX)
             return i;
-        i = p->a[0] == 32 ? field_at(ebpb32_fields, N_E32, d) : field_at(ebpb16_fields, N_E16, d);
+        i = p->a[0] == 32 ? fmt_field_at(ebpb32_fields, N_E32, d)
+                          : fmt_field_at(ebpb16_fields, N_E16, d);
         return i == UINT64_MAX ? i : N_BPB + i;
     }
     case K_DIR: return d / 32;
-    case K_ENTRY: return field_at(dirent_fields, N_DIRENT, d);
+    case K_ENTRY: return fmt_field_at(dirent_fields, N_DIRENT, d);
     default: return UINT64_MAX;
     }
 }

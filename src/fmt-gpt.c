@@ -399,20 +399,8 @@ static uint64_t find(const FmtSrc *src, const FmtNode *p, uint64_t off)
         }
         return UINT64_MAX;
     }
-    case K_HDR: {
-        for (size_t i = 0; i < N_HDR; i++)
-            if (off - p->off >= hdr_fields[i].off &&
-                off - p->off < hdr_fields[i].off + hdr_fields[i].len)
-                return i;
-        return UINT64_MAX;
-    }
-    case K_ENTRY: {
-        uint64_t d = off - p->off;
-        for (size_t i = 0; i < N_ENTRY; i++)
-            if (d >= entry_fields[i].off && d < entry_fields[i].off + entry_fields[i].len)
-                return i;
-        return UINT64_MAX;
-    }
+    case K_HDR: return fmt_field_at(hdr_fields, N_HDR, off - p->off);
+    case K_ENTRY: return fmt_field_at(entry_fields, N_ENTRY, off - p->off);
     default: {
         /* The root: the children are few, try each. */
         for (uint64_t i = 0; i < p->nkids; i++) {

@@ -471,14 +471,6 @@ static uint64_t walk_find(const FmtSrc *src, const FmtNode *p, uint64_t off)
     return UINT64_MAX;
 }
 
-static uint64_t field_at(const FmtField *f, size_t n, uint64_t d)
-{
-    for (size_t i = 0; i < n; i++)
-        if (d >= f[i].off && d < f[i].off + f[i].len)
-            return i;
-    return UINT64_MAX;
-}
-
 static uint64_t find(const FmtSrc *src, const FmtNode *p, uint64_t off)
 {
     if (off < p->off)
@@ -486,10 +478,10 @@ static uint64_t find(const FmtSrc *src, const FmtNode *p, uint64_t off)
     uint64_t d = off - p->off;
     switch (p->kind) {
     case K_ROOT: return d < 512 ? 0 : 1;
-    case K_BOOT: return field_at(boot_fields, N_BOOT, d);
+    case K_BOOT: return fmt_field_at(boot_fields, N_BOOT, d);
     case K_MFT: return p->a[0] ? d / p->a[0] : UINT64_MAX;
     case K_REC: {
-        uint64_t i = field_at(rec_fields, N_REC, d);
+        uint64_t i = fmt_field_at(rec_fields, N_REC, d);
         return i != UINT64_MAX ? i : N_REC;
     }
     case K_ATTRS: return walk_find(src, p, off);

@@ -290,14 +290,6 @@ static int child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *out)
     }
 }
 
-static uint64_t field_at(const FmtField *f, size_t n, uint64_t d)
-{
-    for (size_t i = 0; i < n; i++)
-        if (d >= f[i].off && d < f[i].off + f[i].len)
-            return i;
-    return UINT64_MAX;
-}
-
 static uint64_t find(const FmtSrc *src, const FmtNode *p, uint64_t off)
 {
     (void)src;
@@ -314,9 +306,9 @@ static uint64_t find(const FmtSrc *src, const FmtNode *p, uint64_t off)
             ss = sb.sectsize;
         return d / ss < 3 ? d / ss : UINT64_MAX;
     }
-    case K_SB: return field_at(sb_fields, N_SB, d);
-    case K_AGF: return field_at(agf_fields, N_AGF, d);
-    case K_AGI: return field_at(agi_fields, N_AGI, d);
+    case K_SB: return fmt_field_at(sb_fields, N_SB, d);
+    case K_AGF: return fmt_field_at(agf_fields, N_AGF, d);
+    case K_AGI: return fmt_field_at(agi_fields, N_AGI, d);
     default: return UINT64_MAX;
     }
 }

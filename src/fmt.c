@@ -311,6 +311,14 @@ void fmt_field(FmtNode *out, const FmtField *f, uint64_t base, bool big)
     out->big = big;
 }
 
+uint64_t fmt_field_at(const FmtField *f, size_t n, uint64_t d)
+{
+    for (size_t i = 0; i < n; i++)
+        if (d >= f[i].off && d - f[i].off < f[i].len)
+            return i;
+    return UINT64_MAX;
+}
+
 int fmt_read(const FmtSrc *src, uint64_t off, void *buf, size_t len)
 {
     memset(buf, 0, len);

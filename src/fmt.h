@@ -140,6 +140,9 @@ typedef struct FmtField {
     uint32_t len; /* bytes */
     uint8_t val;  /* FmtVal */
 } FmtField;
+/* The index of the field of table f (n fields) holding byte d of the
+ * structure, or UINT64_MAX: for find(). */
+uint64_t fmt_field_at(const FmtField *f, size_t n, uint64_t d);
 /* Node for field f of a structure at base. */
 void fmt_field(FmtNode *out, const FmtField *f, uint64_t base, bool big);
 /* Read an integer of len (1..8) bytes at off: 0 or -errno. */

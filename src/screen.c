@@ -71,6 +71,21 @@ void layout_pane_size(const Session *s, int rows, int cols, int *prow, int *pcol
     *pcol = cols - panel_cols(s, cols);
 }
 
+int layout_panel_fits(Session *s, const char *who)
+{
+    int pr, pc, need = s->cols + 1;
+    layout_pane_size(s, s->rows, s->cols, &pr, &pc);
+    if (pc < s->cols)
+        return 0;
+    for (; need < 10000; need++) {
+        layout_pane_size(s, s->rows, need, &pr, &pc);
+        if (pc < need)
+            break;
+    }
+    return fail(s, -ERANGE, "%s: the terminal is too narrow (%d columns; it needs %d)", who,
+                s->cols, need);
+}
+
 void layout_frame(Session *s, Grid *g)
 {
     const Screen *top = &s->screens[s->nscreens - 1];

@@ -55,6 +55,10 @@ void layout_frame(Session *s, Grid *g);
 unsigned layout_mouse(Session *s, MmhMouse what, int row, int col);
 /* The size of the region the hex pane gets in a rows x cols terminal. */
 void layout_pane_size(const Session *s, int rows, int cols, int *prow, int *pcol);
+/* The side panel now in s->panel fits beside the hex screen: 0, or
+ * -ERANGE with a message "WHO: the terminal is too narrow (C columns; it
+ * needs N)". */
+int layout_panel_fits(Session *s, const char *who);
 
 /* The screens. */
 extern const ScreenType screen_hex;

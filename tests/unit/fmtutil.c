@@ -118,6 +118,33 @@ bool fu_have(const char *tool)
     return fu_sh("command -v %s >/dev/null 2>&1", tool) == 0;
 }
 
+uint8_t *fu_slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    long n = -1;
+    if (!f || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+        fprintf(stderr, "fmtutil: %s: %s\n", path, strerror(errno));
+        abort();
+    }
+    uint8_t *b = malloc(n ? (size_t)n : 1);
+    if (!b || fread(b, 1, (size_t)n, f) != (size_t)n) {
+        fprintf(stderr, "fmtutil: cannot read %s\n", path);
+        abort();
+    }
+    fclose(f);
+    *len = (size_t)n;
+    return b;
+}
+
+void fu_spit(const char *path, const uint8_t *b, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(b, 1, len, f) != len || fclose(f) != 0) {
+        fprintf(stderr, "fmtutil: cannot write %s\n", path);
+        abort();
+    }
+}
+
 bool fu_find(const FmtSrc *src, const FmtNode *root, const char *path, FmtNode *out)
 {
     FmtNode cur = *root;

@@ -23,6 +23,12 @@ char *fu_out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The tool is on PATH (also /sbin, /usr/sbin). */
 bool fu_have(const char *tool);
 
+/* A whole file into memory (malloc'd; *len its size) / a buffer into a
+ * file (made or truncated): for tests that damage images. Abort the test
+ * when they cannot. */
+uint8_t *fu_slurp(const char *path, size_t *len);
+void fu_spit(const char *path, const uint8_t *b, size_t len);
+
 /* The node at path under root: names joined by '/', e.g.
  * "partition 1/first LBA" (each name matched exactly, children searched in
  * order, at most 100000 a level). true with *out, else false. */

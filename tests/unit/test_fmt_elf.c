@@ -802,20 +802,6 @@ static uint64_t walk_file(const char *path)
     return bad;
 }
 
-static uint8_t *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    *n = (size_t)ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *b = malloc(*n);
-    assert_non_null(b);
-    assert_int_equal(fread(b, 1, *n, f), *n);
-    fclose(f);
-    return b;
-}
-
 /* The node at path in the file's tree is malformed. */
 static void bad_at(const char *file, const char *path)
 {
@@ -840,7 +826,7 @@ static void test_elf_malformed(void **state)
     char *obj = tu_path(dir, "prog.o"), *m = tu_path(dir, "m.o");
     assert_int_equal(build(dir, "-c", obj), 0);
     size_t n;
-    uint8_t *orig = slurp(obj, &n), *b = malloc(n);
+    uint8_t *orig = fu_slurp(obj, &n), *b = malloc(n);
     assert_non_null(b);
     uint64_t shoff = 0, shnum = 0;
     memcpy(&shoff, orig + 40, 8);
@@ -975,7 +961,7 @@ static void test_elf_bad_notes(void **state)
                      4);
     free(o);
     size_t n;
-    uint8_t *b = slurp(exe, &n);
+    uint8_t *b = fu_slurp(exe, &n);
     put(b + off, 4, 0xffffffff, false); /* n_namesz */
     write_file(m, b, n);
     char path[80];

@@ -37,27 +37,6 @@ static bool have_gzip(void)
     return false;
 }
 
-static uint8_t *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    *len = (size_t)ftell(f);
-    rewind(f);
-    uint8_t *b = malloc(*len ? *len : 1);
-    assert_int_equal(fread(b, 1, *len, f), *len);
-    fclose(f);
-    return b;
-}
-
-static void spit(const char *path, const uint8_t *b, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(b, 1, len, f), len);
-    fclose(f);
-}
-
 /* gzip -lv's line for path: crc, compressed, uncompressed, name. */
 static void gzip_list(const char *path, bool stored_name, uint32_t *crc, uint64_t *csize,
                       uint64_t *usize, char *name, size_t n)
@@ -90,7 +69,7 @@ static void test_gzip_vs_gzip_l(void **state)
         0);
     char *orig = tu_path(dir, "hello.txt"), *gz = tu_path(dir, "renamed.gz");
     size_t olen;
-    uint8_t *ob = slurp(orig, &olen);
+    uint8_t *ob = fu_slurp(orig, &olen);
     uint32_t ocrc = (uint32_t)crc32(crc32(0L, Z_NULL, 0), ob, (uInt)olen);
 
     FmtSrc src;
@@ -216,7 +195,7 @@ static void test_gzip_all_parts(void **state)
     for (size_t i = 0; i < sizeof data; i++)
         data[i] = (uint8_t)(i * i % 251);
     size_t len = build_full(b, sizeof b, data, sizeof data);
-    spit(path, b, len);
+    fu_spit(path, b, len);
     /* gzip itself accepts it, header CRC included, and names it. */
     assert_int_equal(fu_sh("gzip -t '%s' 2>/dev/null", path), 0);
     uint32_t crc;
@@ -249,7 +228,7 @@ static void test_gzip_all_parts(void **state)
     fu_close(&src);
     /* A flipped header byte: the CRC16 says so, and so does gzip. */
     b[25] ^= 0x20;
-    spit(path, b, len);
+    fu_spit(path, b, len);
     assert_true(fu_sh("gzip -t '%s' 2>/dev/null", path) != 0);
     fu_open(path, &src);
     assert_int_equal(fmt_detect(&src, 0, &root), 0);
@@ -264,7 +243,7 @@ static void test_gzip_all_parts(void **state)
  * when no gzip root could be made. */
 static int64_t walk_bytes(const char *path, const uint8_t *b, size_t len)
 {
-    spit(path, b, len);
+    fu_spit(path, b, len);
     FmtSrc src;
     fu_open(path, &src);
     FmtNode root;

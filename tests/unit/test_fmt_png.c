@@ -281,30 +281,9 @@ static void test_png_700_chunks(void **state)
 
 /* ---- the malformed corpus ---- */
 
-static uint8_t *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    *len = (size_t)ftell(f);
-    rewind(f);
-    uint8_t *b = malloc(*len ? *len : 1);
-    assert_int_equal(fread(b, 1, *len, f), *len);
-    fclose(f);
-    return b;
-}
-
-static void spit(const char *path, const uint8_t *b, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(b, 1, len, f), len);
-    fclose(f);
-}
-
 static int64_t walk_bytes(const char *path, const uint8_t *b, size_t len)
 {
-    spit(path, b, len);
+    fu_spit(path, b, len);
     FmtSrc src;
     fu_open(path, &src);
     FmtNode root;
@@ -330,7 +309,7 @@ static void test_png_malformed(void **state)
     char *list = make_png(dir, "a.png", 16, 8, 2, 2, 1, 1);
     char *path = tu_path(dir, "a.png"), *bad = tu_path(dir, "bad.png");
     size_t len;
-    uint8_t *orig = slurp(path, &len), *b = malloc(len);
+    uint8_t *orig = fu_slurp(path, &len), *b = malloc(len);
     /* Cuts: the file ends before IEND, malformed. */
     for (size_t cut = 0; cut < len; cut += 9) {
         int64_t nb = walk_bytes(bad, orig, cut);
@@ -410,7 +389,7 @@ static void test_png_big_chunks(void **state)
     char *list = make_png(dir, "a.png", 4, 4, 2, 1, 0, 0);
     char *path = tu_path(dir, "a.png"), *big = tu_path(dir, "big.png");
     size_t len;
-    uint8_t *orig = slurp(path, &len);
+    uint8_t *orig = fu_slurp(path, &len);
     FILE *f = fopen(big, "wb");
     assert_non_null(f);
     fwrite(orig, 1, 8 + 25, f); /* signature and IHDR */

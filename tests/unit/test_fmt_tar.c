@@ -372,32 +372,11 @@ static void test_tar_1000_runs(void **state)
 
 /* ---- the malformed corpus ---- */
 
-static uint8_t *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    *len = (size_t)ftell(f);
-    rewind(f);
-    uint8_t *b = malloc(*len ? *len : 1);
-    assert_int_equal(fread(b, 1, *len, f), *len);
-    fclose(f);
-    return b;
-}
-
-static void spit(const char *path, const uint8_t *b, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(b, 1, len, f), len);
-    fclose(f);
-}
-
 /* Walk b as tar (when the root can be made) and as whatever is detected:
  * the malformed nodes seen, or -1 when no root could be made. */
 static int64_t walk_bytes(const char *path, const uint8_t *b, size_t len)
 {
-    spit(path, b, len);
+    fu_spit(path, b, len);
     FmtSrc src;
     fu_open(path, &src);
     FmtNode root;
@@ -435,7 +414,7 @@ static void test_tar_malformed(void **state)
                      0);
     char *tarball = tu_path(dir, "t.tar"), *bad = tu_path(dir, "bad.tar");
     size_t len;
-    uint8_t *orig = slurp(tarball, &len);
+    uint8_t *orig = fu_slurp(tarball, &len);
     uint8_t *b = malloc(len);
 
     /* Truncations, inside headers and inside data. */

@@ -412,31 +412,10 @@ static void test_zip_2000_runs(void **state)
 
 /* ---- the malformed corpus ---- */
 
-static uint8_t *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    *len = (size_t)ftell(f);
-    rewind(f);
-    uint8_t *b = malloc(*len ? *len : 1);
-    assert_int_equal(fread(b, 1, *len, f), *len);
-    fclose(f);
-    return b;
-}
-
-static void spit(const char *path, const uint8_t *b, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(b, 1, len, f), len);
-    fclose(f);
-}
-
 /* Detect and walk what b holds; the number of malformed nodes. */
 static uint64_t walk_bytes(const char *path, const uint8_t *b, size_t len, bool must_detect)
 {
-    spit(path, b, len);
+    fu_spit(path, b, len);
     FmtSrc src;
     fu_open(path, &src);
     FmtNode root;
@@ -471,7 +450,7 @@ static void test_zip_malformed(void **state)
                      0);
     char *zip = tu_path(dir, "t.zip"), *bad = tu_path(dir, "bad.zip");
     size_t len;
-    uint8_t *orig = slurp(zip, &len);
+    uint8_t *orig = fu_slurp(zip, &len);
     uint8_t *b = malloc(len);
     size_t eocd = len - 22;
     assert_int_equal(orig[eocd], 'P');
