@@ -406,34 +406,36 @@ static int c_set(Session *s, const char *arg, unsigned *r)
     FmtSrc src;
     struct_src(s, &src);
     FmtNode path[FMT_DEPTH];
-    int k = fmt_path(&src, root, off, path, FMT_DEPTH), t = -1;
-    while (k > 0 && (path[k - 1].off != off || (t = fmt_insp(&path[k - 1])) < 0))
+    int k = fmt_path(&src, root, off, path, FMT_DEPTH);
+    while (k > 0 && (path[k - 1].off != off || !fmt_editable(&path[k - 1])))
         k--;
     if (k < 1)
-        return fail(s, -ENOENT, "struct set: no field with a number or GUID starts at 0x%" PRIx64,
+        return fail(s, -ENOENT,
+                    "struct set: no field with a number, GUID, text or bytes starts at 0x%" PRIx64,
                     off);
-    const FmtNode *f = &path[k - 1];
+    FmtNode f = path[k - 1];
     if (!doc_editable(s->doc))
         return refuse_readonly(s);
     if (refuse_while_busy(s))
         return -EBUSY;
-    uint8_t b[INSPECT_MAX];
-    char err[INSPECT_TEXT];
-    int n = inspect_encode((InspType)t, value, f->big, b, sizeof b, err, sizeof err);
-    if (n < 0)
-        return fail(s, n, "struct set %s: %s", f->name, err);
-    if ((uint64_t)n != f->len)
-        return fail(s, -ERANGE, "struct set %s: %d bytes for a field of %" PRIu64, f->name, n,
-                    f->len);
+    uint8_t *b = malloc(FMT_EDIT_MAX);
+    char err[160];
+    if (!b)
+        return fail(s, -ENOMEM, "struct set: out of memory");
+    int n = fmt_encode(&f, value, b, FMT_EDIT_MAX, err, sizeof err);
+    if (n < 0) {
+        free(b);
+        return fail(s, n, "struct set %s: %s", f.name, err);
+    }
     doc_snapshot(s->doc); /* one undo step of its own */
     rc = doc_put(s->doc, off, b, (size_t)n);
     doc_snapshot(s->doc);
+    free(b);
     if (rc < 0)
         return core_error(s, rc, "struct set");
-    FmtNode now;
+    FmtNode now = f;
     k = fmt_path(&src, root, off, path, FMT_DEPTH);
-    now = *f;
-    while (k > 0 && path[k - 1].off != off)
+    while (k > 0 && (path[k - 1].off != off || path[k - 1].len != f.len))
         k--;
     if (k > 0)
         now = path[k - 1];

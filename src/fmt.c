@@ -13,6 +13,7 @@
 
 #include "fmt.h"
 #include "inspect.h"
+#include "parse.h"
 
 /* Probe order: the more specific first (a GPT disk also holds a protective
  * MBR; FAT and NTFS boot sectors end in 0x55aa as an MBR does; a tar
@@ -298,6 +299,109 @@ int fmt_insp(const FmtNode *n)
     case FV_GUID: return n->len == 16 ? INSP_GUID : -1;
     default: return -1;
     }
+}
+
+/* ---- editing ---- */
+
+bool fmt_editable(const FmtNode *n)
+{
+    if (n->bad || !n->len || n->len > FMT_EDIT_MAX)
+        return false;
+    return fmt_insp(n) >= 0 || n->val == FV_ASCII || n->val == FV_UTF16 || n->val == FV_BYTES;
+}
+
+/* UTF-8 text into UTF-16LE code units (the BMP) at out: bytes written, or
+ * -EINVAL (malformed, or outside the BMP), -ERANGE (more than cap). */
+static int utf16_encode(const char *s, uint8_t *out, size_t cap)
+{
+    size_t k = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        unsigned c;
+        if (p[0] < 0x80) {
+            c = *p++;
+        } else if ((p[0] & 0xe0) == 0xc0 && (p[1] & 0xc0) == 0x80) {
+            c = (p[0] & 0x1fu) << 6 | (p[1] & 0x3fu);
+            p += 2;
+        } else if ((p[0] & 0xf0) == 0xe0 && (p[1] & 0xc0) == 0x80 && (p[2] & 0xc0) == 0x80) {
+            c = (p[0] & 0x0fu) << 12 | (p[1] & 0x3fu) << 6 | (p[2] & 0x3fu);
+            p += 3;
+        } else {
+            return -EINVAL;
+        }
+        if (k + 2 > cap)
+            return -ERANGE;
+        out[k++] = (uint8_t)c;
+        out[k++] = (uint8_t)(c >> 8);
+    }
+    return (int)k;
+}
+
+int fmt_encode(const FmtNode *n, const char *text, uint8_t *out, size_t cap, char *err, size_t errn)
+{
+    int t = fmt_insp(n);
+    err[0] = '\0';
+    if (!fmt_editable(n) || cap < n->len) {
+        snprintf(err, errn, "%s is not a number, a GUID, text or bytes", n->name);
+        return -ENOTSUP;
+    }
+    size_t len = (size_t)n->len;
+    if (t >= 0) {
+        uint8_t b[INSPECT_MAX];
+        int k = inspect_encode((InspType)t, text, n->big, b, sizeof b, err, errn);
+        if (k < 0)
+            return k;
+        if ((size_t)k != len) {
+            snprintf(err, errn, "%d bytes for a field of %zu", k, len);
+            return -ERANGE;
+        }
+        memcpy(out, b, len);
+        return (int)len;
+    }
+    if (n->val == FV_BYTES) {
+        size_t got = 0;
+        const char *why = NULL;
+        int rc = parse_hex(text, out, cap, &got, &why);
+        if (rc < 0 || got != len) {
+            if (rc < 0)
+                snprintf(err, errn, "%s", why ? why : "not hex bytes");
+            else
+                snprintf(err, errn, "%zu bytes for a field of %zu (say them all)", got, len);
+            return rc < 0 ? rc : -ERANGE;
+        }
+        return (int)len;
+    }
+    /* Text: as typed, quotes around it dropped, NUL-padded. */
+    char buf[FMT_EDIT_MAX + 3];
+    size_t tl = strlen(text);
+    if (tl >= 2 && text[0] == '"' && text[tl - 1] == '"') {
+        text++;
+        tl -= 2;
+    }
+    if (tl > FMT_EDIT_MAX) {
+        snprintf(err, errn, "longer than the field (%zu bytes)", len);
+        return -ERANGE;
+    }
+    memcpy(buf, text, tl);
+    buf[tl] = '\0';
+    memset(out, 0, len);
+    if (n->val == FV_ASCII) {
+        if (tl > len) {
+            snprintf(err, errn, "%zu bytes for a field of %zu", tl, len);
+            return -ERANGE;
+        }
+        memcpy(out, buf, tl);
+        return (int)len;
+    }
+    int k = utf16_encode(buf, out, len);
+    if (k < 0) {
+        snprintf(err, errn,
+                 k == -ERANGE ? "more than the field's %zu UTF-16 units"
+                              : "not UTF-8 text of the BMP (%zu units at most)",
+                 len / 2);
+        return k;
+    }
+    return (int)len;
 }
 
 /* ---- helpers for decoders ---- */

@@ -132,6 +132,19 @@ int fmt_path_idx(const FmtSrc *src, const FmtNode *root, uint64_t off, FmtNode *
  * (not editable: a group, text, bytes, a bad node). */
 int fmt_insp(const FmtNode *n);
 
+/* A node's value can be typed anew: a number or GUID (fmt_insp), text
+ * (FV_ASCII, FV_UTF16) or bytes (FV_BYTES) of at most FMT_EDIT_MAX bytes. */
+#define FMT_EDIT_MAX 4096
+bool fmt_editable(const FmtNode *n);
+/* text as the bytes of n's value, exactly n->len of them, into out (cap
+ * >= n->len): numbers and GUIDs in the inspector's syntax and n's byte
+ * order; text as typed (quotes around it dropped), the rest of the field
+ * NUL-padded; bytes as hex ("de ad be ef"), exactly the field's length.
+ * n->len, or -EINVAL / -ERANGE / -ENOTSUP with err (errn bytes) saying
+ * why. */
+int fmt_encode(const FmtNode *n, const char *text, uint8_t *out, size_t cap, char *err,
+               size_t errn);
+
 /* ---- for decoders ---- */
 /* A field of a fixed layout, for tables of them. */
 typedef struct FmtField {

@@ -102,8 +102,9 @@ static unsigned edit_field(Session *s, StructView *v)
     FmtNode k;
     if (picked(s, v, &k) < 0)
         return MMH_R_NONE;
-    if (fmt_insp(&k) < 0) {
-        say(s, true, "struct: %s is not a number or a GUID (struct set edits those)", k.name);
+    if (!fmt_editable(&k)) {
+        say(s, true, "struct: %s is not a number, a GUID, text or bytes (struct set edits those)",
+            k.name);
         return MMH_R_REDRAW;
     }
     char label[FMT_NAME + 48], verb[64];

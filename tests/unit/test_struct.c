@@ -195,8 +195,11 @@ static void test_set_undo_readonly(void **state)
     /* Too big for the field; not a field's start; not a number field. */
     assert_int_equal(run(f.s, "struct set 0x1c6 0x1ffffffff"), -ERANGE);
     assert_int_equal(run(f.s, "struct set 0x1c7 1"), -ENOENT);
-    assert_int_equal(run(f.s, "struct set 0x1bf 1"), -ENOENT); /* CHS: bytes */
-    assert_int_equal(run(f.s, "struct set 0x1c2 0x0c"), 0);    /* type, hex */
+    assert_int_equal(run(f.s, "struct set 0x1bf 01"), -ERANGE); /* CHS: 3 bytes, all said */
+    assert_true(msg_has(f.s, "1 bytes for a field of 3"));
+    assert_int_equal(run(f.s, "struct set 0x1bf 01 02 03"), 0);
+    assert_true(msg_has(f.s, "first CHS at 0x1bf set to 01 02 03"));
+    assert_int_equal(run(f.s, "struct set 0x1c2 0x0c"), 0); /* type, hex */
     assert_int_equal(run(f.s, "write"), 0);
     assert_int_equal(tu_pread_byte(f.path, 0x1c2), 0x0c);
     fix_close(&f);
@@ -277,6 +280,41 @@ static void test_other_process(void **state)
     tu_truncate_by_child(f.path, 0);
     cmd_run(f.s, "refresh");
     assert_true(run(f.s, "struct print") < 0);
+    fix_close(&f);
+}
+
+/* Text and bytes typed anew: NUL-padded text, UTF-16LE, hex bytes of the
+ * field's exact length; too long refused, nothing written. */
+static void test_set_text(void **state)
+{
+    (void)state;
+    Fix f;
+    fix_open(&f, MMH_MODE_COPY, true);
+    char *defs = tu_path(f.dir, "h.hexs");
+    FILE *o = fopen(defs, "w");
+    fputs("root struct h {\n  char name[8];\n  utf16 wname[4];\n  u8 raw[4];\n}\n", o);
+    fclose(o);
+    char line[300];
+    snprintf(line, sizeof line, "struct load %s", defs);
+    assert_int_equal(run(f.s, line), 0);
+    assert_int_equal(run(f.s, "struct set 0 \"ab\""), 0);
+    assert_int_equal(run(f.s, "struct set 8 h\xc3\xa9"), 0);
+    assert_int_equal(run(f.s, "struct set 16 de ad be ef"), 0);
+    assert_int_equal(run(f.s, "write"), 0);
+    uint8_t want[20] = {'a',  'b', 0, 0, 0, 0, 0,    0,    'h',  0,
+                        0xe9, 0,   0, 0, 0, 0, 0xde, 0xad, 0xbe, 0xef};
+    for (int i = 0; i < 20; i++)
+        assert_int_equal(tu_pread_byte(f.path, (uint64_t)i), want[i]);
+    assert_int_equal(run(f.s, "struct set 0 toolongname"), -ERANGE);
+    assert_true(msg_has(f.s, "11 bytes for a field of 8"));
+    assert_int_equal(run(f.s, "struct set 8 abcde"), -ERANGE);
+    assert_int_equal(run(f.s, "struct set 16 de ad"), -ERANGE);
+    assert_int_equal(run(f.s, "struct set 16 zz"), -EINVAL);
+    assert_int_equal(run(f.s, "undo"), 0); /* the last good set, one step */
+    assert_int_equal(run(f.s, "write"), 0);
+    assert_int_equal(tu_pread_byte(f.path, 16), 0); /* the MBR file: zeros there */
+    assert_int_equal(tu_pread_byte(f.path, 0), 'a');
+    free(defs);
     fix_close(&f);
 }
 
@@ -371,6 +409,7 @@ int main(void)
         cmocka_unit_test(test_other_process),
         cmocka_unit_test(test_load),
         cmocka_unit_test(test_panel),
+        cmocka_unit_test(test_set_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
