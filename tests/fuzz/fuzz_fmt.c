@@ -9,7 +9,9 @@
  *  - a node's text and name are NUL-terminated in their arrays;
  *  - a child that is not bad lies inside the file (fmt_child's check);
  *  - fmt_path returns at most its max, and each level holds the offset;
- *  - no decoder reads outside [0, size) (the source checks every read).
+ *  - no decoder reads outside [0, size) (the source checks every read);
+ *  - an editable node's shown value encodes (fmt_encode) to its length or
+ *    fails with a reason, and a number's always encodes.
  */
 #include "config.h"
 
@@ -51,6 +53,17 @@ static void check_node(const FmtSrc *src, const FmtNode *n)
     CHECK(memchr(n->note, 0, sizeof n->note));
     if (!n->bad && n->len)
         CHECK(n->off < src->size && n->len <= src->size - n->off);
+    if (fmt_editable(n)) {
+        /* Its shown value typed again: the field's length, or an error
+         * that says why; a number's text always encodes back. */
+        static uint8_t out[FMT_EDIT_MAX];
+        char err[160];
+        int k = fmt_encode(n, n->text, out, sizeof out, err, sizeof err);
+        CHECK(k < 0 ? err[0] != 0 : (uint64_t)k == n->len);
+        if ((n->val == FV_UINT || n->val == FV_SINT || n->val == FV_HEXN) && n->text[0] &&
+            strncmp(n->text, "(unreadable", 11))
+            CHECK(k > 0);
+    }
 }
 
 static void walk(const FmtSrc *src, const FmtNode *n, int depth, uint64_t *left)
