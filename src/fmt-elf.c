@@ -64,14 +64,6 @@ typedef struct Shdr {
     uint64_t name, type, flags, addr, offset, size, link, info, align, entsize;
 } Shdr;
 
-static uint64_t get(const uint8_t *b, unsigned len, bool big)
-{
-    uint64_t v = 0;
-    for (unsigned i = 0; i < len; i++)
-        v = big ? v << 8 | b[i] : v | (uint64_t)b[i] << (8 * i);
-    return v;
-}
-
 static bool magic_ok(const uint8_t *b)
 {
     return b[0] == 0x7f && b[1] == 'E' && b[2] == 'L' && b[3] == 'F' && (b[4] == 1 || b[4] == 2) &&
@@ -100,26 +92,26 @@ static int shdr(const FmtSrc *src, const Elf *e, uint64_t i, Shdr *s)
     if (fmt_read(src, tab + i * e->shentsize, b, need) < 0)
         return -EIO;
     bool big = e->big;
-    s->name = get(b, 4, big);
-    s->type = get(b + 4, 4, big);
+    s->name = fmt_get(b, 4, big);
+    s->type = fmt_get(b + 4, 4, big);
     if (e->is64) {
-        s->flags = get(b + 8, 8, big);
-        s->addr = get(b + 16, 8, big);
-        s->offset = get(b + 24, 8, big);
-        s->size = get(b + 32, 8, big);
-        s->link = get(b + 40, 4, big);
-        s->info = get(b + 44, 4, big);
-        s->align = get(b + 48, 8, big);
-        s->entsize = get(b + 56, 8, big);
+        s->flags = fmt_get(b + 8, 8, big);
+        s->addr = fmt_get(b + 16, 8, big);
+        s->offset = fmt_get(b + 24, 8, big);
+        s->size = fmt_get(b + 32, 8, big);
+        s->link = fmt_get(b + 40, 4, big);
+        s->info = fmt_get(b + 44, 4, big);
+        s->align = fmt_get(b + 48, 8, big);
+        s->entsize = fmt_get(b + 56, 8, big);
     } else {
-        s->flags = get(b + 8, 4, big);
-        s->addr = get(b + 12, 4, big);
-        s->offset = get(b + 16, 4, big);
-        s->size = get(b + 20, 4, big);
-        s->link = get(b + 24, 4, big);
-        s->info = get(b + 28, 4, big);
-        s->align = get(b + 32, 4, big);
-        s->entsize = get(b + 36, 4, big);
+        s->flags = fmt_get(b + 8, 4, big);
+        s->addr = fmt_get(b + 12, 4, big);
+        s->offset = fmt_get(b + 16, 4, big);
+        s->size = fmt_get(b + 20, 4, big);
+        s->link = fmt_get(b + 24, 4, big);
+        s->info = fmt_get(b + 28, 4, big);
+        s->align = fmt_get(b + 32, 4, big);
+        s->entsize = fmt_get(b + 36, 4, big);
     }
     return 0;
 }
@@ -138,21 +130,21 @@ static int load(const FmtSrc *src, uint64_t base, Elf *e)
     e->big = b[5] == 2;
     bool big = e->big;
     if (e->is64) {
-        e->phoff = get(b + 32, 8, big);
-        e->shoff = get(b + 40, 8, big);
-        e->phentsize = get(b + 54, 2, big);
-        e->phnum = get(b + 56, 2, big);
-        e->shentsize = get(b + 58, 2, big);
-        e->shnum = get(b + 60, 2, big);
-        e->shstrndx = get(b + 62, 2, big);
+        e->phoff = fmt_get(b + 32, 8, big);
+        e->shoff = fmt_get(b + 40, 8, big);
+        e->phentsize = fmt_get(b + 54, 2, big);
+        e->phnum = fmt_get(b + 56, 2, big);
+        e->shentsize = fmt_get(b + 58, 2, big);
+        e->shnum = fmt_get(b + 60, 2, big);
+        e->shstrndx = fmt_get(b + 62, 2, big);
     } else {
-        e->phoff = get(b + 28, 4, big);
-        e->shoff = get(b + 32, 4, big);
-        e->phentsize = get(b + 42, 2, big);
-        e->phnum = get(b + 44, 2, big);
-        e->shentsize = get(b + 46, 2, big);
-        e->shnum = get(b + 48, 2, big);
-        e->shstrndx = get(b + 50, 2, big);
+        e->phoff = fmt_get(b + 28, 4, big);
+        e->shoff = fmt_get(b + 32, 4, big);
+        e->phentsize = fmt_get(b + 42, 2, big);
+        e->phnum = fmt_get(b + 44, 2, big);
+        e->shentsize = fmt_get(b + 46, 2, big);
+        e->shnum = fmt_get(b + 48, 2, big);
+        e->shstrndx = fmt_get(b + 50, 2, big);
     }
     if (e->shoff && (e->shnum == 0 || e->shstrndx == 0xffff || e->phnum == 0xffff)) {
         Shdr s0;
@@ -505,7 +497,7 @@ static int root(const FmtSrc *src, uint64_t off, FmtNode *out)
     out->val = FV_TEXT;
     uint8_t b[20];
     fmt_read(src, off, b, sizeof b);
-    uint64_t type = get(b + 16, 2, e.big), mach = get(b + 18, 2, e.big);
+    uint64_t type = fmt_get(b + 16, 2, e.big), mach = fmt_get(b + 18, 2, e.big);
     snprintf(out->text, sizeof out->text, "ELF%d %s-endian %s, %s", e.is64 ? 64 : 32,
              e.big ? "big" : "little", type_note(type), machine_note(mach));
     return 0;
@@ -698,7 +690,7 @@ static uint64_t note_size(const FmtSrc *src, const Elf *e, uint64_t off, uint64_
     uint8_t b[12];
     if (fmt_read(src, off, b, sizeof b) < 0)
         return 0;
-    uint64_t namesz = get(b, 4, e->big), descsz = get(b + 4, 4, e->big);
+    uint64_t namesz = fmt_get(b, 4, e->big), descsz = fmt_get(b + 4, 4, e->big);
     uint64_t size = 12 + align_up(namesz, 4);
     size = align_up(size, al) + align_up(descsz, al);
     if (size > end - off)
@@ -768,9 +760,9 @@ static void note_head(const FmtSrc *src, const Elf *e, uint64_t off, uint64_t *n
 {
     uint8_t b[12 + 16];
     fmt_read(src, off, b, sizeof b);
-    *namesz = get(b, 4, e->big);
-    *descsz = get(b + 4, 4, e->big);
-    *type = get(b + 8, 4, e->big);
+    *namesz = fmt_get(b, 4, e->big);
+    *descsz = fmt_get(b + 4, 4, e->big);
+    *type = fmt_get(b + 8, 4, e->big);
     size_t k = 0;
     for (uint64_t i = 0; i < *namesz && i < 16 && b[12 + i] && k + 1 < n; i++)
         owner[k++] = b[12 + i] >= 0x20 && b[12 + i] < 0x7f ? (char)b[12 + i] : '.';
@@ -864,14 +856,14 @@ static int sym_child(const FmtSrc *src, const Elf *e, const FmtNode *p, uint64_t
     uint64_t off = p->off + i * each;
     uint8_t b[24];
     fmt_read(src, off, b, sizeof b);
-    uint64_t name = get(b, 4, e->big), value, size, info;
+    uint64_t name = fmt_get(b, 4, e->big), value, size, info;
     if (e->is64) {
         info = b[4];
-        value = get(b + 8, 8, e->big);
-        size = get(b + 16, 8, e->big);
+        value = fmt_get(b + 8, 8, e->big);
+        size = fmt_get(b + 16, 8, e->big);
     } else {
-        value = get(b + 4, 4, e->big);
-        size = get(b + 8, 4, e->big);
+        value = fmt_get(b + 4, 4, e->big);
+        size = fmt_get(b + 8, 4, e->big);
         info = b[12];
     }
     char nm[NAME_MAX_READ];

@@ -89,14 +89,6 @@ typedef struct Bpb {
     unsigned bits; /* 12, 16 or 32 */
 } Bpb;
 
-static uint64_t le(const uint8_t *b, unsigned n)
-{
-    uint64_t v = 0;
-    for (unsigned i = n; i-- > 0;)
-        v = v << 8 | b[i];
-    return v;
-}
-
 static bool read_bpb(const FmtSrc *src, uint64_t off, Bpb *p)
 {
     uint8_t b[512];
@@ -107,18 +99,18 @@ static bool read_bpb(const FmtSrc *src, uint64_t off, Bpb *p)
     if (memcmp(b + 3, "NTFS    ", 8) == 0 || memcmp(b + 3, "EXFAT   ", 8) == 0)
         return false;
     memset(p, 0, sizeof *p);
-    p->bps = le(b + 11, 2);
+    p->bps = fmt_get(b + 11, 2, false);
     p->spc = b[13];
-    p->reserved = le(b + 14, 2);
+    p->reserved = fmt_get(b + 14, 2, false);
     p->nfats = b[16];
-    p->rootents = le(b + 17, 2);
-    p->total = le(b + 19, 2) ? le(b + 19, 2) : le(b + 32, 4);
-    p->fatsz = le(b + 22, 2);
+    p->rootents = fmt_get(b + 17, 2, false);
+    p->total = fmt_get(b + 19, 2, false) ? fmt_get(b + 19, 2, false) : fmt_get(b + 32, 4, false);
+    p->fatsz = fmt_get(b + 22, 2, false);
     unsigned media = b[21];
     bool f32 = p->fatsz == 0;
     if (f32) {
-        p->fatsz = le(b + 36, 4);
-        p->rootclus = le(b + 44, 4);
+        p->fatsz = fmt_get(b + 36, 4, false);
+        p->rootclus = fmt_get(b + 44, 4, false);
     }
     if ((p->bps != 512 && p->bps != 1024 && p->bps != 2048 && p->bps != 4096) || p->spc == 0 ||
         (p->spc & (p->spc - 1)) || p->reserved == 0 || p->nfats < 1 || p->nfats > 2 ||
@@ -201,7 +193,8 @@ static void entry(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *out)
     nm[k] = 0;
     const char *what = b[11] & 0x08 ? "volume label" : b[11] & 0x10 ? "directory" : "file";
     snprintf(out->text, sizeof out->text, "%s %s, cluster %" PRIu64 ", %" PRIu64 " bytes", what, nm,
-             le(b + 26, 2) | le(b + 20, 2) << 16, le(b + 28, 4));
+             fmt_get(b + 26, 2, false) | fmt_get(b + 20, 2, false) << 16,
+             fmt_get(b + 28, 4, false));
 }
 
 static int child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *out)

@@ -102,14 +102,6 @@ typedef struct Boot {
     uint64_t bps, cluster, total, mft, mirr, recsize, idxsize;
 } Boot;
 
-static uint64_t le(const uint8_t *b, unsigned n)
-{
-    uint64_t v = 0;
-    for (unsigned i = n; i-- > 0;)
-        v = v << 8 | b[i];
-    return v;
-}
-
 /* Bytes of a record whose size byte is c (clusters, or 2^-c bytes). */
 static uint64_t rec_bytes(uint8_t c, uint64_t cluster)
 {
@@ -126,7 +118,7 @@ static bool read_boot(const FmtSrc *src, uint64_t off, Boot *bt)
         return false;
     if (memcmp(b + 3, "NTFS    ", 8) != 0 || b[510] != 0x55 || b[511] != 0xaa)
         return false;
-    bt->bps = le(b + 11, 2);
+    bt->bps = fmt_get(b + 11, 2, false);
     if (bt->bps < 256 || bt->bps > 4096 || (bt->bps & (bt->bps - 1)))
         return false;
     unsigned spc = b[13];
@@ -134,9 +126,9 @@ static bool read_boot(const FmtSrc *src, uint64_t off, Boot *bt)
     if (spcv == 0 || (spcv & (spcv - 1)))
         return false;
     bt->cluster = bt->bps * spcv;
-    bt->total = le(b + 40, 8);
-    bt->mft = le(b + 48, 8);
-    bt->mirr = le(b + 56, 8);
+    bt->total = fmt_get(b + 40, 8, false);
+    bt->mft = fmt_get(b + 48, 8, false);
+    bt->mirr = fmt_get(b + 56, 8, false);
     bt->recsize = rec_bytes(b[64], bt->cluster);
     bt->idxsize = rec_bytes(b[68], bt->cluster);
     return true;
@@ -171,20 +163,20 @@ static uint64_t mft_records(const FmtSrc *src, uint64_t mft, uint64_t recsize, u
     if (recsize < 64 || recsize > sizeof r || fmt_read(src, mft, r, recsize) < 0 ||
         memcmp(r, "FILE", 4) != 0)
         return 0;
-    uint64_t at = le(r + 20, 2);
+    uint64_t at = fmt_get(r + 20, 2, false);
     for (int k = 0; k < NTFS_ATTR_MAX && at + 16 <= recsize; k++) {
-        uint64_t type = le(r + at, 4), len = le(r + at + 4, 4);
+        uint64_t type = fmt_get(r + at, 4, false), len = fmt_get(r + at + 4, 4, false);
         if (type == 0xffffffff || len < 16 || len > recsize - at)
             return 0;
         if (type == 0x80 && r[at + 8] && len >= 64) {
-            uint64_t size = le(r + at + 48, 8), ro = le(r + at + 32, 2);
+            uint64_t size = fmt_get(r + at + 48, 8, false), ro = fmt_get(r + at + 32, 2, false);
             if (ro >= len)
                 return 0;
             uint8_t h = r[at + ro];
             unsigned ls = h & 0xf;
             if (ls == 0 || ls > 8 || ro + 1 + ls > len)
                 return 0;
-            uint64_t run = le(r + at + ro + 1, ls); /* clusters in the first run */
+            uint64_t run = fmt_get(r + at + ro + 1, ls, false); /* clusters in the first run */
             uint64_t n = size / recsize;
             if (run < UINT64_MAX / cluster && run * cluster / recsize < n)
                 n = run * cluster / recsize;

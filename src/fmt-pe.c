@@ -34,14 +34,6 @@ typedef struct Pe {
     uint64_t nsec, optsize, magic;
 } Pe;
 
-static uint64_t get(const uint8_t *b, unsigned len)
-{
-    uint64_t v = 0;
-    for (unsigned i = 0; i < len; i++)
-        v |= (uint64_t)b[i] << (8 * i);
-    return v;
-}
-
 /* The headers at base: 0, or -EINVAL (no MZ header with a PE signature). */
 static int load(const FmtSrc *src, uint64_t base, Pe *p)
 {
@@ -50,7 +42,7 @@ static int load(const FmtSrc *src, uint64_t base, Pe *p)
     if (base >= src->size || src->size - base < 64 || fmt_read(src, base, b, sizeof b) < 0 ||
         b[0] != 'M' || b[1] != 'Z')
         return -EINVAL;
-    uint64_t lfanew = get(b + 0x3c, 4);
+    uint64_t lfanew = fmt_get(b + 0x3c, 4, false);
     if (lfanew > src->size - base || src->size - base - lfanew < 24)
         return -EINVAL;
     uint8_t h[26];
@@ -58,9 +50,9 @@ static int load(const FmtSrc *src, uint64_t base, Pe *p)
         return -EINVAL;
     p->base = base;
     p->pe = base + lfanew;
-    p->nsec = get(h + 6, 2);
-    p->optsize = get(h + 20, 2);
-    p->magic = get(h + 24, 2);
+    p->nsec = fmt_get(h + 6, 2, false);
+    p->optsize = fmt_get(h + 20, 2, false);
+    p->magic = fmt_get(h + 24, 2, false);
     return 0;
 }
 

@@ -70,14 +70,6 @@ typedef struct Hdr {
     uint64_t incompat, compat, autoclear, rorder, hlen;
 } Hdr;
 
-static uint64_t be(const uint8_t *b, unsigned n)
-{
-    uint64_t v = 0;
-    for (unsigned i = 0; i < n; i++)
-        v = v << 8 | b[i];
-    return v;
-}
-
 static bool read_hdr(const FmtSrc *src, uint64_t off, Hdr *h)
 {
     uint8_t b[112];
@@ -86,24 +78,24 @@ static bool read_hdr(const FmtSrc *src, uint64_t off, Hdr *h)
     if (memcmp(b, "QFI\xfb", 4) != 0)
         return false;
     memset(h, 0, sizeof *h);
-    h->version = be(b + 4, 4);
-    h->bfoff = be(b + 8, 8);
-    h->bfsize = be(b + 16, 4);
-    h->cbits = be(b + 20, 4);
-    h->size = be(b + 24, 8);
-    h->crypt = be(b + 32, 4);
-    h->l1size = be(b + 36, 4);
-    h->l1off = be(b + 40, 8);
-    h->rtoff = be(b + 48, 8);
-    h->rtclusters = be(b + 56, 4);
+    h->version = fmt_get(b + 4, 4, true);
+    h->bfoff = fmt_get(b + 8, 8, true);
+    h->bfsize = fmt_get(b + 16, 4, true);
+    h->cbits = fmt_get(b + 20, 4, true);
+    h->size = fmt_get(b + 24, 8, true);
+    h->crypt = fmt_get(b + 32, 4, true);
+    h->l1size = fmt_get(b + 36, 4, true);
+    h->l1off = fmt_get(b + 40, 8, true);
+    h->rtoff = fmt_get(b + 48, 8, true);
+    h->rtclusters = fmt_get(b + 56, 4, true);
     h->hlen = 72;
     h->rorder = 4;
     if (h->version >= 3) {
-        h->incompat = be(b + 72, 8);
-        h->compat = be(b + 80, 8);
-        h->autoclear = be(b + 88, 8);
-        h->rorder = be(b + 96, 4);
-        h->hlen = be(b + 100, 4);
+        h->incompat = fmt_get(b + 72, 8, true);
+        h->compat = fmt_get(b + 80, 8, true);
+        h->autoclear = fmt_get(b + 88, 8, true);
+        h->rorder = fmt_get(b + 96, 4, true);
+        h->hlen = fmt_get(b + 100, 4, true);
     }
     return h->version == 2 || h->version == 3;
 }
@@ -357,7 +349,8 @@ static bool snap_size(const FmtSrc *src, uint64_t at, uint64_t *size)
     uint8_t b[40];
     if (at >= src->size || src->size - at < sizeof b || fmt_read(src, at, b, sizeof b) < 0)
         return false;
-    uint64_t n = 40 + be(b + 36, 4) + be(b + 12, 2) + be(b + 14, 2);
+    uint64_t n =
+        40 + fmt_get(b + 36, 4, true) + fmt_get(b + 12, 2, true) + fmt_get(b + 14, 2, true);
     *size = (n + 7) & ~7ull; /* the last one's padding may pass the end */
     return n <= src->size - at;
 }

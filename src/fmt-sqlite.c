@@ -139,14 +139,6 @@ static const char *type_name(unsigned t)
     }
 }
 
-static uint64_t be(const uint8_t *b, unsigned n)
-{
-    uint64_t v = 0;
-    for (unsigned i = 0; i < n; i++)
-        v = v << 8 | b[i];
-    return v;
-}
-
 /* A varint at b (avail bytes there): its length (1..9) and *v, or 0 when
  * it runs past avail. */
 static unsigned varint(const uint8_t *b, size_t avail, uint64_t *v)
@@ -192,17 +184,17 @@ static void read_hdr(const FmtSrc *src, uint64_t off, Hdr *h)
     memset(h, 0, sizeof *h);
     if (fmt_read(src, off, b, sizeof b) < 0)
         return;
-    h->ps_raw = (uint32_t)be(b + 16, 2);
+    h->ps_raw = (uint32_t)fmt_get(b + 16, 2, true);
     uint32_t ps = h->ps_raw == 1 ? 65536 : h->ps_raw;
     h->ps = ps >= 512 && ps <= 65536 && (ps & (ps - 1)) == 0 ? ps : 0;
     h->reserved = b[20];
-    h->counter = be(b + 24, 4);
-    h->valid = be(b + 92, 4);
-    uint64_t n = be(b + 28, 4);
+    h->counter = fmt_get(b + 24, 4, true);
+    h->valid = fmt_get(b + 92, 4, true);
+    uint64_t n = fmt_get(b + 28, 4, true);
     h->npages = n && h->counter == h->valid ? n : 0;
-    h->trunk = be(b + 32, 4);
-    h->vacuum = be(b + 52, 4);
-    h->enc = (unsigned)be(b + 56, 4);
+    h->trunk = fmt_get(b + 32, 4, true);
+    h->vacuum = fmt_get(b + 52, 4, true);
+    h->enc = (unsigned)fmt_get(b + 56, 4, true);
 }
 
 static bool probe(const FmtSrc *src, uint64_t off)
@@ -312,7 +304,7 @@ static void read_page(const FmtSrc *src, const Geo *g, uint64_t pgno, Page *p)
     if (!bt_type(p->type) || g->usable < 480)
         return; /* hsize 0: no b-tree page, or one sqlite refuses */
     p->hsize = interior(p->type) ? 12 : 8;
-    p->ncell = be(b + 3, 2);
+    p->ncell = fmt_get(b + 3, 2, true);
     p->ptrs = p->bt + p->hsize;
     uint64_t room = p->end > p->ptrs ? (p->end - p->ptrs) / 2 : 0;
     p->fit = p->ncell < room ? p->ncell : room;
@@ -416,7 +408,7 @@ static void parse_cell(const FmtSrc *src, const Geo *g, uint64_t pgno, uint64_t 
             c->why = "the left child pointer runs past the page";
             return;
         }
-        c->left = be(b, 4);
+        c->left = fmt_get(b, 4, true);
         k = 4;
     }
     if (c->type != PT_INT_TABLE) {
@@ -644,7 +636,7 @@ static void column_node(const FmtSrc *src, const Geo *g, const Cell *c, uint64_t
             snprintf(out->text, sizeof out->text, "(in the overflow pages)");
             return;
         }
-        uint64_t v = be(b, (unsigned)sz);
+        uint64_t v = fmt_get(b, (unsigned)sz, true);
         unsigned sh = (unsigned)(64 - 8 * sz);
         snprintf(out->text, sizeof out->text, "%" PRId64, (int64_t)(v << sh) >> sh);
     } else if (t == 7) {
@@ -652,7 +644,7 @@ static void column_node(const FmtSrc *src, const Geo *g, const Cell *c, uint64_t
             snprintf(out->text, sizeof out->text, "(in the overflow pages)");
             return;
         }
-        uint64_t v = be(b, 8);
+        uint64_t v = fmt_get(b, 8, true);
         double d;
         memcpy(&d, &v, sizeof d);
         snprintf(out->text, sizeof out->text, "%.15g", d);
@@ -976,7 +968,7 @@ static uint64_t find_cell(const FmtSrc *src, const FmtNode *p, uint64_t off)
         if (fmt_read(src, pg.ptrs + 2 * i, b, (size_t)(2 * n)) < 0)
             return UINT64_MAX;
         for (uint64_t k = 0; k < n; k++) {
-            uint64_t v = be(b + 2 * k, 2);
+            uint64_t v = fmt_get(b + 2 * k, 2, true);
             if (v <= rel && (best == UINT64_MAX || v > at)) {
                 best = i + k;
                 at = v;

@@ -122,14 +122,6 @@ typedef struct Sb {
     uint64_t bsize, dblocks, agblocks, agcount, sectsize, version;
 } Sb;
 
-static uint64_t be(const uint8_t *b, unsigned n)
-{
-    uint64_t v = 0;
-    for (unsigned i = 0; i < n; i++)
-        v = v << 8 | b[i];
-    return v;
-}
-
 static bool pow2(uint64_t v, uint64_t lo, uint64_t hi)
 {
     return v >= lo && v <= hi && !(v & (v - 1));
@@ -142,12 +134,12 @@ static bool read_sb(const FmtSrc *src, uint64_t off, Sb *sb)
         return false;
     if (memcmp(b, "XFSB", 4) != 0)
         return false;
-    sb->bsize = be(b + 4, 4);
-    sb->dblocks = be(b + 8, 8);
-    sb->agblocks = be(b + 84, 4);
-    sb->agcount = be(b + 88, 4);
-    sb->version = be(b + 100, 2) & 0xf;
-    sb->sectsize = be(b + 102, 2);
+    sb->bsize = fmt_get(b + 4, 4, true);
+    sb->dblocks = fmt_get(b + 8, 8, true);
+    sb->agblocks = fmt_get(b + 84, 4, true);
+    sb->agcount = fmt_get(b + 88, 4, true);
+    sb->version = fmt_get(b + 100, 2, true) & 0xf;
+    sb->sectsize = fmt_get(b + 102, 2, true);
     return pow2(sb->bsize, 512, 65536) && pow2(sb->sectsize, 512, 32768) && sb->agblocks &&
            sb->agcount;
 }

@@ -135,14 +135,6 @@ static const FmtField lfh_fields[] = {
 #define N_LFH (sizeof lfh_fields / sizeof *lfh_fields)
 #define N_LOCAL_KIDS (N_LFH + 3) /* file name, extra fields, data */
 
-static uint64_t le(const uint8_t *b, unsigned n)
-{
-    uint64_t v = 0;
-    for (unsigned i = n; i-- > 0;)
-        v = v << 8 | b[i];
-    return v;
-}
-
 /* ---- what the end records say ---- */
 
 typedef struct Zip {
@@ -167,7 +159,8 @@ static void zip_info(const FmtSrc *src, uint64_t base, uint64_t eocd, Zip *z)
     z->eocd = eocd;
     z->z64loc = z->z64rec = NONE;
     fmt_read(src, eocd, e, sizeof e);
-    uint64_t count = le(e + 10, 2), cdsize = le(e + 12, 4), cdoff = le(e + 16, 4);
+    uint64_t count = fmt_get(e + 10, 2, false), cdsize = fmt_get(e + 12, 4, false),
+             cdoff = fmt_get(e + 16, 4, false);
     uint64_t end = eocd; /* where the central directory should end */
     if (eocd >= 20 && sig_at(src, eocd - 20, SIG_Z64LOC)) {
         z->z64loc = eocd - 20;
@@ -183,9 +176,9 @@ static void zip_info(const FmtSrc *src, uint64_t base, uint64_t eocd, Zip *z)
         if (z->z64rec != NONE) {
             uint8_t r[56];
             fmt_read(src, z->z64rec, r, sizeof r);
-            count = le(r + 32, 8);
-            cdsize = le(r + 40, 8);
-            cdoff = le(r + 48, 8);
+            count = fmt_get(r + 32, 8, false);
+            cdsize = fmt_get(r + 40, 8, false);
+            cdoff = fmt_get(r + 48, 8, false);
             end = z->z64rec;
         }
     }
@@ -217,7 +210,8 @@ static uint64_t find_eocd(const FmtSrc *src, uint64_t base)
     if (fmt_read(src, lo, b, n) == 0) {
         for (uint64_t p = hi + 1; p-- > lo;) {
             const uint8_t *r = b + (p - lo);
-            if (le(r, 4) == SIG_EOCD && le(r + 20, 2) <= src->size - p - ZIP_EOCD) {
+            if (fmt_get(r, 4, false) == SIG_EOCD &&
+                fmt_get(r + 20, 2, false) <= src->size - p - ZIP_EOCD) {
                 found = p;
                 break;
             }
@@ -350,24 +344,27 @@ static uint64_t walk(const FmtSrc *src, uint64_t start, uint64_t k, uint64_t end
     for (uint64_t j = 0; j < k; j++) {
         uint8_t h[ZIP_CDH];
         if (pos > end || end - pos < ZIP_CDH || fmt_read(src, pos, h, sizeof h) < 0 ||
-            le(h, 4) != SIG_CDH)
+            fmt_get(h, 4, false) != SIG_CDH)
             return NONE;
-        pos += ZIP_CDH + le(h + 28, 2) + le(h + 30, 2) + le(h + 32, 2);
+        pos += ZIP_CDH + fmt_get(h + 28, 2, false) + fmt_get(h + 30, 2, false) +
+               fmt_get(h + 32, 2, false);
     }
     return pos;
 }
 
 static uint64_t entry_len(const uint8_t *h)
 {
-    return ZIP_CDH + le(h + 28, 2) + le(h + 30, 2) + le(h + 32, 2);
+    return ZIP_CDH + fmt_get(h + 28, 2, false) + fmt_get(h + 30, 2, false) +
+           fmt_get(h + 32, 2, false);
 }
 
 /* The ZIP64 mask of an entry's header: which values its ZIP64 extra holds. */
 static uint64_t z64_mask(const uint8_t *h)
 {
-    return (le(h + 24, 4) == 0xffffffff ? Z64_USIZE : 0) |
-           (le(h + 20, 4) == 0xffffffff ? Z64_CSIZE : 0) |
-           (le(h + 42, 4) == 0xffffffff ? Z64_LHO : 0) | (le(h + 34, 2) == 0xffff ? Z64_DISK : 0);
+    return (fmt_get(h + 24, 4, false) == 0xffffffff ? Z64_USIZE : 0) |
+           (fmt_get(h + 20, 4, false) == 0xffffffff ? Z64_CSIZE : 0) |
+           (fmt_get(h + 42, 4, false) == 0xffffffff ? Z64_LHO : 0) |
+           (fmt_get(h + 34, 2, false) == 0xffff ? Z64_DISK : 0);
 }
 
 /* Value want (a Z64_* bit) from the ZIP64 extra field in the extra area
@@ -380,7 +377,7 @@ static bool z64_value(const FmtSrc *src, uint64_t off, uint64_t len, uint64_t ma
         uint8_t h[4];
         if (fmt_read(src, off + p, h, 4) < 0)
             return false;
-        uint64_t id = le(h, 2), sz = le(h + 2, 2);
+        uint64_t id = fmt_get(h, 2, false), sz = fmt_get(h + 2, 2, false);
         if (sz > len - p - 4)
             return false;
         if (id == 1) {
@@ -406,7 +403,8 @@ static void entry_name(const FmtSrc *src, uint64_t pos, const uint8_t *h, const 
                        uint64_t idx, FmtNode *out)
 {
     char nm[40];
-    size_t n = le(h + 28, 2) < sizeof nm - 1 ? (size_t)le(h + 28, 2) : sizeof nm - 1;
+    size_t n = fmt_get(h + 28, 2, false) < sizeof nm - 1 ? (size_t)fmt_get(h + 28, 2, false)
+                                                         : sizeof nm - 1;
     fmt_read(src, pos + ZIP_CDH, nm, n);
     nm[n] = 0;
     for (size_t i = 0; i < n; i++)
@@ -423,8 +421,8 @@ static void local_node(const FmtSrc *src, uint64_t cdpos, uint64_t shift, const 
     uint8_t h[ZIP_CDH];
     memset(out, 0, sizeof *out);
     fmt_read(src, cdpos, h, sizeof h);
-    uint64_t extra = cdpos + ZIP_CDH + le(h + 28, 2), xlen = le(h + 30, 2);
-    uint64_t mask = z64_mask(h), lho = le(h + 42, 4), csize = le(h + 20, 4);
+    uint64_t extra = cdpos + ZIP_CDH + fmt_get(h + 28, 2, false), xlen = fmt_get(h + 30, 2, false);
+    uint64_t mask = z64_mask(h), lho = fmt_get(h + 42, 4, false), csize = fmt_get(h + 20, 4, false);
     if ((mask & Z64_LHO) && !z64_value(src, extra, xlen, mask, Z64_LHO, &lho)) {
         fmt_bad(out, name, cdpos + 42, "its ZIP64 offset is missing");
         return;
@@ -438,21 +436,21 @@ static void local_node(const FmtSrc *src, uint64_t cdpos, uint64_t shift, const 
     uint64_t at = shift + lho;
     uint8_t l[ZIP_LFH];
     fmt_read(src, at, l, sizeof l);
-    if (le(l, 4) != SIG_LFH) {
-        fmt_bad(out, name, at, "no local header signature (0x%08" PRIx64 ")", le(l, 4));
+    if (fmt_get(l, 4, false) != SIG_LFH) {
+        fmt_bad(out, name, at, "no local header signature (0x%08" PRIx64 ")", fmt_get(l, 4, false));
         return;
     }
-    uint64_t hl = ZIP_LFH + le(l + 26, 2) + le(l + 28, 2);
+    uint64_t hl = ZIP_LFH + fmt_get(l + 26, 2, false) + fmt_get(l + 28, 2, false);
     uint64_t len = csize > UINT64_MAX - hl ? UINT64_MAX - at : hl + csize;
-    bool desc = le(l + 6, 2) & 8;
+    bool desc = fmt_get(l + 6, 2, false) & 8;
     uint64_t dlen = 0;
     if (desc && len < UINT64_MAX - at) {
         /* The data descriptor after the data: maybe a signature, then
          * CRC and sizes, of 8 bytes when the local header has ZIP64. */
         uint64_t sig = 0, z64 = 0;
         fmt_uint(src, at + len, 4, false, &sig);
-        bool wide = z64_value(src, at + ZIP_LFH + le(l + 26, 2), le(l + 28, 2),
-                              Z64_USIZE | Z64_CSIZE, Z64_USIZE, &z64);
+        bool wide = z64_value(src, at + ZIP_LFH + fmt_get(l + 26, 2, false),
+                              fmt_get(l + 28, 2, false), Z64_USIZE | Z64_CSIZE, Z64_USIZE, &z64);
         dlen = (sig == SIG_DD ? 4 : 0) + 4 + (wide ? 16 : 8);
         out->a[2] = (sig == SIG_DD) | (wide ? 2 : 0);
         len = dlen > UINT64_MAX - len ? len : len + dlen;
@@ -462,7 +460,7 @@ static void local_node(const FmtSrc *src, uint64_t cdpos, uint64_t shift, const 
     snprintf(out->text, sizeof out->text, "local file header and %" PRIu64 " bytes of data%s",
              csize, desc ? " and descriptor" : "");
     out->a[0] = csize;
-    out->a[1] = le(h + 4, 2);
+    out->a[1] = fmt_get(h + 4, 2, false);
     out->a[3] = dlen;
 }
 
@@ -522,8 +520,9 @@ static int run_child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *o
         return 0;
     }
     fmt_read(src, pos, h, sizeof h);
-    if (le(h, 4) != SIG_CDH) {
-        fmt_bad(out, name, pos, "no central directory entry signature (0x%08" PRIx64 ")", le(h, 4));
+    if (fmt_get(h, 4, false) != SIG_CDH) {
+        fmt_bad(out, name, pos, "no central directory entry signature (0x%08" PRIx64 ")",
+                fmt_get(h, 4, false));
         return 0;
     }
     if (files) {
@@ -536,12 +535,13 @@ static int run_child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode *o
     entry_name(src, pos, h, "entry", first + i, out);
     out->a[0] = shift;
     out->a[1] = first + i;
-    uint64_t usize = le(h + 24, 4), mask = z64_mask(h);
+    uint64_t usize = fmt_get(h + 24, 4, false), mask = z64_mask(h);
     if (mask & Z64_USIZE)
-        z64_value(src, pos + ZIP_CDH + le(h + 28, 2), le(h + 30, 2), mask, Z64_USIZE, &usize);
+        z64_value(src, pos + ZIP_CDH + fmt_get(h + 28, 2, false), fmt_get(h + 30, 2, false), mask,
+                  Z64_USIZE, &usize);
     out->val = FV_TEXT;
-    snprintf(out->text, sizeof out->text, "%s, %" PRIu64 " bytes", method_name(le(h + 10, 2)),
-             usize);
+    snprintf(out->text, sizeof out->text, "%s, %" PRIu64 " bytes",
+             method_name(fmt_get(h + 10, 2, false)), usize);
     return 0;
 }
 
@@ -551,7 +551,7 @@ static uint64_t run_find(const FmtSrc *src, const FmtNode *p, uint64_t off)
     for (uint64_t j = 0; j < left && j <= ZIP_RUN; j++) {
         uint8_t h[ZIP_CDH];
         if (pos > end || end - pos < ZIP_CDH || fmt_read(src, pos, h, sizeof h) < 0 ||
-            le(h, 4) != SIG_CDH)
+            fmt_get(h, 4, false) != SIG_CDH)
             return NONE;
         uint64_t from = pos, len = entry_len(h);
         if (p->kind == K_LFILES) {
@@ -665,12 +665,13 @@ static int entry_child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode 
 {
     uint8_t h[ZIP_CDH];
     fmt_read(src, p->off, h, sizeof h);
-    uint64_t nlen = le(h + 28, 2), xlen = le(h + 30, 2), clen = le(h + 32, 2);
+    uint64_t nlen = fmt_get(h + 28, 2, false), xlen = fmt_get(h + 30, 2, false),
+             clen = fmt_get(h + 32, 2, false);
     uint64_t shift = p->a[0];
     if (i < N_CDH) {
         fmt_field(out, &cdh_fields[i], p->off, false);
-        field_note(out->name, le(h + cdh_fields[i].off, cdh_fields[i].len), le(h + 4, 2), out->note,
-                   sizeof out->note);
+        field_note(out->name, fmt_get(h + cdh_fields[i].off, cdh_fields[i].len, false),
+                   fmt_get(h + 4, 2, false), out->note, sizeof out->note);
         return 0;
     }
     uint64_t name = p->off + ZIP_CDH, extra = name + nlen, comment = extra + xlen;
@@ -696,11 +697,11 @@ static int local_child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode 
 {
     uint8_t l[ZIP_LFH];
     fmt_read(src, p->off, l, sizeof l);
-    uint64_t nlen = le(l + 26, 2), xlen = le(l + 28, 2);
+    uint64_t nlen = fmt_get(l + 26, 2, false), xlen = fmt_get(l + 28, 2, false);
     if (i < N_LFH) {
         fmt_field(out, &lfh_fields[i], p->off, false);
-        field_note(out->name, le(l + lfh_fields[i].off, lfh_fields[i].len), p->a[1], out->note,
-                   sizeof out->note);
+        field_note(out->name, fmt_get(l + lfh_fields[i].off, lfh_fields[i].len, false), p->a[1],
+                   out->note, sizeof out->note);
         return 0;
     }
     switch (i - N_LFH) {
@@ -711,8 +712,8 @@ static int local_child(const FmtSrc *src, const FmtNode *p, uint64_t i, FmtNode 
     }
     case 1: {
         /* A local ZIP64 extra holds both sizes. */
-        uint64_t mask = (le(l + 22, 4) == 0xffffffff ? Z64_USIZE : 0) |
-                        (le(l + 18, 4) == 0xffffffff ? Z64_CSIZE : 0);
+        uint64_t mask = (fmt_get(l + 22, 4, false) == 0xffffffff ? Z64_USIZE : 0) |
+                        (fmt_get(l + 18, 4, false) == 0xffffffff ? Z64_CSIZE : 0);
         return extras_node(src, p->off + ZIP_LFH + nlen, xlen, mask, out);
     }
     case 2: {

@@ -153,7 +153,7 @@ void fmt_guid_text(const uint8_t *b, char *out, size_t n)
              b[14], b[15]);
 }
 
-static uint64_t get_uint(const uint8_t *b, unsigned len, bool big)
+uint64_t fmt_get(const uint8_t *b, unsigned len, bool big)
 {
     uint64_t v = 0;
     for (unsigned i = 0; i < len; i++)
@@ -186,7 +186,7 @@ static int value_text(const FmtSrc *src, FmtNode *n)
             text_bytes(b, len, 32, n->text, sizeof n->text);
             break;
         }
-        uint64_t v = get_uint(b, (unsigned)n->len, n->big);
+        uint64_t v = fmt_get(b, (unsigned)n->len, n->big);
         if (n->val == FV_HEXN) {
             snprintf(n->text, sizeof n->text, "0x%0*" PRIx64, (int)(2 * n->len), v);
         } else if (n->val == FV_SINT) {
@@ -444,7 +444,7 @@ int fmt_uint(const FmtSrc *src, uint64_t off, unsigned len, bool big, uint64_t *
     int rc = src->read(src->ctx, off, b, len);
     if (rc < 0)
         return rc;
-    *out = get_uint(b, len, big);
+    *out = fmt_get(b, len, big);
     return 0;
 }
 

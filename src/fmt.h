@@ -158,6 +158,8 @@ typedef struct FmtField {
 uint64_t fmt_field_at(const FmtField *f, size_t n, uint64_t d);
 /* Node for field f of a structure at base. */
 void fmt_field(FmtNode *out, const FmtField *f, uint64_t base, bool big);
+/* The integer of len (1..8) bytes at b, big or little endian. */
+uint64_t fmt_get(const uint8_t *b, unsigned len, bool big);
 /* Read an integer of len (1..8) bytes at off: 0 or -errno. */
 int fmt_uint(const FmtSrc *src, uint64_t off, unsigned len, bool big, uint64_t *out);
 /* Read len bytes, zero-filling whatever lies past the file's end: 0, or
