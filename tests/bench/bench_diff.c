@@ -67,28 +67,12 @@
 
 extern char **environ;
 
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
-static void fill_random(uint8_t *buf, size_t n, uint64_t *state)
-{
-    for (size_t i = 0; i + 8 <= n; i += 8) {
-        uint64_t v = splitmix64(state);
-        memcpy(buf + i, &v, 8);
-    }
-}
-
 /* The offset of difference k in a file of size bytes: one per size/NDIFF
  * slot, never adjacent, so each is its own range. */
 static uint64_t diff_at(uint64_t k, uint64_t size, uint64_t *state)
 {
     uint64_t slot = size / NDIFF;
-    return k * slot + 1 + splitmix64(state) % (slot - 2);
+    return k * slot + 1 + bu_splitmix64(state) % (slot - 2);
 }
 
 static void flip(int fd, uint64_t off, const char *path)
@@ -149,7 +133,7 @@ static void make_sparse(const char *a, const char *b)
     uint64_t st = SEED;
     for (int k = 0; k < ISLANDS; k++) {
         for (uint64_t x = 0; x < ISLAND; x += IO_BUF) {
-            fill_random(buf, IO_BUF, &st);
+            bu_fill_random(buf, IO_BUF, &st);
             bu_pwrite_all(fa, buf, IO_BUF, island_at(k) + x, a);
             bu_pwrite_all(fb, buf, IO_BUF, island_at(k) + x, b);
         }
@@ -157,7 +141,8 @@ static void make_sparse(const char *a, const char *b)
     uint64_t ds = SEED ^ 1, slot = ISLAND / 16; /* up to 16 per island, a slot each */
     for (uint64_t k = 0; k < NDIFF; k++)
         flip(fb,
-             island_at((int)(k % ISLANDS)) + k / ISLANDS * slot + 1 + splitmix64(&ds) % (slot - 2),
+             island_at((int)(k % ISLANDS)) + k / ISLANDS * slot + 1 +
+                 bu_splitmix64(&ds) % (slot - 2),
              b);
     if (fsync(fa) != 0 || fsync(fb) != 0)
         bu_die("fsync: %s", strerror(errno));
@@ -229,7 +214,7 @@ static void make_dense(const char *a, const char *b, const char *c)
     uint8_t *buf = bu_xmalloc(IO_BUF);
     uint64_t st = SEED ^ 2;
     for (uint64_t x = 0; x < DENSE_SIZE; x += IO_BUF) {
-        fill_random(buf, IO_BUF, &st);
+        bu_fill_random(buf, IO_BUF, &st);
         bu_pwrite_all(fa, buf, IO_BUF, x, a);
         bu_pwrite_all(fb, buf, IO_BUF, x, b);
         bu_pwrite_all(fc, buf, IO_BUF, x, c);

@@ -46,54 +46,21 @@
 #define EXTENT_SIZE (DATA / EXTENTS)      /* 64 MiB */
 #define DEFAULT_RUNS 3                    /* runs per command */
 #define OUT_MAX 16384                     /* child output kept */
-#define IO_BUF ((size_t)8 << 20)          /* write chunk */
 #define SEED UINT64_C(0x656e74726f707921) /* the data: splitmix64 from here */
 
 /* ---- the files ----------------------------------------------------------- */
-
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
 
 /* Half random, half text-like, so the map has more than one class: the
  * first half of every 8 MiB is random, the second printable letters. */
 static void fill(uint8_t *buf, size_t n, uint64_t *state)
 {
     for (size_t i = 0; i < n; i += 8) {
-        uint64_t v = splitmix64(state);
+        uint64_t v = bu_splitmix64(state);
         if (i >= n / 2)
             for (int k = 0; k < 8; k++)
                 ((uint8_t *)&v)[k] = (uint8_t)('a' + ((v >> (k * 5)) & 15));
         memcpy(buf + i, &v, 8);
     }
-}
-
-/* size bytes, data at offs[i] .. + len for each i (the same bytes in the
- * same order for any layout), fsynced. */
-static void make_file(const char *path, uint64_t size, const uint64_t *offs, size_t n, uint64_t len)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0)
-        bu_die("create %s: %s", path, strerror(errno));
-    bu_remember_file(path);
-    if (ftruncate(fd, (off_t)size) < 0)
-        bu_die("ftruncate %s: %s", path, strerror(errno));
-    uint8_t *buf = bu_xmalloc(IO_BUF);
-    uint64_t state = SEED;
-    for (size_t e = 0; e < n; e++)
-        for (uint64_t k = 0; k < len; k += IO_BUF) {
-            size_t m = len - k < IO_BUF ? (size_t)(len - k) : IO_BUF;
-            fill(buf, IO_BUF, &state);
-            bu_pwrite_all(fd, buf, m, offs[e] + k, path);
-        }
-    if (fsync(fd) < 0)
-        bu_die("fsync %s: %s", path, strerror(errno));
-    close(fd);
-    free(buf);
 }
 
 typedef struct Pin {
@@ -260,8 +227,8 @@ int main(int argc, char **argv)
     for (int e = 0; e < EXTENTS; e++) /* spread over the TiB, 1 MiB aligned */
         offs[e] = (uint64_t)e * (SPARSE_SIZE / EXTENTS) + (uint64_t)e * 3 * MIB;
     bu_progress("making the files (2 GiB of data) ...");
-    make_file(sparse, SPARSE_SIZE, offs, EXTENTS, EXTENT_SIZE);
-    make_file(dense, DATA, &zero, 1, DATA);
+    bu_make_data_file(sparse, SPARSE_SIZE, offs, EXTENTS, EXTENT_SIZE, fill, SEED);
+    bu_make_data_file(dense, DATA, &zero, 1, DATA, fill, SEED);
     bu_progress_done();
     Pin pin = {sparse, dense, offs};
     BuPinner pn;

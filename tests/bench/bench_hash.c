@@ -65,7 +65,6 @@
 #define DEFAULT_RUNS 3                    /* warm runs per command */
 #define DEFAULT_TIMEOUT 30                /* seconds, sparse runs */
 #define OUT_MAX 8192                      /* child output kept */
-#define IO_BUF ((size_t)8 << 20)          /* write chunk */
 #define SEED UINT64_C(0x6d6d6865782d6862) /* the data: splitmix64 from here */
 
 static const uint64_t extent_off[EXTENTS] = {0, 300 * GIB + 5 * MIB, 700 * GIB + 77 * MIB,
@@ -96,46 +95,6 @@ static Algo algos[] = {
 #define NALGO (sizeof algos / sizeof algos[0])
 
 /* ---- the files ----------------------------------------------------------- */
-
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
-static void fill_random(uint8_t *buf, size_t n, uint64_t *state)
-{
-    for (size_t i = 0; i < n; i += 8) {
-        uint64_t v = splitmix64(state);
-        memcpy(buf + i, &v, 8);
-    }
-}
-
-/* A file of size bytes, data only at [offs[i], offs[i] + lens) (size and
- * one extent covering all: a dense file), fsynced. */
-static void make_file(const char *path, uint64_t size, const uint64_t *offs, size_t n, uint64_t len)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0)
-        bu_die("create %s: %s", path, strerror(errno));
-    bu_remember_file(path);
-    if (ftruncate(fd, (off_t)size) < 0)
-        bu_die("ftruncate %s: %s", path, strerror(errno));
-    uint8_t *buf = bu_xmalloc(IO_BUF);
-    uint64_t state = SEED;
-    for (size_t e = 0; e < n; e++)
-        for (uint64_t k = 0; k < len; k += IO_BUF) {
-            size_t m = len - k < IO_BUF ? (size_t)(len - k) : IO_BUF;
-            fill_random(buf, IO_BUF, &state);
-            bu_pwrite_all(fd, buf, m, offs[e] + k, path);
-        }
-    if (fsync(fd) < 0)
-        bu_die("fsync %s: %s", path, strerror(errno));
-    close(fd);
-    free(buf);
-}
 
 static bool pin_warm(void *ctx)
 {
@@ -418,7 +377,7 @@ int main(int argc, char **argv)
         bu_progress("creating the 4 GiB file ...");
         uint64_t t0 = bu_now_ns();
         const uint64_t zero = 0;
-        make_file(warm, WARM_SIZE, &zero, 1, WARM_SIZE);
+        bu_make_data_file(warm, WARM_SIZE, &zero, 1, WARM_SIZE, bu_fill_random, SEED);
         uint64_t t1 = bu_now_ns();
         BuPinner pin;
         bu_pin_start(&pin, pin_warm, warm, warm);
@@ -430,7 +389,8 @@ int main(int argc, char **argv)
         bu_remove_files();
     }
     if (holes_on) {
-        make_file(sparse, SPARSE_SIZE, extent_off, EXTENTS, EXTENT_SIZE);
+        bu_make_data_file(sparse, SPARSE_SIZE, extent_off, EXTENTS, EXTENT_SIZE, bu_fill_random,
+                          SEED);
         report_sparse(exe, sparse, dir, (uint64_t)timeout * 1000000000ull);
     }
 

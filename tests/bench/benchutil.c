@@ -833,3 +833,44 @@ bool bu_args(int argc, char **argv, const char *const parts[2], void (*usage)(FI
     }
     return true;
 }
+
+uint64_t bu_splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+
+void bu_fill_random(uint8_t *buf, size_t n, uint64_t *state)
+{
+    for (size_t i = 0; i + 8 <= n; i += 8) {
+        uint64_t v = bu_splitmix64(state);
+        memcpy(buf + i, &v, 8);
+    }
+}
+
+void bu_make_data_file(const char *path, uint64_t size, const uint64_t *offs, size_t n,
+                       uint64_t len, void (*fill)(uint8_t *buf, size_t n, uint64_t *state),
+                       uint64_t seed)
+{
+    const size_t chunk = (size_t)8 << 20;
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0)
+        bu_die("create %s: %s", path, strerror(errno));
+    bu_remember_file(path);
+    if (ftruncate(fd, (off_t)size) < 0)
+        bu_die("ftruncate %s: %s", path, strerror(errno));
+    uint8_t *buf = bu_xmalloc(chunk);
+    uint64_t state = seed;
+    for (size_t e = 0; e < n; e++)
+        for (uint64_t k = 0; k < len; k += chunk) {
+            size_t m = len - k < chunk ? (size_t)(len - k) : chunk;
+            fill(buf, chunk, &state);
+            bu_pwrite_all(fd, buf, m, offs[e] + k, path);
+        }
+    if (fsync(fd) < 0)
+        bu_die("fsync %s: %s", path, strerror(errno));
+    close(fd);
+    free(buf);
+}

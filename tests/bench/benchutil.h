@@ -177,6 +177,17 @@ char *bu_huge_name(uint64_t want, uint64_t size);
 /* ---- files ---- */
 
 void bu_pwrite_all(int fd, const uint8_t *buf, size_t n, uint64_t off, const char *path);
+/* splitmix64: the benchmarks' data, the same bytes on every run. */
+uint64_t bu_splitmix64(uint64_t *state);
+/* n bytes (a multiple of 8) of splitmix64 output from *state. */
+void bu_fill_random(uint8_t *buf, size_t n, uint64_t *state);
+/* A file of size bytes (remembered), data only at [offs[i], offs[i] + len)
+ * for each of the n offsets (one at 0 of len size: a dense file), the
+ * bytes from fill in 8 MiB chunks starting from seed (the same bytes in
+ * the same order for any layout), fsynced. Dies when it cannot. */
+void bu_make_data_file(const char *path, uint64_t size, const uint64_t *offs, size_t n,
+                       uint64_t len, void (*fill)(uint8_t *buf, size_t n, uint64_t *state),
+                       uint64_t seed);
 /* A sparse file of want bytes (remembered); ext4 caps files at 16 TiB -
  * 4 KiB, so on EFBIG one page less is tried. Returns the size made. */
 uint64_t bu_make_sparse_file(const char *path, uint64_t want);
