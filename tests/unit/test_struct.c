@@ -351,6 +351,26 @@ static void test_panel(void **state)
     fix_close(&f);
 }
 
+/* struct set with another process at the file between the steps: in
+ * shared mode its rewrite stays beside our field; after it truncates the
+ * table away, the set is refused and nothing grows the file. */
+static void test_set_other_process(void **state)
+{
+    (void)state;
+    Fix f;
+    fix_open(&f, MMH_MODE_SHARED, true);
+    tu_by_child(rewrite_type, f.path, 0x8e); /* the same size, another byte */
+    assert_int_equal(run(f.s, "struct set 0x1c6 4096"), 0);
+    assert_int_equal(run(f.s, "flush"), 0);
+    assert_int_equal(tu_pread_byte(f.path, 0x1c2), 0x8e); /* theirs */
+    assert_int_equal(tu_pread_byte(f.path, 0x1c7), 0x10); /* ours: 4096 */
+    tu_truncate_by_child(f.path, 0x100);
+    cmd_run(f.s, "refresh");
+    assert_true(run(f.s, "struct set 0x1c6 2048") < 0);
+    assert_int_equal(tu_size(f.path), 0x100);
+    fix_close(&f);
+}
+
 /* User structures: a mistake names its line and column and loads
  * nothing; a good file decodes, by default its root, and by name at an
  * offset. */
@@ -410,6 +430,7 @@ int main(void)
         cmocka_unit_test(test_load),
         cmocka_unit_test(test_panel),
         cmocka_unit_test(test_set_text),
+        cmocka_unit_test(test_set_other_process),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
